@@ -1,0 +1,122 @@
+/**
+ * JSON Canonicalization Scheme (RFC 8785, "JCS"), own implementation.
+ *
+ * Spec: docs/spec-parts/encoding.md §1. Pure.
+ *
+ * - Values are limited to the I-JSON data model (RFC 7493) that JCS builds on (RFC 8785 §3.1):
+ *   null, booleans, finite numbers, strings without lone surrogates, arrays, plain objects.
+ *   Anything else (undefined, functions, symbols, bigint, NaN/±Infinity, Date, Map, typed arrays,
+ *   class instances, cycles) is refused rather than silently dropped or converted the way
+ *   JSON.stringify would, because a signature over a lossy encoding signs something else than the
+ *   caller thinks.
+ * - Numbers: ECMAScript Number::toString (RFC 8785 §3.2.2.3), which is what JSON.stringify emits for
+ *   finite numbers (-0 becomes 0).
+ * - Strings: RFC 8785 §3.2.2.2, identical to ECMAScript JSON.stringify for well-formed strings
+ *   (escapes only `"`, `\` and U+0000..U+001F, using \b \t \n \f \r or lowercase \u00xx).
+ * - Object members sorted by their names as arrays of UTF-16 code units (RFC 8785 §3.2.3), which is
+ *   the default order of Array.prototype.sort on strings.
+ */
+import { fail } from '../errors.js';
+import { utf8Encode } from './bytes.js';
+
+/**
+ * Maximum nesting of arrays and objects. JSON.parse builds deep values from short hostile input;
+ * this keeps the recursion far from the engine's stack limit.
+ */
+export const CANONICAL_JSON_MAX_DEPTH = 256;
+
+// A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function str(s: string, path: string): string {
+  if (LONE_SURROGATE.test(s)) {
+    fail('ENC_JSON_INVALID', 'A string contains a lone surrogate (not valid Unicode, refused by I-JSON).', { path });
+  }
+  return JSON.stringify(s);
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  const ctor = (v as { constructor?: { name?: unknown } }).constructor;
+  return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'object';
+}
+
+function ser(v: unknown, path: string, depth: number, seen: Set<object>): string {
+  switch (typeof v) {
+    case 'string':
+      return str(v, path);
+    case 'number':
+      if (!Number.isFinite(v)) fail('ENC_JSON_INVALID', `${String(v)} has no JSON representation.`, { path });
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (depth >= CANONICAL_JSON_MAX_DEPTH) {
+        fail('ENC_JSON_INVALID', `The value nests deeper than ${CANONICAL_JSON_MAX_DEPTH} levels.`, { path });
+      }
+      if (seen.has(v)) fail('ENC_JSON_INVALID', 'The value contains a cycle.', { path });
+      if (Array.isArray(v)) {
+        seen.add(v);
+        const parts: string[] = [];
+        for (let i = 0; i < v.length; i++) {
+          const item: unknown = v[i];
+          if (item === undefined) fail('ENC_JSON_INVALID', 'An array element is undefined (or a hole).', { path: `${path}[${i}]` });
+          parts.push(ser(item, `${path}[${i}]`, depth + 1, seen));
+        }
+        seen.delete(v);
+        return '[' + parts.join(',') + ']';
+      }
+      if (!isPlainObject(v)) {
+        fail('ENC_JSON_INVALID', `A ${describe(v)} is not a plain JSON object.`, { path });
+      }
+      if (Object.getOwnPropertySymbols(v).length > 0) {
+        fail('ENC_JSON_INVALID', 'An object has symbol-keyed properties.', { path });
+      }
+      seen.add(v);
+      const rec = v as Record<string, unknown>;
+      // Default sort compares UTF-16 code units, exactly RFC 8785 §3.2.3.
+      const keys = Object.keys(rec).sort();
+      const parts: string[] = [];
+      for (const k of keys) {
+        const item = rec[k];
+        const p = `${path}.${k}`;
+        if (item === undefined) fail('ENC_JSON_INVALID', 'An object member is undefined.', { path: p });
+        parts.push(str(k, p) + ':' + ser(item, p, depth + 1, seen));
+      }
+      seen.delete(v);
+      return '{' + parts.join(',') + '}';
+    }
+    default:
+      // undefined, function, symbol, bigint
+      return fail('ENC_JSON_INVALID', `A ${typeof v} has no JSON representation.`, { path });
+  }
+}
+
+/**
+ * The RFC 8785 canonical JSON text of a value.
+ * @param value - null, boolean, finite number, string, array or plain object, recursively.
+ * @returns the canonical text (no whitespace, sorted members, ECMAScript numbers).
+ * @throws UrbisError ENC_JSON_INVALID (with `details.path`, e.g. `$.a[2]`) if the value contains
+ *   anything outside the I-JSON model: undefined, a function, a symbol, a bigint, NaN or ±Infinity, a
+ *   string with a lone surrogate, a non-plain object (Date, Map, typed array, class instance), a
+ *   symbol-keyed property, a cycle, or nesting deeper than {@link CANONICAL_JSON_MAX_DEPTH}.
+ * @example canonicalJson({ b: 1, a: [true, 'x'] }) // '{"a":[true,"x"],"b":1}'
+ */
+export function canonicalJson(value: unknown): string {
+  return ser(value, '$', 0, new Set());
+}
+
+/**
+ * UTF-8 bytes of {@link canonicalJson}: the exact bytes that Urbis hashes and signs.
+ * @throws UrbisError ENC_JSON_INVALID as {@link canonicalJson}.
+ */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8Encode(canonicalJson(value));
+}

@@ -1,0 +1,151 @@
+/**
+ * The one registry of Urbis error codes.
+ *
+ * Every failure the system reports carries one of these codes. Codes are stable: clients match on
+ * them, so a code is never renamed or reused for another meaning. Each code has an HTTP status (used
+ * by the node's API) and a one-line description. docs/errors.md lists the same codes; a test keeps the
+ * two in sync.
+ *
+ * Naming: `<AREA>_<WHAT>`, upper snake case.
+ */
+
+/** Definition of one error code. */
+export interface ErrorDef {
+  /** HTTP status the node answers with. */
+  readonly status: number;
+  /** What the code means, one line, as it appears in docs/errors.md. */
+  readonly description: string;
+}
+
+export const ERROR_CODES = {
+  // --- identifiers (src/core/ids) ---
+  ID_EMPTY: { status: 400, description: 'The identifier is empty.' },
+  ID_TOO_LONG: { status: 400, description: 'The identifier is longer than the maximum length.' },
+  ID_CHAR_INVALID: { status: 400, description: 'The identifier contains a character outside the identifier alphabet.' },
+  ID_CHAR_EXCLUDED: { status: 400, description: 'The identifier contains I, O or Q, letters excluded because they read like 1 and 0.' },
+  ID_SEGMENT_INVALID: { status: 400, description: 'A namespace segment is empty, too long, or badly formed.' },
+  ID_TOO_DEEP: { status: 400, description: 'The namespace path has more levels than allowed.' },
+  ID_LOCAL_INVALID: { status: 400, description: 'The local part is empty, too long, or badly formed.' },
+  ID_CHECK_MISSING: { status: 400, description: 'The identifier has no check character.' },
+  ID_CHECK_MISMATCH: { status: 400, description: 'The check character does not match: the identifier has a typo or two swapped characters.' },
+  ID_DID_INVALID: { status: 400, description: 'The DID is not a well-formed did:urbis identifier.' },
+  ID_URL_INVALID: { status: 400, description: 'The URL is not a well-formed Urbis label URL.' },
+
+  // --- encoding and crypto (src/core/encoding, src/core/crypto) ---
+  ENC_JSON_INVALID: { status: 400, description: 'The value cannot be encoded as canonical JSON (RFC 8785).' },
+  ENC_HEX_INVALID: { status: 400, description: 'A hexadecimal string is malformed or has the wrong length.' },
+  ENC_BASE64_INVALID: { status: 400, description: 'A base64url string is malformed.' },
+  ENC_BASE58_INVALID: { status: 400, description: 'A base58btc string is malformed.' },
+  ENC_UTF8_INVALID: { status: 400, description: 'A byte string is not well-formed UTF-8.' },
+  ENC_MULTIKEY_INVALID: { status: 400, description: 'A Multikey public key is malformed or not Ed25519.' },
+  CRYPTO_KEY_INVALID: { status: 400, description: 'A key has the wrong length or format.' },
+  CRYPTO_SIGNATURE_INVALID: { status: 400, description: 'A signature does not verify.' },
+  KEYFILE_INVALID: { status: 400, description: 'A key file is malformed.' },
+  KEYFILE_PASSPHRASE: { status: 400, description: 'The key file is encrypted and the passphrase is missing or wrong.' },
+  KEYFILE_PERMISSIONS: { status: 400, description: 'A key file is readable by other users; it must have mode 0600.' },
+  KEYFILE_EXISTS: { status: 409, description: 'A key file already exists at that path; it is never overwritten.' },
+
+  // --- proofs (src/core/merkle) ---
+  PROOF_INVALID: { status: 422, description: 'A Merkle proof does not verify against the given root.' },
+  PROOF_MALFORMED: { status: 400, description: 'A Merkle proof is structurally malformed.' },
+
+  // --- transactions (src/core/ledger) ---
+  TX_MALFORMED: { status: 400, description: 'The transaction does not match the transaction schema.' },
+  TX_TOO_LARGE: { status: 413, description: 'The transaction is larger than the maximum transaction size.' },
+  TX_TYPE_UNKNOWN: { status: 400, description: 'The transaction type is not known.' },
+  TX_CHAIN_MISMATCH: { status: 400, description: 'The transaction is bound to another chain id.' },
+  TX_EXPIRED: { status: 400, description: 'The block time is outside the transaction validity window.' },
+  TX_WINDOW_TOO_LONG: { status: 400, description: 'The transaction validity window is longer than the network allows.' },
+  TX_REPLAYED: { status: 409, description: 'A transaction with the same hash was already committed.' },
+  TX_SIGNATURE_INVALID: { status: 401, description: 'A signature on the transaction does not verify.' },
+  TX_SIGNER_DUPLICATE: { status: 400, description: 'The same key signed the transaction twice.' },
+  TX_GENESIS_INVALID: { status: 400, description: 'The genesis transaction is malformed or appears after height 0.' },
+
+  // --- authority (src/core/ledger) ---
+  AUTH_THRESHOLD: { status: 403, description: 'The transaction lacks enough valid signatures from the controlling keys.' },
+  AUTH_NOT_REGISTRAR: { status: 403, description: 'The signing keys are neither controllers nor delegated registrars of the namespace.' },
+
+  // --- namespaces and identifiers in state (src/core/ledger) ---
+  NS_NOT_FOUND: { status: 404, description: 'The namespace does not exist.' },
+  NS_EXISTS: { status: 409, description: 'The namespace already exists.' },
+  NS_PARENT_NOT_FOUND: { status: 404, description: 'The parent namespace does not exist.' },
+  NS_SUSPENDED: { status: 403, description: 'The namespace or one of its ancestors is suspended.' },
+  NS_EXPIRED: { status: 403, description: 'The namespace has expired and must be renewed.' },
+  NS_NOT_SUSPENDED: { status: 409, description: 'The namespace is not suspended.' },
+  POLICY_SEGMENT_FORMAT: { status: 422, description: 'The child segment does not match the parent namespace policy.' },
+  POLICY_LOCAL_FORMAT: { status: 422, description: 'The local part does not match the namespace policy.' },
+  POLICY_RESERVED: { status: 422, description: 'The name is reserved by the namespace policy.' },
+  POLICY_TYPE_NOT_ALLOWED: { status: 422, description: 'The record type is not allowed by the namespace policy.' },
+  POLICY_INVALID: { status: 400, description: 'The allocation policy itself is malformed.' },
+  QUOTA_CHILDREN: { status: 422, description: 'The namespace has reached its quota of child namespaces.' },
+  QUOTA_IDS: { status: 422, description: 'The namespace has reached its quota of identifiers.' },
+  SERIAL_INVALID: { status: 422, description: 'A serial allocation is not allowed or out of range.' },
+  ID_NOT_FOUND: { status: 404, description: 'The identifier does not exist.' },
+  ID_EXISTS: { status: 409, description: 'The identifier already exists (identifiers are never reused).' },
+  ID_DEACTIVATED: { status: 410, description: 'The identifier is deactivated; deactivation is final.' },
+  ID_VERSION_CONFLICT: { status: 409, description: 'The record changed since the version the transaction was built on.' },
+  RECORD_INVALID: { status: 422, description: 'The record does not match the record schema.' },
+  RECORD_TOO_LARGE: { status: 413, description: 'The record attributes are larger than allowed.' },
+  CONTROLLERS_INVALID: { status: 422, description: 'A controller set is malformed (threshold, duplicate or bad keys).' },
+  VALIDATORS_INVALID: { status: 422, description: 'A validator set is malformed.' },
+
+  // --- blocks and chain (src/core/ledger) ---
+  BLOCK_INVALID: { status: 422, description: 'A block does not follow its parent (height, previous hash, time, roots).' },
+  CERT_INVALID: { status: 422, description: 'A finality certificate lacks a quorum of valid validator signatures.' },
+  CHAIN_FAULT: { status: 500, description: 'Re-verification of the chain found a fault at a given height.' },
+
+  // --- storage and node (src/storage, src/node) ---
+  STORE_CORRUPT: { status: 500, description: 'The store is inconsistent with itself; the node refuses to serve it.' },
+  STORE_NOT_INITIALIZED: { status: 503, description: 'The data directory has no initialised ledger.' },
+  STORE_ALREADY_INITIALIZED: { status: 409, description: 'The data directory already holds a ledger.' },
+  STORE_LOCKED: { status: 409, description: 'Another process holds the data directory.' },
+  NODE_BUSY: { status: 503, description: 'The node is overloaded; retry after the indicated delay.' },
+  NODE_NOT_READY: { status: 503, description: 'The node is starting or catching up; retry after the indicated delay.' },
+  TX_NOT_FOUND: { status: 404, description: 'No transaction with that hash is known.' },
+
+  // --- CLI and import (src/cli) ---
+  CLI_USAGE: { status: 400, description: 'The command line is malformed.' },
+  IMPORT_ROW_INVALID: { status: 400, description: 'An import row is malformed.' },
+  IMPORT_FILE_INVALID: { status: 400, description: 'An import file cannot be read or is in an unknown format.' },
+  INTERNAL: { status: 500, description: 'An unexpected internal error.' },
+} as const satisfies Record<string, ErrorDef>;
+
+/** Every stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The one error class of Urbis. Always thrown with a code from {@link ERROR_CODES}.
+ *
+ * `details` carries machine-readable evidence (the position of a fault in an identifier, the height
+ * of a broken block, ...). It must never contain secrets.
+ */
+export class UrbisError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code].description, options);
+    this.name = 'UrbisError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.details = details;
+  }
+
+  /** A plain object for logs and JSON answers. */
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: { ...this.details } };
+  }
+}
+
+/** True if `e` is an {@link UrbisError}, optionally with the given code. */
+export function isUrbisError(e: unknown, code?: ErrorCode): e is UrbisError {
+  return e instanceof UrbisError && (code === undefined || e.code === code);
+}
+
+/** Shorthand: throw an {@link UrbisError}. */
+export function fail(code: ErrorCode, message?: string, details?: Record<string, unknown>): never {
+  throw new UrbisError(code, message, details);
+}

@@ -1,0 +1,91 @@
+/**
+ * The state the state machine reads, and the copy-on-write overlay it writes into.
+ *
+ * State keys (docs/protocol.md "State"): `chain`, `ns:<namespace>` and `id:<namespace>/<local>`.
+ * The Merkle map is keyed by SHA-256 of the state key and holds SHA-256 of the entry's canonical
+ * JSON, so a proof for an identifier is the entry itself plus the Merkle path.
+ */
+import { canonicalBytes, utf8Encode } from '../encoding/index.js';
+import { sha256 } from '../crypto/index.js';
+import type { ChainEntry, IdEntry, NsEntry, StateEntry } from './types.js';
+
+/** Read access to committed state, as the state machine needs it. */
+export interface StateReader {
+  chain(): ChainEntry | undefined;
+  ns(path: string): NsEntry | undefined;
+  id(key: string): IdEntry | undefined;
+  /** True if a valid transaction with this hash was committed and its validity window is still open. */
+  hasTx(hash: string): boolean;
+}
+
+export const CHAIN_KEY = 'chain';
+export const nsKey = (ns: string): string => `ns:${ns}`;
+export const idKey = (key: string): string => `id:${key}`;
+
+/** State key of an entry. */
+export function stateKey(e: StateEntry): string {
+  switch (e.kind) {
+    case 'chain':
+      return CHAIN_KEY;
+    case 'ns':
+      return nsKey(e.ns);
+    case 'id':
+      return idKey(`${e.ns}/${e.local}`);
+  }
+}
+
+/** 32-byte Merkle map key of a state key. */
+export function merkleKey(key: string): Uint8Array {
+  return sha256(utf8Encode(key));
+}
+
+/** 32-byte Merkle map value of an entry. */
+export function entryHash(e: StateEntry): Uint8Array {
+  return sha256(canonicalBytes(e));
+}
+
+/**
+ * Copy-on-write view over a {@link StateReader}. Each transaction runs in a child overlay that is
+ * merged into the block's overlay only if the transaction is valid, so an invalid transaction
+ * changes nothing.
+ */
+export class Overlay implements StateReader {
+  readonly entries = new Map<string, StateEntry>();
+  /** Every entry version written, in order: the history rows of the block. */
+  readonly versions: StateEntry[] = [];
+  readonly txs = new Map<string, number>();
+
+  constructor(private readonly base: StateReader) {}
+
+  chain(): ChainEntry | undefined {
+    return (this.entries.get(CHAIN_KEY) as ChainEntry | undefined) ?? this.base.chain();
+  }
+
+  ns(path: string): NsEntry | undefined {
+    return (this.entries.get(nsKey(path)) as NsEntry | undefined) ?? this.base.ns(path);
+  }
+
+  id(key: string): IdEntry | undefined {
+    return (this.entries.get(idKey(key)) as IdEntry | undefined) ?? this.base.id(key);
+  }
+
+  hasTx(hash: string): boolean {
+    return this.txs.has(hash) || this.base.hasTx(hash);
+  }
+
+  put(e: StateEntry): void {
+    this.entries.set(stateKey(e), e);
+    this.versions.push(e);
+  }
+
+  addTx(hash: string, validUntil: number): void {
+    this.txs.set(hash, validUntil);
+  }
+
+  /** Moves this overlay's writes into `parent` (which must be this overlay's base). */
+  mergeInto(parent: Overlay): void {
+    for (const [k, v] of this.entries) parent.entries.set(k, v);
+    for (const v of this.versions) parent.versions.push(v);
+    for (const [h, u] of this.txs) parent.txs.set(h, u);
+  }
+}

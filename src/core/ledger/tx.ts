@@ -1,0 +1,127 @@
+/**
+ * Transaction hashing and signatures: docs/protocol.md "Transactions" and "Signatures".
+ *
+ * - The transaction hash is SHA-256 over the RFC 8785 canonical JSON of the body (signatures are
+ *   not part of it, so adding a co-signature does not change the transaction's identity).
+ * - A signature is Ed25519 over the signing input `"urbis/tx/v1\n" ‖ hash` (32 raw bytes), a domain
+ *   separation tag so that no other Urbis message (headers, labels) can be replayed as a transaction.
+ *   The body carries the chain id, so a signature made for one network is worthless on another.
+ */
+import { canonicalBytes, concatBytes, fromBase64url, fromHex, toBase64url, toHex, utf8Encode, multikeyToPublicKey, publicKeyToMultikey } from '../encoding/index.js';
+import { ed25519PublicKey, ed25519Sign, ed25519Verify, randomBytes, sha256 } from '../crypto/index.js';
+import { UrbisError } from '../errors.js';
+import { PROTOCOL_VERSION, type ControllerSet, type Payloads, type Tx, type TxBody, type TxType } from './types.js';
+
+const TX_DOMAIN = utf8Encode('urbis/tx/v1\n');
+
+/** Hex SHA-256 of the canonical body: the transaction's identity. */
+export function txHash(body: TxBody): string {
+  return toHex(sha256(canonicalBytes(body)));
+}
+
+/** The bytes an Ed25519 signature of a transaction covers. */
+export function txSigningInput(hash: string): Uint8Array {
+  return concatBytes(TX_DOMAIN, fromHex(hash, 32));
+}
+
+/** A key able to sign: 32-byte Ed25519 seed plus its public key. */
+export interface Signer {
+  publicKey: Uint8Array;
+  /** Multikey form of the public key. */
+  id: string;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** Builds a {@link Signer} from a 32-byte seed. */
+export function signerFromSeed(seed: Uint8Array): Signer {
+  const publicKey = ed25519PublicKey(seed);
+  return { publicKey, id: publicKeyToMultikey(publicKey), sign: (m) => ed25519Sign(seed, m) };
+}
+
+/** Options for {@link buildTx}. */
+export interface BuildOptions {
+  chain: string;
+  /** Current time, ms; the validity window starts slightly before it to tolerate clock skew. */
+  now: number;
+  /** Window length, ms (default 10 minutes). */
+  ttlMs?: number;
+  nonce?: string;
+}
+
+/**
+ * Creates a transaction body with a fresh random nonce and a validity window around `now`.
+ * Time and randomness come from the caller's environment; the core itself never reads a clock.
+ */
+export function buildTxBody<T extends TxType>(type: T, payload: Payloads[T], opts: BuildOptions): TxBody<T> {
+  const ttl = opts.ttlMs ?? 10 * 60 * 1000;
+  return {
+    v: PROTOCOL_VERSION,
+    chain: opts.chain,
+    type,
+    nonce: opts.nonce ?? toBase64url(randomBytes(12)),
+    validFrom: Math.max(0, opts.now - 60_000),
+    validUntil: opts.now + ttl,
+    payload,
+  };
+}
+
+/** Signs a body with every given signer. */
+export function signTx<T extends TxType>(body: TxBody<T>, signers: Signer[]): Tx<T> {
+  const input = txSigningInput(txHash(body));
+  return { body, sigs: signers.map((s) => ({ key: s.id, sig: toBase64url(s.sign(input)) })) };
+}
+
+/** Adds co-signatures to an already signed transaction (multi-party thresholds). */
+export function cosignTx<T extends TxType>(tx: Tx<T>, signers: Signer[]): Tx<T> {
+  const input = txSigningInput(txHash(tx.body));
+  const have = new Set(tx.sigs.map((s) => s.key));
+  const extra = signers.filter((s) => !have.has(s.id)).map((s) => ({ key: s.id, sig: toBase64url(s.sign(input)) }));
+  return { body: tx.body, sigs: [...tx.sigs, ...extra] };
+}
+
+/** Verifies one signature entry; `verify` may be a caching verifier supplied by the node. */
+export type SigVerifier = (hash: string, key: string, sig: string) => boolean;
+
+/** Default verifier: decodes and checks the Ed25519 signature. */
+export const verifyTxSignature: SigVerifier = (hash, key, sig) => {
+  let pub: Uint8Array;
+  let sigBytes: Uint8Array;
+  try {
+    pub = multikeyToPublicKey(key);
+    sigBytes = fromBase64url(sig);
+  } catch {
+    return false;
+  }
+  return sigBytes.length === 64 && ed25519Verify(sigBytes, txSigningInput(hash), pub);
+};
+
+/**
+ * Checks that every signature on the transaction verifies.
+ *
+ * @returns the set of keys (Multikey) that signed validly.
+ * @throws UrbisError TX_SIGNATURE_INVALID naming the first bad signature.
+ */
+export function verifyTxSignatures(tx: Tx, hash: string, verify: SigVerifier = verifyTxSignature): Set<string> {
+  const signed = new Set<string>();
+  for (let i = 0; i < tx.sigs.length; i++) {
+    const s = tx.sigs[i]!;
+    if (!verify(hash, s.key, s.sig)) {
+      throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${i} by ${s.key} does not verify`, { index: i, key: s.key });
+    }
+    signed.add(s.key);
+  }
+  return signed;
+}
+
+/** Number of distinct members of `set` among `signed`. */
+export function countSigners(set: ControllerSet | string[], signed: Set<string>): number {
+  const keys = Array.isArray(set) ? set : set.keys;
+  let n = 0;
+  for (const k of keys) if (signed.has(k)) n++;
+  return n;
+}
+
+/** True when `signed` meets the threshold of `set`. */
+export function meetsThreshold(set: ControllerSet, signed: Set<string>): boolean {
+  return countSigners(set, signed) >= set.threshold;
+}

@@ -1,0 +1,252 @@
+/**
+ * The ledger engine: turns ordered transactions into committed, certified blocks.
+ *
+ * It owns the apply loop of one node: state machine → Merkle map update → header → validator
+ * signature → one atomic store commit. Ordering (which transactions, in which order, at which time)
+ * is not its business: the local sequencer (src/ordering/local) or the network orderer calls
+ * {@link Ledger.commitBlock}. Reads with proofs are served from here too.
+ */
+import { UrbisError } from '../core/errors.js';
+import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
+import { headerHash, signHeader, txRoot, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
+import { parseTx } from '../core/ledger/schema.js';
+import { entryHash, merkleKey, stateKey } from '../core/ledger/state.js';
+import { txHash, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
+import { DEFAULT_PARAMS, type BlockHeader, type Certificate, type ChainEntry, type StateEntry, type Tx } from '../core/ledger/types.js';
+import { SparseMerkleTree, EMPTY_HASH, type SmtProof } from '../core/merkle/index.js';
+import { fromHex, toHex } from '../core/encoding/index.js';
+import type { BlockBundle, LedgerStore } from '../storage/types.js';
+
+/** Options of {@link Ledger}. */
+export interface LedgerOptions {
+  /** The node's validator key; without it the node cannot produce blocks (read replica). */
+  validator?: Signer;
+  /** Signature verifier used by apply; defaults to a verifier that remembers verified signatures. */
+  verify?: SigVerifier;
+}
+
+/** A committed block's outcome. */
+export interface CommitResult {
+  height: number;
+  headerHash: string;
+  header: BlockHeader;
+  cert: Certificate;
+  hashes: (string | null)[];
+  results: BlockBundle['block']['results'];
+}
+
+/** A state entry with its Merkle proof against a certified header. */
+export interface ProvenEntry<E extends StateEntry = StateEntry> {
+  /** State key, e.g. `id:156.130100.42/LAMP-000017`. */
+  key: string;
+  entry: E | null;
+  proof: SmtProof;
+  header: BlockHeader;
+  cert: Certificate;
+}
+
+/**
+ * A remembering signature verifier: the same (hash, key, sig) triple checked at submission is not
+ * checked again when the block is applied. Bounded so it cannot grow without limit.
+ */
+export function cachingVerifier(max = 200_000): SigVerifier & { remember(hash: string, key: string, sig: string): void } {
+  const ok = new Set<string>();
+  const fn = ((hash: string, key: string, sig: string) => {
+    const k = `${hash}|${key}|${sig}`;
+    if (ok.has(k)) {
+      ok.delete(k);
+      return true;
+    }
+    return verifyTxSignature(hash, key, sig);
+  }) as SigVerifier & { remember(hash: string, key: string, sig: string): void };
+  fn.remember = (hash, key, sig) => {
+    if (ok.size >= max) ok.clear();
+    ok.add(`${hash}|${key}|${sig}`);
+  };
+  return fn;
+}
+
+export class Ledger {
+  readonly store: LedgerStore;
+  private readonly tree: SparseMerkleTree;
+  private readonly validator: Signer | undefined;
+  readonly verifier: ReturnType<typeof cachingVerifier>;
+
+  constructor(store: LedgerStore, opts: LedgerOptions = {}) {
+    this.store = store;
+    this.validator = opts.validator;
+    this.verifier = cachingVerifier();
+    const head = store.head();
+    this.tree = new SparseMerkleTree(store, head ? fromHex(head.header.stateRoot, 32) : EMPTY_HASH);
+  }
+
+  /** Chain entry in force (after the latest block). */
+  chain(): ChainEntry {
+    const c = this.store.chain();
+    if (!c) throw new UrbisError('STORE_NOT_INITIALIZED', 'the ledger has no genesis block');
+    return c;
+  }
+
+  height(): number {
+    return this.store.head()?.height ?? -1;
+  }
+
+  /**
+   * Checks a submitted transaction without touching state: shape, chain id, window, signatures.
+   * Remembers the verified signatures so the apply loop does not verify them twice.
+   *
+   * @returns the transaction hash.
+   * @throws UrbisError the first rule broken.
+   */
+  precheck(raw: unknown, now: number): { hash: string; tx: Tx } {
+    const chain = this.chain();
+    const tx = parseTx(raw, parseContext(chain.params));
+    const hash = txHash((raw as { body: Tx['body'] }).body);
+    if (tx.body.chain !== chain.chainId) {
+      throw new UrbisError('TX_CHAIN_MISMATCH', `transaction is for chain "${tx.body.chain}", this is "${chain.chainId}"`);
+    }
+    if (tx.body.type === 'genesis') throw new UrbisError('TX_GENESIS_INVALID', 'genesis cannot be submitted');
+    if (tx.body.validUntil - tx.body.validFrom > chain.params.maxTxWindowMs) {
+      throw new UrbisError('TX_WINDOW_TOO_LONG', `validity window exceeds ${chain.params.maxTxWindowMs} ms`);
+    }
+    if (now > tx.body.validUntil) throw new UrbisError('TX_EXPIRED', `transaction expired at ${tx.body.validUntil}`);
+    if (now < tx.body.validFrom - 60_000) throw new UrbisError('TX_EXPIRED', `transaction is not valid before ${tx.body.validFrom}`);
+    verifyTxSignatures(tx, hash);
+    for (const s of tx.sigs) this.verifier.remember(hash, s.key, s.sig);
+    return { hash, tx };
+  }
+
+  /**
+   * Creates block 0 from a genesis transaction.
+   *
+   * @throws UrbisError STORE_ALREADY_INITIALIZED, TX_GENESIS_INVALID.
+   */
+  commitGenesis(genesis: Tx<'genesis'>): CommitResult {
+    if (this.store.head()) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'the store already holds a chain');
+    const res = this.commitBlock([genesis], genesis.body.payload.time);
+    if (!res.results[0]!.ok) {
+      const r = res.results[0] as { code: string; message: string };
+      throw new UrbisError('TX_GENESIS_INVALID', `genesis rejected: ${r.code}: ${r.message}`);
+    }
+    return res;
+  }
+
+  /**
+   * Applies `txs` as the next block at time `time` (raised to the previous block's time if lower),
+   * signs the header and commits everything in one store transaction.
+   */
+  commitBlock(txs: unknown[], time: number): CommitResult {
+    if (!this.validator) throw new UrbisError('NODE_NOT_READY', 'this node has no validator key and cannot produce blocks');
+    const { header, bundle } = this.buildBlock(txs, time);
+    const hash = headerHash(header);
+    const cert: Certificate = { height: header.height, headerHash: hash, sigs: [signHeader(hash, this.validator)] };
+    bundle.cert = cert;
+    bundle.headerHash = hash;
+    try {
+      this.store.commitBlock(bundle);
+    } catch (e) {
+      this.tree.discard();
+      throw e;
+    }
+    this.tree.commit(fromHex(header.stateRoot, 32));
+    return { height: header.height, headerHash: hash, header, cert, hashes: bundle.hashes, results: bundle.block.results };
+  }
+
+  /** Runs the state machine and the Merkle update for the next block without committing it. */
+  buildBlock(txs: unknown[], time: number): { header: BlockHeader; bundle: BlockBundle } {
+    const head = this.store.head();
+    const height = head ? head.height + 1 : 0;
+    const blockTime = head ? Math.max(time, head.header.time) : time;
+    const effects = applyBlockTxs(this.store, txs, { height, time: blockTime, verify: this.verifier });
+    const entries = [...effects.entries.values()];
+    const { root, writes } = this.tree.update(entries.map((e) => ({ key: merkleKey(stateKey(e)), value: entryHash(e) })));
+    const chain = (effects.entries.get('chain') as ChainEntry | undefined) ?? this.store.chain();
+    const header: BlockHeader = {
+      v: 1,
+      chain: chain?.chainId ?? '',
+      height,
+      prev: head ? head.headerHash : ZERO_HASH,
+      time: blockTime,
+      txRoot: txRoot(txs as Tx[], effects.results),
+      stateRoot: toHex(root),
+      txCount: txs.length,
+      nextValidators: validatorsHash(chain?.validators ?? []),
+    };
+    const bundle: BlockBundle = {
+      block: { header, txs: txs as Tx[], results: effects.results },
+      headerHash: '',
+      cert: { height, headerHash: '', sigs: [] },
+      hashes: effects.hashes,
+      entries,
+      versions: effects.versions,
+      committedTxs: effects.committedTxs,
+      smtWrites: writes,
+    };
+    return { header, bundle };
+  }
+
+  /**
+   * Replays a block produced elsewhere (re-verification, followers): re-executes its transactions,
+   * requires the recomputed header to equal the given one field by field, and commits it with the
+   * given certificate. Certificate checking is the caller's (it knows the validator set in force).
+   *
+   * @throws UrbisError BLOCK_INVALID naming the first differing field; nothing is committed then.
+   */
+  replayBlock(block: { header: BlockHeader; txs: unknown[] }, cert: Certificate): CommitResult {
+    const given = block.header;
+    const { header, bundle } = this.buildBlock(block.txs, given.time);
+    for (const k of Object.keys(header) as (keyof BlockHeader)[]) {
+      if (header[k] !== given[k]) {
+        this.tree.discard();
+        throw new UrbisError('BLOCK_INVALID', `block ${given.height}: ${k} is ${String(given[k])}, re-execution gives ${String(header[k])}`, {
+          height: given.height,
+          field: k,
+          expected: header[k],
+          actual: given[k],
+        });
+      }
+    }
+    const hash = headerHash(header);
+    bundle.cert = cert;
+    bundle.headerHash = hash;
+    try {
+      this.store.commitBlock(bundle);
+    } catch (e) {
+      this.tree.discard();
+      throw e;
+    }
+    this.tree.commit(fromHex(header.stateRoot, 32));
+    return { height: header.height, headerHash: hash, header, cert, hashes: bundle.hashes, results: bundle.block.results };
+  }
+
+  /** Drops a block built by {@link buildBlock} that will not be committed. */
+  discardBlock(): void {
+    this.tree.discard();
+  }
+
+  /** A state entry and its inclusion (or non-inclusion) proof against the latest block. */
+  prove(key: string): ProvenEntry {
+    const head = this.store.head();
+    if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the ledger has no blocks');
+    const entry = this.lookup(key);
+    return {
+      key,
+      entry,
+      proof: this.tree.prove(merkleKey(key)),
+      header: head.header,
+      cert: this.store.cert(head.height)!,
+    };
+  }
+
+  private lookup(key: string): StateEntry | null {
+    if (key === 'chain') return this.store.chain() ?? null;
+    if (key.startsWith('ns:')) return this.store.ns(key.slice(3)) ?? null;
+    if (key.startsWith('id:')) return this.store.id(key.slice(3)) ?? null;
+    throw new UrbisError('INTERNAL', `unknown state key ${key}`);
+  }
+
+  /** Parameters in force, or the defaults before genesis. */
+  params() {
+    return this.store.chain()?.params ?? DEFAULT_PARAMS;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * In-process sequencer for a single-node network: orders submitted transactions and cuts a block
+ * every `blockIntervalMs` or as soon as `maxBlockTxs` are waiting, whichever comes first.
+ *
+ * Ordering is kept apart from execution (as in tessera): `submit` only admits a checked transaction
+ * into the queue and returns a promise of its outcome; the block is built and committed by the
+ * {@link Ledger}. Back-pressure: beyond `maxPending` queued transactions, submissions fail at once
+ * with NODE_BUSY (the HTTP layer answers 503 with Retry-After) instead of queueing without bound.
+ */
+import { UrbisError } from '../../core/errors.js';
+import type { TxResult } from '../../core/ledger/types.js';
+import type { CommitResult, Ledger } from '../../engine/ledger.js';
+
+/** Outcome of a committed transaction. */
+export interface TxOutcome {
+  hash: string;
+  height: number;
+  index: number;
+  result: TxResult;
+}
+
+export interface SequencerOptions {
+  blockIntervalMs?: number;
+  maxBlockTxs?: number;
+  maxPending?: number;
+  /** Clock, ms since epoch; injectable for tests. */
+  now?: () => number;
+  /** Called after every committed block (change feed, metrics). */
+  onBlock?: (r: CommitResult) => void;
+  /** Called when committing a block fails; the sequencer stops. */
+  onError?: (e: unknown) => void;
+}
+
+interface Pending {
+  raw: unknown;
+  hash: string;
+  waiters: Array<{ resolve: (o: TxOutcome) => void; reject: (e: unknown) => void }>;
+}
+
+export class LocalSequencer {
+  private queue: Pending[] = [];
+  private readonly byHash = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private failed: unknown = null;
+  readonly blockIntervalMs: number;
+  readonly maxBlockTxs: number;
+  readonly maxPending: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly opts: SequencerOptions = {},
+  ) {
+    this.blockIntervalMs = opts.blockIntervalMs ?? 50;
+    this.maxBlockTxs = opts.maxBlockTxs ?? 5000;
+    this.maxPending = opts.maxPending ?? 100_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Number of transactions waiting for a block. */
+  pending(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Checks and enqueues a transaction. Idempotent: submitting a transaction that is already queued
+   * joins the same outcome; one already committed resolves with its recorded outcome.
+   *
+   * @returns the hash and a promise settled when the transaction is in a committed block.
+   * @throws UrbisError from the pre-checks, or NODE_BUSY when the queue is full.
+   */
+  submit(raw: unknown): { hash: string; done: Promise<TxOutcome> } {
+    if (this.stopped) throw new UrbisError('NODE_NOT_READY', 'the sequencer is stopped');
+    if (this.failed) throw new UrbisError('NODE_NOT_READY', 'the node stopped producing blocks after a storage failure');
+    const { hash } = this.ledger.precheck(raw, this.now());
+    const known = this.ledger.store.tx(hash);
+    if (known) return { hash, done: Promise.resolve({ hash, height: known.height, index: known.index, result: known.result }) };
+    let p = this.byHash.get(hash);
+    if (!p) {
+      if (this.queue.length >= this.maxPending) {
+        throw new UrbisError('NODE_BUSY', `${this.queue.length} transactions are waiting; retry shortly`, { retryAfterMs: this.blockIntervalMs * 4 });
+      }
+      p = { raw, hash, waiters: [] };
+      this.queue.push(p);
+      this.byHash.set(hash, p);
+    }
+    const entry = p;
+    const done = new Promise<TxOutcome>((resolve, reject) => entry.waiters.push({ resolve, reject }));
+    this.schedule();
+    return { hash, done };
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= this.maxBlockTxs) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      setImmediate(() => this.cut());
+      return;
+    }
+    if (!this.timer) this.timer = setTimeout(() => this.cut(), this.blockIntervalMs);
+  }
+
+  /** Cuts a block from the queue now (if anything is waiting). Returns its commit result. */
+  cut(): CommitResult | null {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.queue.length === 0 || this.failed) return null;
+    const batch = this.queue.splice(0, this.maxBlockTxs);
+    let res: CommitResult;
+    try {
+      res = this.ledger.commitBlock(
+        batch.map((p) => p.raw),
+        this.now(),
+      );
+    } catch (e) {
+      // Nothing of the block was committed (the store commit is atomic). Stop producing blocks:
+      // a node whose disk fails must not carry on with a state it could not persist.
+      this.failed = e;
+      for (const p of batch) for (const w of p.waiters) w.reject(e);
+      for (const p of batch) this.byHash.delete(p.hash);
+      this.opts.onError?.(e);
+      return null;
+    }
+    batch.forEach((p, i) => {
+      this.byHash.delete(p.hash);
+      const outcome: TxOutcome = { hash: p.hash, height: res.height, index: i, result: res.results[i]! };
+      for (const w of p.waiters) w.resolve(outcome);
+    });
+    this.opts.onBlock?.(res);
+    if (this.queue.length > 0) this.schedule();
+    return res;
+  }
+
+  /** Commits what is queued, then stops accepting transactions. */
+  stop(): void {
+    while (this.queue.length > 0 && !this.failed) this.cut();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

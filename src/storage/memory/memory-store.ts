@@ -1,0 +1,115 @@
+/**
+ * In-memory {@link LedgerStore}: the reference adapter for unit tests and for re-verifying a chain
+ * (`urbis verify`). Same contract as the SQLite store, nothing durable.
+ */
+import type { SmtWrite } from '../../core/merkle/index.js';
+import { idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/state.js';
+import { headerHash } from '../../core/ledger/block.js';
+import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
+import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
+import { matchesQuery } from '../search.js';
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+export class MemoryStore implements LedgerStore {
+  private readonly entries = new Map<string, StateEntry>();
+  private readonly history = new Map<string, StateEntry[]>();
+  private readonly blocks: Block[] = [];
+  private readonly certs: Certificate[] = [];
+  private readonly txIndex = new Map<string, TxLocation>();
+  private readonly seen = new Map<string, number>();
+  private readonly nodes = new Map<string, Uint8Array>();
+  private headState: Head | undefined;
+
+  chain(): ChainEntry | undefined {
+    return this.entries.get(CHAIN_KEY) as ChainEntry | undefined;
+  }
+  ns(path: string): NsEntry | undefined {
+    return this.entries.get(nsKey(path)) as NsEntry | undefined;
+  }
+  id(key: string): IdEntry | undefined {
+    return this.entries.get(idKey(key)) as IdEntry | undefined;
+  }
+  hasTx(hash: string): boolean {
+    return this.seen.has(hash);
+  }
+  get(path: Uint8Array): Uint8Array | undefined {
+    return this.nodes.get(latin1(path));
+  }
+  head(): Head | undefined {
+    return this.headState;
+  }
+  header(height: number): BlockHeader | undefined {
+    return this.blocks[height]?.header;
+  }
+  block(height: number): Block | undefined {
+    return this.blocks[height];
+  }
+  cert(height: number): Certificate | undefined {
+    return this.certs[height];
+  }
+  putCert(cert: Certificate): void {
+    this.certs[cert.height] = cert;
+  }
+  tx(hash: string): TxLocation | undefined {
+    return this.txIndex.get(hash);
+  }
+  idHistory(key: string): IdEntry[] {
+    return (this.history.get(idKey(key)) ?? []) as IdEntry[];
+  }
+  nsHistory(ns: string): NsEntry[] {
+    return (this.history.get(nsKey(ns)) ?? []) as NsEntry[];
+  }
+
+  children(ns: string | null, cursor: string | null, limit: number): Page<NsEntry> {
+    const all = [...this.entries.values()]
+      .filter((e): e is NsEntry => e.kind === 'ns' && (ns === null ? !e.ns.includes('.') : e.ns.startsWith(`${ns}.`) && !e.ns.slice(ns.length + 1).includes('.')))
+      .sort((a, b) => (a.ns < b.ns ? -1 : 1))
+      .filter((e) => cursor === null || e.ns > cursor);
+    const items = all.slice(0, limit);
+    return { items, next: all.length > limit ? items[items.length - 1]!.ns : null };
+  }
+
+  idsIn(ns: string, cursor: string | null, limit: number): Page<IdEntry> {
+    return this.search({ ns, cursor, limit });
+  }
+
+  search(q: SearchQuery): Page<IdEntry> {
+    const limit = q.limit ?? 100;
+    const all = [...this.entries.values()]
+      .filter((e): e is IdEntry => e.kind === 'id' && matchesQuery(e, q))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .filter((e) => !q.cursor || e.id > q.cursor);
+    const items = all.slice(0, limit);
+    return { items, next: all.length > limit ? items[items.length - 1]!.id : null };
+  }
+
+  commitBlock(b: BlockBundle): void {
+    const h = b.block.header;
+    const expected = this.headState ? this.headState.height + 1 : 0;
+    if (h.height !== expected) throw new Error(`memory store: block ${h.height} does not follow ${expected - 1}`);
+    for (const e of b.entries) this.entries.set(stateKey(e), e);
+    for (const v of b.versions) {
+      const k = stateKey(v);
+      const list = this.history.get(k) ?? [];
+      list.push(v);
+      this.history.set(k, list);
+    }
+    b.block.txs.forEach((_, i) => {
+      const hash = b.hashes[i];
+      if (hash) this.txIndex.set(hash, { hash, height: h.height, index: i, result: b.block.results[i]! });
+    });
+    for (const [hash, until] of b.committedTxs) this.seen.set(hash, until);
+    for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);
+    for (const w of b.smtWrites as SmtWrite[]) this.nodes.set(latin1(w.path), w.node);
+    this.blocks[h.height] = b.block;
+    this.certs[h.height] = b.cert;
+    this.headState = { height: h.height, headerHash: headerHash(h), header: h };
+  }
+
+  close(): void {}
+}

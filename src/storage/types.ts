@@ -1,0 +1,87 @@
+/**
+ * The storage port: what the ledger engine needs from an embedded store.
+ *
+ * Two adapters implement it: `MemoryStore` (tests) and `SqliteStore` (better-sqlite3, the node's
+ * store). The interface is synchronous on purpose: better-sqlite3 is synchronous, and the apply loop
+ * reads state entries and Merkle nodes tens of thousands of times per block.
+ *
+ * Contract: `commitBlock` is atomic. After it returns, the block, its results, every state entry it
+ * wrote, every history row, every Merkle node and the head pointer are durable together, or (if the
+ * process dies first) none of them are.
+ */
+import type { SmtNodeStore, SmtWrite } from '../core/merkle/index.js';
+import type { StateReader } from '../core/ledger/state.js';
+import type { Block, BlockHeader, Certificate, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
+
+/** The chain head as stored. */
+export interface Head {
+  height: number;
+  headerHash: string;
+  header: BlockHeader;
+}
+
+/** Everything one block writes. */
+export interface BlockBundle {
+  block: Block;
+  headerHash: string;
+  cert: Certificate;
+  /** Transaction hashes, aligned with block.txs (null for an unparsable entry). */
+  hashes: (string | null)[];
+  /** Final state entries written by the block. */
+  entries: StateEntry[];
+  /** Every version written, in order (history rows). */
+  versions: StateEntry[];
+  /** Valid transactions with the end of their validity window. */
+  committedTxs: Map<string, number>;
+  /** Merkle map node writes. */
+  smtWrites: SmtWrite[];
+}
+
+/** Where a transaction ended up. */
+export interface TxLocation {
+  hash: string;
+  height: number;
+  index: number;
+  result: TxResult;
+}
+
+/** A page of results with an opaque cursor for the next page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** Search filter over identifiers. */
+export interface SearchQuery {
+  type?: string;
+  ns?: string;
+  /** Canonical text of an identifier that the results link to. */
+  linkedTo?: string;
+  status?: string;
+  /** Attribute equality filters: attributes[k] === v (compared as canonical JSON scalars). */
+  attrs?: Record<string, string>;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface LedgerStore extends StateReader, SmtNodeStore {
+  /** Latest committed block, or undefined for an empty store. */
+  head(): Head | undefined;
+  header(height: number): BlockHeader | undefined;
+  block(height: number): Block | undefined;
+  cert(height: number): Certificate | undefined;
+  /** Replaces a block's certificate (more signatures gathered later). */
+  putCert(cert: Certificate): void;
+  tx(hash: string): TxLocation | undefined;
+  /** All versions of an identifier, oldest first. */
+  idHistory(key: string): IdEntry[];
+  nsHistory(ns: string): NsEntry[];
+  /** Direct children of a namespace (null = top level), in path order. */
+  children(ns: string | null, cursor: string | null, limit: number): Page<NsEntry>;
+  /** Identifiers of one namespace in local-part order. */
+  idsIn(ns: string, cursor: string | null, limit: number): Page<IdEntry>;
+  search(q: SearchQuery): Page<IdEntry>;
+  /** Atomic commit of one block and all its effects. */
+  commitBlock(b: BlockBundle): void;
+  close(): void;
+}

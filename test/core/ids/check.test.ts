@@ -1,0 +1,150 @@
+// Tests of ISO/IEC 7064 MOD 37,36 (src/core/ids/check.ts) against the published vectors, and the
+// exact error-detection properties that docs/spec-parts/ids.md states.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import {
+  ISO_ALPHABET,
+  ID_ALPHANUMERICS,
+  ID_SEPARATORS,
+  MOD3736_INITIAL_STATE,
+  identifierCheckChar,
+  mod3736Check,
+  mod3736CheckFromState,
+  mod3736Step,
+  mod3736Valid,
+} from '../../../src/core/ids/index.js';
+import { isUrbisError } from '../../../src/core/errors.js';
+
+interface Vec {
+  input: string;
+  check: string;
+  full: string;
+}
+interface Bad {
+  value: string;
+}
+const vectors = JSON.parse(readFileSync(new URL('../../vectors/iso7064-mod37-36.json', import.meta.url), 'utf8')) as {
+  algorithm: { alphabet: string };
+  published: Vec[];
+  computed: Vec[];
+  invalidPublished: Bad[];
+  invalidComputed: Bad[];
+};
+
+const values = (s: string): number[] => [...s].map((ch) => ISO_ALPHABET.indexOf(ch));
+
+describe('ISO/IEC 7064 MOD 37,36 (generic, standard alphabet)', () => {
+  it('uses the alphabet of the vector file', () => {
+    expect(vectors.algorithm.alphabet).toBe(ISO_ALPHABET);
+  });
+
+  it.each([...vectors.published, ...vectors.computed])('computes and validates $full', (v) => {
+    expect(ISO_ALPHABET[mod3736Check(values(v.input))]).toBe(v.check);
+    expect(mod3736Valid(values(v.input), ISO_ALPHABET.indexOf(v.check))).toBe(true);
+    expect(v.full).toBe(v.input + v.check);
+  });
+
+  it.each([...vectors.invalidPublished, ...vectors.invalidComputed])('rejects $value', (v) => {
+    const vals = values(v.value);
+    expect(vals.every((x) => x >= 0)).toBe(true);
+    expect(mod3736Valid(vals.slice(0, -1), vals[vals.length - 1]!)).toBe(false);
+  });
+
+  it('counts 9 published vectors (no silent empty list)', () => {
+    expect(vectors.published.length).toBeGreaterThanOrEqual(9);
+    expect(vectors.invalidPublished.length + vectors.invalidComputed.length).toBeGreaterThan(2);
+  });
+
+  it('rejects values outside 0..35 with a typed error', () => {
+    for (const bad of [-1, 36, 1.5, Number.NaN]) {
+      try {
+        mod3736Check([1, bad]);
+        expect.unreachable();
+      } catch (e) {
+        expect(isUrbisError(e, 'ID_CHAR_INVALID')).toBe(true);
+        expect((e as { details: { position: number } }).details.position).toBe(1);
+      }
+    }
+    expect(mod3736Valid([1, 2], 36)).toBe(false);
+    expect(mod3736Valid([1, 2], -1)).toBe(false);
+  });
+
+  it('empty input: the check of nothing completes the initial state', () => {
+    expect(mod3736Check([])).toBe(mod3736CheckFromState(MOD3736_INITIAL_STATE));
+    expect(mod3736Valid([], mod3736Check([]))).toBe(true);
+  });
+});
+
+describe('MOD 37,36 error detection over the state machine (exhaustive)', () => {
+  const states = Array.from({ length: 36 }, (_, i) => i + 1);
+
+  it('every step is a bijection on the states 1..36, for every value', () => {
+    for (let a = 0; a < 36; a++) {
+      const images = new Set(states.map((p) => mod3736Step(p, a)));
+      expect(images.size).toBe(36);
+      expect(Math.min(...images)).toBe(1);
+      expect(Math.max(...images)).toBe(36);
+    }
+  });
+
+  it('detects every single substitution: a ≠ b always leads to different states', () => {
+    for (const p of states) {
+      const after = new Set(Array.from({ length: 36 }, (_, a) => mod3736Step(p, a)));
+      expect(after.size).toBe(36);
+    }
+  });
+
+  it('misses exactly the transpositions (18−P, 19−P) mod 36: 72 of 45,360', () => {
+    // A transposition ab → ba is undetected iff both orders reach the same state: the later
+    // steps are bijections and the final test (P + c) mod 36 = 1 separates all states 1..36.
+    const missed: Array<[number, number, number]> = [];
+    let total = 0;
+    for (const p of states) {
+      for (let a = 0; a < 36; a++) {
+        for (let b = 0; b < 36; b++) {
+          if (a === b) continue;
+          total++;
+          if (mod3736Step(mod3736Step(p, a), b) === mod3736Step(mod3736Step(p, b), a)) missed.push([p, a, b]);
+        }
+      }
+    }
+    expect(total).toBe(45_360);
+    const mod = (x: number): number => ((x % 36) + 36) % 36;
+    const predicted = states.flatMap((p): Array<[number, number, number]> => [
+      [p, mod(18 - p), mod(19 - p)],
+      [p, mod(19 - p), mod(18 - p)],
+    ]);
+    const key = (t: [number, number, number]): string => t.join(',');
+    expect(missed.map(key).sort()).toEqual(predicted.map(key).sort());
+    expect(missed.length).toBe(72);
+  });
+
+  it('the final test separates all states: exactly one check value completes each state', () => {
+    for (const p of states) {
+      const ok = Array.from({ length: 36 }, (_, c) => c).filter((c) => (p + c) % 36 === 1);
+      expect(ok).toEqual([mod3736CheckFromState(p)]);
+    }
+  });
+});
+
+describe('identifier value mapping', () => {
+  it('maps the 36 identifier symbols onto 0..35 (a bijection)', () => {
+    const symbols = ID_ALPHANUMERICS + ID_SEPARATORS;
+    expect(symbols.length).toBe(36);
+    // Single-character bodies: the check of x is distinct for each x iff the values are distinct.
+    const checks = new Set([...symbols].map((s) => identifierCheckChar(s)));
+    expect(checks.size).toBe(36);
+  });
+
+  it('gives the separators the values of I, O, Q and standard values to the rest', () => {
+    const std = (s: string): string => ISO_ALPHABET[mod3736Check(values(s))]!;
+    expect(identifierCheckChar('156.130100.42/LAMP-000017')).toBe(std('156O130100O42QLAMPI000017'));
+    expect(identifierCheckChar('156.130100')).toBe(std('156O130100'));
+    expect(identifierCheckChar('abc-1')).toBe(std('ABCI1'));
+  });
+
+  it('rejects characters outside the alphabet with positions', () => {
+    expect(() => identifierCheckChar('15:6')).toThrowError(expect.objectContaining({ code: 'ID_CHAR_INVALID', details: { position: 2 } }));
+    expect(() => identifierCheckChar('1O')).toThrowError(expect.objectContaining({ code: 'ID_CHAR_EXCLUDED' }));
+  });
+});
