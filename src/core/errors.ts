@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   // --- proofs (src/core/merkle) ---
   PROOF_INVALID: { status: 422, description: 'A Merkle proof does not verify against the given root.' },
   PROOF_MALFORMED: { status: 400, description: 'A Merkle proof is structurally malformed.' },
+  MERKLE_INPUT_INVALID: { status: 400, description: 'A state map key or hash is not 32 bytes, or two keys share their first 255 bits.' },
 
   // --- transactions (src/core/ledger) ---
   TX_MALFORMED: { status: 400, description: 'The transaction does not match the transaction schema.' },
@@ -102,6 +103,21 @@ export const ERROR_CODES = {
   NODE_BUSY: { status: 503, description: 'The node is overloaded; retry after the indicated delay.' },
   NODE_NOT_READY: { status: 503, description: 'The node is starting or catching up; retry after the indicated delay.' },
   TX_NOT_FOUND: { status: 404, description: 'No transaction with that hash is known.' },
+  STORE_UNAVAILABLE: { status: 503, description: 'The node cannot read its store right now; retry after the indicated delay.' },
+
+  // --- HTTP API (src/node) ---
+  HTTP_BAD_REQUEST: { status: 400, description: 'The request does not match the route schema (path, query, headers or body).' },
+  HTTP_NOT_FOUND: { status: 404, description: 'No such route.' },
+  HTTP_METHOD_NOT_ALLOWED: { status: 405, description: 'The route does not accept this method.' },
+  HTTP_NOT_ACCEPTABLE: { status: 406, description: 'The requested representation (Accept header) is not supported.' },
+  HTTP_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the size limit.' },
+  HTTP_UNSUPPORTED_MEDIA: { status: 415, description: 'The request body has an unsupported content type; send application/json.' },
+  HTTP_RATE_LIMITED: { status: 429, description: 'Too many requests from this client; retry after the indicated delay.' },
+
+  // --- client SDK (src/client) ---
+  CLIENT_HTTP: { status: 502, description: 'The node answered with an unexpected HTTP status or body.' },
+  CLIENT_TIMEOUT: { status: 504, description: 'The node did not answer, or the transaction was not committed, within the timeout.' },
+  CLIENT_STALE: { status: 502, description: 'A certified answer is older than the client accepts (its header time is beyond maxAgeMs).' },
 
   // --- CLI and import (src/cli) ---
   CLI_USAGE: { status: 400, description: 'The command line is malformed.' },

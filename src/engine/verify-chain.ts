@@ -8,6 +8,8 @@
 import { isUrbisError } from '../core/errors.js';
 import { headerHash, verifyCertificate, ZERO_HASH } from '../core/ledger/block.js';
 import type { Tx } from '../core/ledger/types.js';
+import { stateKey } from '../core/ledger/state.js';
+import { canonicalJson } from '../core/encoding/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import type { LedgerStore } from '../storage/types.js';
 import { Ledger } from './ledger.js';
@@ -59,6 +61,20 @@ export function verifyChain(store: LedgerStore, onProgress?: (height: number, he
     onProgress?.(h, head.height);
   }
   if (prevHash !== head.headerHash) return { ok: false, height: head.height, code: 'CHAIN_FAULT', message: 'head pointer does not match the last block' };
-  // The live state must be the replayed state: compare the state root the store serves from.
+  // The live state must be the replayed state: a store whose entries were edited behind the
+  // ledger's back would otherwise serve answers that no longer match their proofs.
+  let live = 0;
+  for (const e of store.allEntries()) {
+    live++;
+    const key = stateKey(e);
+    const want = key === 'chain' ? scratch.chain() : key.startsWith('ns:') ? scratch.ns(key.slice(3)) : scratch.id(key.slice(3));
+    if (!want || canonicalJson(want) !== canonicalJson(e)) {
+      return { ok: false, height: head.height, code: 'CHAIN_FAULT', message: `live state entry ${key} differs from the state the chain produces` };
+    }
+  }
+  const expected = [...scratch.allEntries()].length;
+  if (live !== expected) {
+    return { ok: false, height: head.height, code: 'CHAIN_FAULT', message: `live state holds ${live} entries, the chain produces ${expected}` };
+  }
   return { ok: true, height: head.height, headerHash: head.headerHash, stateRoot: head.header.stateRoot };
 }

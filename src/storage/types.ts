@@ -81,6 +81,10 @@ export interface LedgerStore extends StateReader, SmtNodeStore {
   /** Identifiers of one namespace in local-part order. */
   idsIn(ns: string, cursor: string | null, limit: number): Page<IdEntry>;
   search(q: SearchQuery): Page<IdEntry>;
+  /** Entry versions written by the block at `height`, in commit order (the change feed). */
+  changes(height: number): StateEntry[];
+  /** Every current state entry (used to re-verify live state against the chain). */
+  allEntries(): Iterable<StateEntry>;
   /** Atomic commit of one block and all its effects. */
   commitBlock(b: BlockBundle): void;
   close(): void;

@@ -94,36 +94,6 @@ export function mod3736Valid(values: readonly number[], check: number): boolean 
 }
 
 /**
- * Character classes of the identifier scanner, indexed by char code (< 128). Kept here with the
- * value table so that the alphabet is defined in exactly one place.
- */
-export const CLS_INVALID = 0;
-export const CLS_UPPER = 1; // 0-9 and the 30 allowed capitals
-export const CLS_LOWER = 2; // the 30 allowed lowercase letters
-export const CLS_HYPHEN = 3;
-export const CLS_DOT = 4;
-export const CLS_SLASH = 5;
-export const CLS_COLON = 6;
-export const CLS_EXCLUDED = 7; // I O Q i o q
-export const CLS_PERCENT = 8;
-
-/** `ID_CLASS[c]`: class of char code c. */
-export const ID_CLASS = /* @__PURE__ */ (() => {
-  const t = new Uint8Array(128);
-  for (const ch of ID_ALPHANUMERICS) {
-    t[ch.charCodeAt(0)] = CLS_UPPER;
-    if (ch >= 'A') t[ch.toLowerCase().charCodeAt(0)] = CLS_LOWER;
-  }
-  for (const ch of 'IOQioq') t[ch.charCodeAt(0)] = CLS_EXCLUDED;
-  t[0x2d] = CLS_HYPHEN;
-  t[0x2e] = CLS_DOT;
-  t[0x2f] = CLS_SLASH;
-  t[0x3a] = CLS_COLON;
-  t[0x25] = CLS_PERCENT;
-  return t;
-})();
-
-/**
  * `ID_VALUE[c]`: MOD 37,36 value of an identifier symbol (either case), or 255 if c is not one.
  * Standard ISO values for 0-9A-Z, and `-` = 18 (I), `.` = 24 (O), `/` = 26 (Q): a bijection of the
  * 36 symbols onto 0..35.
@@ -171,7 +141,7 @@ export function identifierCheckChar(body: string): string {
     const c = body.charCodeAt(i);
     const v = c < 128 ? ID_VALUE[c]! : 255;
     if (v === 255) {
-      if (c < 128 && ID_CLASS[c] === CLS_EXCLUDED) {
+      if (c === 0x49 || c === 0x4f || c === 0x51 || c === 0x69 || c === 0x6f || c === 0x71) {
         fail('ID_CHAR_EXCLUDED', `'${body[i]}' at position ${i} is not used in identifiers`, { position: i, char: body[i] });
       }
       fail('ID_CHAR_INVALID', `character at position ${i} is not in the identifier alphabet`, { position: i });

@@ -9,23 +9,7 @@
  */
 
 import { fail, type ErrorCode } from '../errors.js';
-import {
-  CHECK_VALUE,
-  CLS_COLON,
-  CLS_DOT,
-  CLS_EXCLUDED,
-  CLS_HYPHEN,
-  CLS_INVALID,
-  CLS_LOWER,
-  CLS_PERCENT,
-  CLS_SLASH,
-  CLS_UPPER,
-  ID_CLASS,
-  ID_VALUE,
-  ISO_ALPHABET,
-  MOD3736_NEXT,
-  mod3736CheckFromState,
-} from './check.js';
+import { CHECK_VALUE, ID_ALPHANUMERICS, ID_VALUE, ISO_ALPHABET, MOD3736_NEXT, mod3736CheckFromState } from './check.js';
 
 /** Most namespace levels (country . city . organisation . …). */
 export const MAX_SEGMENTS = 8;
@@ -47,7 +31,7 @@ export interface Identifier {
   readonly local: string | null;
   /** The check character (one of 0-9A-Z; may be I, O or Q). */
   readonly check: string;
-  /** Canonical text form, e.g. `156.130100.42/LAMP-000017:X`. */
+  /** Canonical text form, e.g. `156.130100.42/LAMP-000017:F`. */
   readonly text: string;
 }
 
@@ -74,6 +58,38 @@ export interface BodyScan {
   /** True if any lowercase letter was seen. */
   readonly lower: boolean;
 }
+
+// Character classes of the scanner, indexed by char code (< 128).
+const CLS_INVALID = 0;
+const CLS_UPPER = 1; // 0-9 and the 30 allowed capitals
+const CLS_LOWER = 2; // the 30 allowed lowercase letters
+const CLS_HYPHEN = 3;
+const CLS_DOT = 4;
+const CLS_SLASH = 5;
+const CLS_COLON = 6;
+const CLS_EXCLUDED = 7; // I O Q i o q
+const CLS_PERCENT = 8;
+
+const CLS = /* @__PURE__ */ (() => {
+  const t = new Uint8Array(128);
+  for (const ch of ID_ALPHANUMERICS) {
+    t[ch.charCodeAt(0)] = CLS_UPPER;
+    if (ch >= 'A') t[ch.toLowerCase().charCodeAt(0)] = CLS_LOWER;
+  }
+  for (const ch of 'IOQioq') t[ch.charCodeAt(0)] = CLS_EXCLUDED;
+  t[0x2d] = CLS_HYPHEN;
+  t[0x2e] = CLS_DOT;
+  t[0x2f] = CLS_SLASH;
+  t[0x3a] = CLS_COLON;
+  t[0x25] = CLS_PERCENT;
+  return t;
+})();
+
+// Module-local aliases of the value tables: under transpilers that rewrite imports into getter
+// calls (tsx, vitest), reading an imported binding in the inner loop costs ~4× the whole parse.
+const VALUE = ID_VALUE;
+const NEXT = MOD3736_NEXT;
+const CHECK = CHECK_VALUE;
 
 const HINT: Record<string, string> = { I: 'write 1', O: 'write 0', Q: 'write 0' };
 
@@ -105,7 +121,8 @@ function badChar(input: string, i: number, flags: number, cls: number): never {
   if (cls === CLS_COLON) {
     fail('ID_CHAR_INVALID', `':' at position ${i}: ':' may only introduce the check character`, { position: i, char: ':' });
   }
-  // Show printable ASCII only: the message may be logged or echoed into HTML.
+  // Name non-printable and non-ASCII characters by code point: raw control characters or lone
+  // surrogates from hostile input would garble logs.
   const shown = c >= 0x20 && c < 0x7f ? `'${input[i]}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
   fail('ID_CHAR_INVALID', `${shown} at position ${i} is not in the identifier alphabet (0-9, A-Z without I O Q, - . /)`, {
     position: i,
@@ -122,13 +139,14 @@ function runFault(inLocal: boolean, position: number, reason: string, message: s
 }
 
 /**
- * Scans `input[s, e)` as an identifier body. Internal to src/core/ids (used by the forms too).
+ * Scans `input[s, e)` as an identifier body.
+ * @internal shared with forms.ts; not exported from the package.
  *
  * @throws UrbisError ID_CHAR_INVALID, ID_CHAR_EXCLUDED, ID_SEGMENT_INVALID, ID_LOCAL_INVALID,
  *   ID_TOO_DEEP, ID_DID_INVALID, ID_URL_INVALID — each with details.position
  */
 export function scanBody(input: string, s: number, e: number, flags: number): BodyScan {
-  const next = MOD3736_NEXT;
+  const next = NEXT;
   const sepCls = flags & F_DID ? CLS_COLON : CLS_SLASH;
   const segments: string[] = [];
   let local: string | null = null;
@@ -140,13 +158,13 @@ export function scanBody(input: string, s: number, e: number, flags: number): Bo
 
   for (let i = s; i < e; i++) {
     const c = input.charCodeAt(i);
-    const k = c < 128 ? ID_CLASS[c]! : CLS_INVALID;
+    const k = c < 128 ? CLS[c]! : CLS_INVALID;
     if (k === CLS_UPPER || k === CLS_LOWER) {
       if (i - runStart >= maxRun) {
         runFault(inLocal, i, 'too-long', `longer than ${maxRun} characters`, segments.length);
       }
       if (k === CLS_LOWER) lower = true;
-      p = next[p * 36 + ID_VALUE[c]!]!;
+      p = next[p * 36 + VALUE[c]!]!;
     } else if (k === CLS_HYPHEN) {
       if (i === runStart) runFault(inLocal, i, 'leading-hyphen', "starts with '-'", segments.length);
       if (input.charCodeAt(i - 1) === 0x2d) runFault(inLocal, i, 'double-hyphen', "contains '--'", segments.length);
@@ -200,7 +218,7 @@ function endRun(input: string, runStart: number, i: number, inLocal: boolean, se
 }
 
 /**
- * Checks the check part `input[sep, end)` (separator of `sepLen` chars, then one check char) against
+ * @internal Checks the check part `input[sep, end)` (separator of `sepLen` chars, then one check char) against
  * the body and builds the Identifier. `fastText` is the input itself when it already is the
  * canonical text form (saves building a string on the hot path).
  */
@@ -221,16 +239,16 @@ export function finishIdentifier(
   if (ck >= end) {
     fail('ID_CHECK_MISSING', `the check character after ':' is missing (position ${end})`, { position: end });
   }
+  const c = input.charCodeAt(ck);
+  const v = c < 128 ? CHECK[c]! : 255;
+  if (v === 255) {
+    fail('ID_CHAR_INVALID', `the check character at position ${ck} must be 0-9 or A-Z`, { position: ck, char: input[ck] });
+  }
   if (end - ck > 1) {
     fail('ID_CHAR_INVALID', `only one check character may follow ':' (position ${ck + 1})`, {
       position: ck + 1,
       reason: 'check-too-long',
     });
-  }
-  const c = input.charCodeAt(ck);
-  const v = c < 128 ? CHECK_VALUE[c]! : 255;
-  if (v === 255) {
-    fail('ID_CHAR_INVALID', `the check character at position ${ck} must be 0-9 or A-Z`, { position: ck, char: input[ck] });
   }
   if ((body.p + v) % 36 !== 1) {
     // The expected character is deliberately not revealed: it would let a forger fix up a label.
@@ -261,6 +279,7 @@ function bodyText(segments: readonly string[], local: string | null): string {
   return local === null ? ns : ns + '/' + local;
 }
 
+/** @internal */
 export function notString(what: string): never {
   fail('ID_CHAR_INVALID', `${what} must be a string`, { position: 0, reason: 'not-a-string' });
 }
@@ -286,6 +305,7 @@ export function parseText(input: string): Identifier {
   return finishIdentifier(input, body, sep, 1, n, true);
 }
 
+/** @internal */
 export function tooLong(position: number): never {
   fail('ID_TOO_LONG', `the identifier is longer than ${MAX_ID_LENGTH} characters (position ${position})`, {
     position,

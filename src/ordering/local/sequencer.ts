@@ -91,6 +91,18 @@ export class LocalSequencer {
     return { hash, done };
   }
 
+  /** A promise of the outcome of a queued transaction, or null if it is not queued. */
+  waiter(hash: string): Promise<TxOutcome> | null {
+    const p = this.byHash.get(hash);
+    if (!p) return null;
+    return new Promise<TxOutcome>((resolve, reject) => p.waiters.push({ resolve, reject }));
+  }
+
+  /** True once a storage failure stopped block production. */
+  hasFailed(): boolean {
+    return this.failed !== null;
+  }
+
   private schedule(): void {
     if (this.queue.length >= this.maxBlockTxs) {
       if (this.timer) clearTimeout(this.timer);

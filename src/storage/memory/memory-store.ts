@@ -23,6 +23,7 @@ export class MemoryStore implements LedgerStore {
   private readonly txIndex = new Map<string, TxLocation>();
   private readonly seen = new Map<string, number>();
   private readonly nodes = new Map<string, Uint8Array>();
+  private readonly changesByHeight: StateEntry[][] = [];
   private headState: Head | undefined;
 
   chain(): ChainEntry | undefined {
@@ -88,6 +89,14 @@ export class MemoryStore implements LedgerStore {
     return { items, next: all.length > limit ? items[items.length - 1]!.id : null };
   }
 
+  changes(height: number): StateEntry[] {
+    return this.changesByHeight[height] ?? [];
+  }
+
+  allEntries(): Iterable<StateEntry> {
+    return this.entries.values();
+  }
+
   commitBlock(b: BlockBundle): void {
     const h = b.block.header;
     const expected = this.headState ? this.headState.height + 1 : 0;
@@ -106,6 +115,7 @@ export class MemoryStore implements LedgerStore {
     for (const [hash, until] of b.committedTxs) this.seen.set(hash, until);
     for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);
     for (const w of b.smtWrites as SmtWrite[]) this.nodes.set(latin1(w.path), w.node);
+    this.changesByHeight[h.height] = [...b.versions];
     this.blocks[h.height] = b.block;
     this.certs[h.height] = b.cert;
     this.headState = { height: h.height, headerHash: headerHash(h), header: h };

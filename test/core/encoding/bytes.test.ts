@@ -127,9 +127,18 @@ describe('base58btc', () => {
 });
 
 describe('Multikey', () => {
-  // W3C Controlled Identifiers v1.0, Example "Multikey encoding of an Ed25519 public key"
-  // (also did:key test vectors); the raw key was decoded independently.
+  // A Multikey used in W3C examples (Data Integrity EdDSA); its bytes were decoded by an independent
+  // Python base58 routine.
   const example = 'z6MkmM42vxfqZQsv4ehtTjFFxQ4sQKS2w6WR7emozFAn5cxu';
+  const exampleHex = '666abe089035ed4a45795989fa720a0ee0c48549e84523485c56f1c81b4287a6';
+
+  it('known values (cross-checked with an independent Python encoder)', () => {
+    expect(toHex(multikeyToPublicKey(example))).toBe(exampleHex);
+    // RFC 8032 TEST 1 public key
+    expect(publicKeyToMultikey(fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'))).toBe(
+      'z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw',
+    );
+  });
 
   it('round trips and starts with z6Mk', () => {
     const pub = multikeyToPublicKey(example);

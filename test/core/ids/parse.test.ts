@@ -82,6 +82,8 @@ describe('text form', () => {
     ['156.130100:', 'ID_CHECK_MISSING', 11],
     ['156.130100:77', 'ID_CHAR_INVALID', 12],
     ['156.130100:-', 'ID_CHAR_INVALID', 11],
+    ['156.130100:\u00e97', 'ID_CHAR_INVALID', 11],
+    ['156.130100:7\u00e9', 'ID_CHAR_INVALID', 12],
     ['156.130100:8', 'ID_CHECK_MISMATCH', 11],
     ['156.13O100:7', 'ID_CHAR_EXCLUDED', 6],
     ['156.13o100:7', 'ID_CHAR_EXCLUDED', 6],
@@ -283,7 +285,7 @@ describe('parseIdentifier', () => {
     }
     fault(() => parseIdentifier('did:web:x'), 'ID_DID_INVALID', 4);
     // Not a URL prefix: read as text, whose check part is then '/x'.
-    fault(() => parseIdentifier('http:/x'), 'ID_CHAR_INVALID', 6);
+    fault(() => parseIdentifier('http:/x'), 'ID_CHAR_INVALID', 5);
     // Wrong DID or URL prefixes: auto-detection reads them as text.
     fault(() => parseDid('dix:urbis:1:2'), 'ID_DID_INVALID', 2);
     fault(() => parseIdentifier('dix:urbis:1:2'), 'ID_CHAR_EXCLUDED', 1);

@@ -1,0 +1,18 @@
+/**
+ * `urbis id deactivate`: retires an identifier for good (it is never reused).
+ */
+import type { Command } from 'commander';
+import type { Payloads } from '../../core/ledger/types.js';
+import { commitTx, emitTx, loadSigner, parseObjectIdArg, withDir, writeOptions, type CommonOpts } from '../util.js';
+
+export function registerIdDeactivate(id: Command): void {
+  writeOptions(
+    id.command('deactivate').description('deactivate an identifier (final)').argument('<id>', 'identifier (text, DID or URL form)').option('--reason <text>', 'reason, kept in the transaction'),
+  ).action(async (idArg: string, o: CommonOpts & { reason?: string }) => {
+    const { id: ident } = parseObjectIdArg(idArg);
+    const payload: Payloads['id.deactivate'] = { id: ident.text };
+    if (o.reason !== undefined) payload.reason = o.reason;
+    const signer = await loadSigner(o);
+    await withDir(o, false, async (d) => emitTx(o, `deactivated ${ident.text}`, await commitTx(d, signer, 'id.deactivate', payload), { id: ident.text }));
+  });
+}

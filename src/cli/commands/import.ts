@@ -1,0 +1,277 @@
+/**
+ * `urbis import`: bulk registration from a CSV or NDJSON file (docs/cli.md "import").
+ *
+ * Rows are streamed, checked one by one (src/cli/import-rows.ts) and packed into `id.registerBatch`
+ * transactions; several batches are submitted before a block is cut, and at most that many are
+ * held in memory, so memory stays flat whatever the file size. Re-running a file registers nothing
+ * twice: a row whose identifier already holds the same record counts as "already registered".
+ */
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { UrbisError, isUrbisError } from '../../core/errors.js';
+import { canonicalJson } from '../../core/encoding/index.js';
+import { buildTxBody, signTx, type Signer } from '../../core/ledger/tx.js';
+import type { NsEntry, RecordBody } from '../../core/ledger/types.js';
+import type { OpenDir } from '../../engine/data-dir.js';
+import type { TxOutcome } from '../../ordering/local/sequencer.js';
+import { checkRow, detectFormat, readRows, type CheckedRow } from '../import-rows.js';
+import { CliFailure, EXIT, emit, exitCodeFor, intArg, loadSigner, parseNsArg, rejected, withDir, writeOptions, type CommonOpts } from '../util.js';
+
+interface Opts extends CommonOpts {
+  ns: string;
+  format?: string;
+  batch: number;
+  type?: string;
+}
+
+/** Rows kept in the summary: all of them up to this many in --json, fewer in text. */
+const MAX_REASONS_JSON = 1000;
+const MAX_REASONS_TEXT = 20;
+/** Rows in flight (submitted, not yet committed) at most; bounds memory. */
+const ROWS_IN_FLIGHT = 8000;
+
+/** Ledger codes that belong to one row; other codes (authority, suspension) stop the import. */
+function rowCode(code: string): boolean {
+  return /^(ID_|POLICY_|RECORD_|QUOTA_IDS$|TX_TOO_LARGE$)/.test(code);
+}
+
+interface Reason {
+  line: number;
+  local?: string;
+  code: string;
+  message: string;
+}
+
+interface InFlight {
+  rows: CheckedRow[];
+  /** Outcome, or the pre-check error that kept the batch out of the queue. */
+  done: Promise<TxOutcome> | UrbisError;
+}
+
+class Importer {
+  read = 0;
+  registered = 0;
+  already = 0;
+  rejectedRows = 0;
+  reasons: Reason[] = [];
+  private batch: CheckedRow[] = [];
+  private batchBytes = 0;
+  private inflight: InFlight[] = [];
+  /** Rows submitted or batched but not yet committed, by local part (duplicates in the file). */
+  private pending = new Map<string, CheckedRow>();
+  private readonly maxInflight: number;
+  private readonly maxBytes: number;
+  /** The namespace entry, read again after every commit (its identifier count moves). */
+  nsCur: NsEntry;
+
+  constructor(
+    private readonly d: OpenDir,
+    private readonly signer: Signer,
+    private readonly ns: string,
+    private readonly batchSize: number,
+  ) {
+    this.maxInflight = Math.max(1, Math.min(d.sequencer.maxBlockTxs, Math.ceil(ROWS_IN_FLIGHT / batchSize)));
+    // Room for the transaction envelope and signature inside the size limit.
+    this.maxBytes = d.ledger.params().maxTxBytes - 4096;
+    this.nsCur = this.nsEntry();
+  }
+
+  reject(line: number, code: string, message: string, local?: string): void {
+    this.rejectedRows++;
+    if (this.reasons.length < MAX_REASONS_JSON) this.reasons.push({ line, ...(local === undefined ? {} : { local }), code, message });
+  }
+
+  nsEntry(): NsEntry {
+    const e = this.d.store.ns(this.ns);
+    if (!e) throw new UrbisError('NS_NOT_FOUND', `namespace ${this.ns} does not exist`, { ns: this.ns });
+    return e;
+  }
+
+  /** Decides what to do with a checked row: skip, reject, or add to the batch. */
+  async add(row: CheckedRow): Promise<void> {
+    const ns = this.nsCur;
+    const same = (r: RecordBody) => canonicalJson(r) === canonicalJson(row.record);
+    const dup = this.pending.get(row.local);
+    if (dup) {
+      if (same(dup.record)) this.already++;
+      else this.reject(row.line, 'ID_EXISTS', `${row.local} appears again with a different record (first at line ${dup.line})`, row.local);
+      return;
+    }
+    const cur = this.d.store.id(`${this.ns}/${row.local}`);
+    if (cur) {
+      if (cur.status === 'deactivated') this.reject(row.line, 'ID_DEACTIVATED', `${cur.id} is deactivated`, row.local);
+      else if (same(cur.record)) this.already++;
+      else this.reject(row.line, 'ID_EXISTS', `${cur.id} is already registered with a different record`, row.local);
+      return;
+    }
+    if (ns.limits.maxIds !== undefined && ns.ids + this.pending.size + 1 > ns.limits.maxIds) {
+      this.reject(row.line, 'QUOTA_IDS', `namespace ${this.ns} may hold ${ns.limits.maxIds} identifiers`, row.local);
+      return;
+    }
+    const size = Buffer.byteLength(JSON.stringify({ local: row.local, record: row.record })) + 1;
+    if (this.batch.length > 0 && this.batchBytes + size > this.maxBytes) await this.flush();
+    this.batch.push(row);
+    this.batchBytes += size;
+    this.pending.set(row.local, row);
+    if (this.batch.length >= this.batchSize) await this.flush();
+  }
+
+  private submit(rows: CheckedRow[]): InFlight {
+    const items = rows.map((r) => ({ local: r.local, record: r.record }));
+    const tx = signTx(buildTxBody('id.registerBatch', { ns: this.ns, items }, { chain: this.d.config.chainId, now: Date.now() }), [this.signer]);
+    try {
+      return { rows, done: this.d.sequencer.submit(tx).done };
+    } catch (e) {
+      if (isUrbisError(e) && rowCode(e.code)) return { rows, done: e };
+      throw e;
+    }
+  }
+
+  /** Submits the current batch; commits everything in flight once enough is waiting. */
+  async flush(): Promise<void> {
+    if (this.batch.length > 0) {
+      this.inflight.push(this.submit(this.batch));
+      this.batch = [];
+      this.batchBytes = 0;
+    }
+    if (this.inflight.length >= this.maxInflight) await this.drain();
+  }
+
+  private cutAll(): void {
+    while (this.d.sequencer.pending() > 0) if (!this.d.sequencer.cut()) break;
+  }
+
+  /** Commits what is in flight; a batch rejected for a row's fault is retried row by row. */
+  async drain(): Promise<void> {
+    this.cutAll();
+    const retry: CheckedRow[] = [];
+    for (const f of this.inflight) {
+      if (f.done instanceof UrbisError) {
+        retry.push(...f.rows);
+        continue;
+      }
+      const out = await f.done;
+      if (out.result.ok) this.registered += f.rows.length;
+      else if (rowCode(out.result.code)) retry.push(...f.rows);
+      else throw rejected(out);
+    }
+    this.inflight = [];
+    if (retry.length > 0) {
+      const singles = retry.map((r) => ({ r, f: this.submit([r]) }));
+      this.cutAll();
+      for (const { r, f } of singles) {
+        if (f.done instanceof UrbisError) {
+          this.reject(r.line, f.done.code, f.done.message, r.local);
+          continue;
+        }
+        const out = await f.done;
+        if (out.result.ok) this.registered++;
+        else if (rowCode(out.result.code)) this.reject(r.line, out.result.code, out.result.message, r.local);
+        else throw rejected(out);
+      }
+    }
+    this.pending.clear();
+    this.nsCur = this.nsEntry();
+  }
+}
+
+export function registerImport(program: Command): void {
+  writeOptions(
+    program
+      .command('import')
+      .description('register identifiers in bulk from a CSV or NDJSON file (idempotent: re-running registers nothing twice)')
+      .argument('<file>', 'CSV (header: local|id,type,attributes,links,attr.<name>) or NDJSON file')
+      .requiredOption('--ns <ns>', 'namespace the identifiers are registered in')
+      .option('--format <format>', 'csv or ndjson (default: from the file extension)')
+      .option('--batch <n>', 'identifiers per transaction (capped by the chain maxBatch)', intArg(1), 1000)
+      .option('--type <type>', 'record type of rows that have none'),
+  ).action(async (file: string, o: Opts) => {
+    const format = detectFormat(file, o.format);
+    const nsPath = parseNsArg(o.ns);
+    const signer = await loadSigner(o);
+    const started = Date.now();
+    await withDir(o, false, async (d) => {
+      const params = d.ledger.params();
+      const imp = new Importer(d, signer, nsPath, Math.min(o.batch, params.maxBatch));
+      const total = (() => {
+        try {
+          return statSync(file).size;
+        } catch {
+          return 0;
+        }
+      })();
+      const bar =
+        process.stderr.isTTY && !o.json
+          ? new cliProgress.SingleBar({ stream: process.stderr, format: 'import [{bar}] {percentage}% | {rows} rows | {registered} registered | {rejected} rejected' }, cliProgress.Presets.shades_classic)
+          : null;
+      bar?.start(total, 0, { rows: 0, registered: 0, rejected: 0 });
+      let fatal: unknown = null;
+      try {
+        let sinceDrain = 0;
+        for await (const r of readRows(file, format)) {
+          imp.read++;
+          if (r.error) imp.reject(r.line, r.error.code, r.error.message);
+          else {
+            let row: CheckedRow | null = null;
+            try {
+              row = checkRow(r.row!, r.line, imp.nsCur, params, o.type);
+            } catch (e) {
+              if (!isUrbisError(e)) throw e;
+              imp.reject(r.line, e.code, e.message);
+            }
+            if (row) await imp.add(row);
+          }
+          if (++sinceDrain >= 1000) {
+            sinceDrain = 0;
+            bar?.update(r.bytes, { rows: imp.read, registered: imp.registered, rejected: imp.rejectedRows });
+          }
+        }
+        await imp.flush();
+        await imp.drain();
+      } catch (e) {
+        fatal = e;
+      } finally {
+        bar?.update(total, { rows: imp.read, registered: imp.registered, rejected: imp.rejectedRows });
+        bar?.stop();
+      }
+      if (fatal && !(fatal instanceof CliFailure) && !isUrbisError(fatal)) throw fatal;
+      const elapsed = (Date.now() - started) / 1000;
+      const rate = elapsed > 0 ? Math.round(imp.read / elapsed) : imp.read;
+      const failure: CliFailure | null =
+        fatal instanceof CliFailure
+          ? fatal
+          : fatal
+            ? new CliFailure(fatal as UrbisError, 0)
+            : imp.rejectedRows > 0
+              ? new CliFailure(new UrbisError('IMPORT_ROW_INVALID', `${imp.rejectedRows} of ${imp.read} rows rejected (see the summary)`, { rejected: imp.rejectedRows }), EXIT.REJECTED)
+              : null;
+      const summary = {
+        file,
+        ns: nsPath,
+        read: imp.read,
+        registered: imp.registered,
+        alreadyRegistered: imp.already,
+        rejected: imp.rejectedRows,
+        reasons: imp.reasons,
+        elapsedSeconds: elapsed,
+        rowsPerSecond: rate,
+        ...(failure ? { error: { code: failure.error.code, message: failure.error.message, details: failure.error.details ?? {} } } : {}),
+      };
+      emit(o, summary, () => [
+        `${fatal ? 'import stopped' : 'import done'}: ${file} into ${nsPath}`,
+        `read:               ${imp.read}`,
+        `registered:         ${imp.registered}`,
+        `already registered: ${imp.already}`,
+        `rejected:           ${imp.rejectedRows}`,
+        ...imp.reasons.slice(0, MAX_REASONS_TEXT).map((r) => `  line ${r.line}: ${r.code}: ${r.message}`),
+        ...(imp.rejectedRows > MAX_REASONS_TEXT ? [`  ... and ${imp.rejectedRows - MAX_REASONS_TEXT} more (--json lists up to ${MAX_REASONS_JSON})`] : []),
+        `elapsed:            ${elapsed.toFixed(1)} s (${rate} rows/s)`,
+      ]);
+      if (failure) {
+        const exit = failure.exitCode || exitCodeFor(failure.error.code);
+        throw new CliFailure(failure.error, exit, Boolean(o.json));
+      }
+    });
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * `urbis key show`: the public key (Multikey, did:key) of the signing key in use. A key file's
+ * public key is stored in clear, so no passphrase is needed.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { publicKeyToMultikey } from '../../core/encoding/index.js';
+import { paths } from '../../engine/data-dir.js';
+import { loadSigningKey, readPublicKeyFromFile } from '../../keys/keyfile.js';
+import { dirOptions, emit, resolveDir, type CommonOpts } from '../util.js';
+
+export function registerKeyShow(key: Command): void {
+  dirOptions(
+    key
+      .command('show')
+      .description('show the public key of a key file (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)')
+      .option('--key <file>', 'key file'),
+  ).action(async (o: CommonOpts) => {
+    let file = o.key ?? (process.env.URBIS_KEY_FILE || undefined);
+    if (file === undefined && !process.env.URBIS_KEY && existsSync(paths(resolveDir(o)).rootKey)) file = paths(resolveDir(o)).rootKey;
+    const pub = file !== undefined ? await readPublicKeyFromFile(file) : (await loadSigningKey({})).publicKey;
+    const multikey = publicKeyToMultikey(pub);
+    const source = file ?? 'URBIS_KEY';
+    emit(o, { source, publicKey: multikey, did: `did:key:${multikey}` }, () => [`key:        ${source}`, `public key: ${multikey}`, `did:        did:key:${multikey}`]);
+  });
+}

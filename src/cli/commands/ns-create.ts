@@ -1,0 +1,65 @@
+/**
+ * `urbis ns create`: creates a namespace (signed by the parent's controllers, or the root authority
+ * for a top-level namespace).
+ */
+import type { Command } from 'commander';
+import { nsIdText } from '../../core/ledger/names.js';
+import type { Payloads, Policy } from '../../core/ledger/types.js';
+import {
+  commitTx,
+  controllerOptions,
+  controllersFromOptions,
+  emitTx,
+  forms,
+  hasLimitFlags,
+  limitOptions,
+  limitsFromOptions,
+  loadSigner,
+  parseNsArg,
+  policyFromOptions,
+  policyOptions,
+  recordFromOptions,
+  recordOptions,
+  withDir,
+  writeOptions,
+  type CommonOpts,
+  type ControllerOpts,
+  type LimitOpts,
+  type PolicyOpts,
+  type RecordOpts,
+} from '../util.js';
+
+type Opts = CommonOpts & RecordOpts & ControllerOpts & PolicyOpts & LimitOpts;
+
+/** Policy of a new namespace before flags: children and identifiers allowed, any type. */
+const DEFAULT_POLICY: Policy = { children: { charset: 'alnum', minLength: 1, maxLength: 16 }, ids: { charset: 'alnum', minLength: 1, maxLength: 64 } };
+
+/** Record type when --type is not given, by depth: country, city, then organisation. */
+function defaultType(ns: string): string {
+  const depth = ns.split('.').length;
+  return depth === 1 ? 'country' : depth === 2 ? 'city' : 'organisation';
+}
+
+export function registerNsCreate(ns: Command): void {
+  const cmd = ns
+    .command('create')
+    .description('create a namespace; controllers default to the signing key (threshold 1)')
+    .argument('<ns>', 'namespace path, e.g. 156.130100');
+  for (const add of [recordOptions, controllerOptions, policyOptions, limitOptions, writeOptions]) add(cmd);
+  cmd.action(async (nsArg: string, o: Opts) => {
+    const path = parseNsArg(nsArg);
+    const signer = await loadSigner(o);
+    const payload: Payloads['ns.create'] = {
+      ns: path,
+      controllers: controllersFromOptions(o, { keys: [signer.id], threshold: 1 })!,
+      policy: policyFromOptions(o, DEFAULT_POLICY),
+      record: recordFromOptions({ ...o, type: o.type ?? defaultType(path) }),
+    };
+    if (hasLimitFlags(o)) payload.limits = limitsFromOptions(o, {});
+    await withDir(o, false, async (d) => {
+      const out = await commitTx(d, signer, 'ns.create', payload);
+      const f = forms(nsIdText(path));
+      emitTx(o, `created namespace ${path}`, out, { ns: path, id: f.text, did: f.did }, [`identifier: ${f.text}`, `did:        ${f.did}`]);
+    });
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * `urbis ns recover`: replaces a namespace's controllers when they lost their keys (parent
+ * authority).
+ */
+import type { Command } from 'commander';
+import { commitTx, controllerOptions, controllersFromOptions, emitTx, loadSigner, parseNsArg, usage, withDir, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
+
+export function registerNsRecover(ns: Command): void {
+  const cmd = ns.command('recover').description('replace the controllers of a namespace (parent authority)').argument('<ns>', 'namespace path');
+  controllerOptions(cmd);
+  writeOptions(cmd);
+  cmd.action(async (nsArg: string, o: CommonOpts & ControllerOpts) => {
+    const path = parseNsArg(nsArg);
+    const controllers = controllersFromOptions(o) ?? usage('--controller is required');
+    const signer = await loadSigner(o);
+    await withDir(o, false, async (d) =>
+      emitTx(o, `recovered namespace ${path}: ${controllers.threshold} of ${controllers.keys.length} new controllers`, await commitTx(d, signer, 'ns.recover', { ns: path, controllers }), {
+        ns: path,
+        controllers,
+      }),
+    );
+  });
+}

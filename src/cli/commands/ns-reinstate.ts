@@ -1,0 +1,13 @@
+/**
+ * `urbis ns reinstate`: lifts a suspension (parent authority).
+ */
+import type { Command } from 'commander';
+import { commitTx, emitTx, loadSigner, parseNsArg, withDir, writeOptions, type CommonOpts } from '../util.js';
+
+export function registerNsReinstate(ns: Command): void {
+  writeOptions(ns.command('reinstate').description('reinstate a suspended namespace (parent authority)').argument('<ns>', 'namespace path')).action(async (nsArg: string, o: CommonOpts) => {
+    const path = parseNsArg(nsArg);
+    const signer = await loadSigner(o);
+    await withDir(o, false, async (d) => emitTx(o, `reinstated namespace ${path}`, await commitTx(d, signer, 'ns.reinstate', { ns: path }), { ns: path }));
+  });
+}

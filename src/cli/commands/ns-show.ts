@@ -1,0 +1,32 @@
+/**
+ * `urbis ns show`: a namespace entry and how much of its quotas it uses.
+ */
+import type { Command } from 'commander';
+import { UrbisError } from '../../core/errors.js';
+import { dirOptions, emit, forms, isoTime, parseNsArg, withDir, type CommonOpts } from '../util.js';
+
+export function registerNsShow(ns: Command): void {
+  dirOptions(ns.command('show').description('show a namespace: controllers, policy, limits, quota use').argument('<ns>', 'namespace path')).action(async (nsArg: string, o: CommonOpts) => {
+    const path = parseNsArg(nsArg);
+    await withDir(o, true, (d) => {
+      const e = d.store.ns(path);
+      if (!e) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
+      const f = forms(e.id);
+      const quota = { ids: { used: e.ids, max: e.limits.maxIds ?? null }, children: { used: e.children, max: e.limits.maxChildren ?? null } };
+      const of = (q: { used: number; max: number | null }) => (q.max === null ? `${q.used} (no limit)` : `${q.used} of ${q.max}`);
+      emit(o, { entry: e, forms: f, quota }, () => [
+        `namespace:   ${e.ns}  (${e.status})`,
+        `identifier:  ${f.text}`,
+        `did:         ${f.did}`,
+        `type:        ${e.record.type}`,
+        ...(e.record.attributes ? [`attributes:  ${JSON.stringify(e.record.attributes)}`] : []),
+        `controllers: ${e.controllers.threshold} of ${e.controllers.keys.join(', ')}`,
+        `policy:      ${JSON.stringify(e.policy)}`,
+        `limits:      ${JSON.stringify(e.limits)}${e.limits.expiresAt !== undefined ? ` (expires ${isoTime(e.limits.expiresAt)})` : ''}`,
+        `identifiers: ${of(quota.ids)}`,
+        `children:    ${of(quota.children)}`,
+        `version:     ${e.version} (block ${e.height}, updated ${isoTime(e.updated)})`,
+      ]);
+    });
+  });
+}

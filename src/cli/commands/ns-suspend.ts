@@ -1,0 +1,18 @@
+/**
+ * `urbis ns suspend`: freezes writes into a namespace and its descendants (parent authority).
+ */
+import type { Command } from 'commander';
+import type { Payloads } from '../../core/ledger/types.js';
+import { commitTx, emitTx, loadSigner, parseNsArg, withDir, writeOptions, type CommonOpts } from '../util.js';
+
+export function registerNsSuspend(ns: Command): void {
+  writeOptions(ns.command('suspend').description('suspend a namespace (parent authority)').argument('<ns>', 'namespace path').option('--reason <text>', 'reason, kept in the transaction')).action(
+    async (nsArg: string, o: CommonOpts & { reason?: string }) => {
+      const path = parseNsArg(nsArg);
+      const signer = await loadSigner(o);
+      const payload: Payloads['ns.suspend'] = { ns: path };
+      if (o.reason !== undefined) payload.reason = o.reason;
+      await withDir(o, false, async (d) => emitTx(o, `suspended namespace ${path}`, await commitTx(d, signer, 'ns.suspend', payload), { ns: path }));
+    },
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * `urbis ns update`: changes a namespace's policy, record or controllers (its own controllers sign).
+ * Flags are applied to the current entry: only what is given changes.
+ */
+import type { Command } from 'commander';
+import { UrbisError } from '../../core/errors.js';
+import type { Payloads } from '../../core/ledger/types.js';
+import {
+  commitTx,
+  controllerOptions,
+  controllersFromOptions,
+  emitTx,
+  hasPolicyFlags,
+  hasRecordFlags,
+  loadSigner,
+  parseNsArg,
+  policyFromOptions,
+  policyOptions,
+  recordFromOptions,
+  recordOptions,
+  usage,
+  withDir,
+  writeOptions,
+  type CommonOpts,
+  type ControllerOpts,
+  type PolicyOpts,
+  type RecordOpts,
+} from '../util.js';
+
+type Opts = CommonOpts & RecordOpts & ControllerOpts & PolicyOpts;
+
+export function registerNsUpdate(ns: Command): void {
+  const cmd = ns
+    .command('update')
+    .description('update a namespace: policy, record (attributes merged; list flags replace their list) or controllers')
+    .argument('<ns>', 'namespace path');
+  for (const add of [recordOptions, controllerOptions, policyOptions, writeOptions]) add(cmd);
+  cmd.action(async (nsArg: string, o: Opts) => {
+    const path = parseNsArg(nsArg);
+    const signer = await loadSigner(o);
+    await withDir(o, false, async (d) => {
+      const cur = d.store.ns(path);
+      if (!cur) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
+      const payload: Payloads['ns.update'] = { ns: path };
+      if (hasPolicyFlags(o)) payload.policy = policyFromOptions(o, cur.policy);
+      if (hasRecordFlags(o)) payload.record = recordFromOptions(o, cur.record);
+      if (o.controller.length > 0 || o.threshold !== undefined) payload.controllers = controllersFromOptions(o, cur.controllers)!;
+      if (Object.keys(payload).length === 1) usage('nothing to update: give policy, record or controller flags');
+      const out = await commitTx(d, signer, 'ns.update', payload);
+      emitTx(o, `updated namespace ${path}`, out, { ns: path });
+    });
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * The `urbis` command line (docs/cli.md): builds the command tree and maps every outcome to one
+ * exit code and, on failure, one line on stderr (`urbis: <CODE>: <message>`).
+ */
+import '../platform/node.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { UrbisError } from '../core/errors.js';
+import { EXIT, reportError } from './util.js';
+import { registerInit } from './commands/init.js';
+import { registerKeyNew } from './commands/key-new.js';
+import { registerKeyShow } from './commands/key-show.js';
+import { registerNsCreate } from './commands/ns-create.js';
+import { registerNsUpdate } from './commands/ns-update.js';
+import { registerNsLimits } from './commands/ns-limits.js';
+import { registerNsSuspend } from './commands/ns-suspend.js';
+import { registerNsReinstate } from './commands/ns-reinstate.js';
+import { registerNsRecover } from './commands/ns-recover.js';
+import { registerNsShow } from './commands/ns-show.js';
+import { registerNsList } from './commands/ns-list.js';
+import { registerIdRegister } from './commands/id-register.js';
+import { registerIdAllocate } from './commands/id-allocate.js';
+import { registerIdUpdate } from './commands/id-update.js';
+import { registerIdTransfer } from './commands/id-transfer.js';
+import { registerIdDeactivate } from './commands/id-deactivate.js';
+import { registerIdRecover } from './commands/id-recover.js';
+import { registerIdShow } from './commands/id-show.js';
+import { registerIdHistory } from './commands/id-history.js';
+import { registerIdResolve } from './commands/id-resolve.js';
+import { registerImport } from './commands/import.js';
+import { registerVerify } from './commands/verify.js';
+import { registerStatus } from './commands/status.js';
+
+function version(): string {
+  // The same module runs from src/ (tsx) and from dist/src/ (compiled).
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'urbis' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      /* try the next location */
+    }
+  }
+  return '0.0.0';
+}
+
+/** Builds the command tree. Exported for tests and documentation tooling. */
+export function buildProgram(): Command {
+  const program = new Command('urbis');
+  program
+    .description('Urbis: blockchain-anchored hierarchical identifier registry for smart cities')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    // Commander's own "error: ..." line is replaced by ours (one line, with a code).
+    .configureOutput({ outputError: () => undefined });
+
+  registerInit(program);
+  const key = program.command('key').description('create and inspect signing keys');
+  registerKeyNew(key);
+  registerKeyShow(key);
+
+  const ns = program.command('ns').description('namespaces: create, update, limit, suspend, recover, show, list');
+  registerNsCreate(ns);
+  registerNsUpdate(ns);
+  registerNsLimits(ns);
+  registerNsSuspend(ns);
+  registerNsReinstate(ns);
+  registerNsRecover(ns);
+  registerNsShow(ns);
+  registerNsList(ns);
+
+  const id = program.command('id').description('identifiers: register, allocate, update, transfer, deactivate, recover, show, history, resolve');
+  registerIdRegister(id);
+  registerIdAllocate(id);
+  registerIdUpdate(id);
+  registerIdTransfer(id);
+  registerIdDeactivate(id);
+  registerIdRecover(id);
+  registerIdShow(id);
+  registerIdHistory(id);
+  registerIdResolve(id);
+
+  registerImport(program);
+  registerVerify(program);
+  registerStatus(program);
+  return program;
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @param argv process.argv (node, script, args...).
+ * @returns the exit code (docs/cli.md "Exit codes"); never throws.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.slice(2).includes('--json');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.OK;
+      // Help printed because a command group was given without a subcommand.
+      if (e.code === 'commander.help' || e.code === 'commander.executeSubCommandAsync') return EXIT.USAGE;
+      return reportError(new UrbisError('CLI_USAGE', e.message.replace(/^error:\s*/, ''), { commander: e.code }), json);
+    }
+    return reportError(e, json);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Shapes of the node's HTTP answers (docs/api.md), shared by the server (src/node) and the client
+ * SDK (src/client). Pure types and small pure helpers only: the SDK runs in browsers.
+ *
+ * Proofs travel as base64url strings of their binary encoding (docs/protocol.md "Proofs").
+ */
+import type { BlockHeader, Certificate, IdEntry, NsEntry, StateEntry, TxResult } from '../ledger/types.js';
+
+/** RFC 9457 problem document with the Urbis error code. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  /** Machine-readable evidence from the error, when any. */
+  details?: Record<string, unknown>;
+  /** For "not found" answers about identifiers and namespaces: the proof of absence. */
+  proven?: ProvenJson;
+}
+
+/** An entry (or its absence) with everything a reader needs to verify it. */
+export interface ProvenJson<E extends StateEntry = StateEntry> {
+  /** State key, e.g. `id:156.130100.42/LAMP-000017`. */
+  key: string;
+  entry: E | null;
+  /** base64url of the binary Merkle proof. */
+  proof: string;
+  header: BlockHeader;
+  cert: Certificate;
+}
+
+/** `POST /v1/tx` and `GET /v1/tx/{hash}`. */
+export type TxStatus =
+  | { hash: string; status: 'pending' }
+  | { hash: string; status: 'committed'; height: number; index: number; result: TxResult };
+
+/** `GET /v1/ids/{id}`. */
+export interface IdAnswer extends ProvenJson<IdEntry> {
+  id: string;
+  did: string;
+  url: string;
+  status: IdEntry['status'];
+  version: number;
+}
+
+/** `GET /v1/ids/{id}?version=N` or `?at=`: a past version from the history (see docs/api.md). */
+export interface IdVersionAnswer {
+  id: string;
+  entry: IdEntry;
+  /** The current entry, proven, so a reader can check the history ends where the proof is. */
+  current: ProvenJson<IdEntry>;
+}
+
+/** `GET /v1/ids/{id}/history`. */
+export interface IdHistoryAnswer {
+  id: string;
+  versions: IdEntry[];
+}
+
+/** `GET /v1/ns/{ns}`. */
+export interface NsAnswer extends ProvenJson<NsEntry> {
+  ns: string;
+  children: { items: NsEntry[]; next: string | null };
+}
+
+/** `GET /v1/blocks/{height}` and `/v1/blocks/latest`. */
+export interface BlockAnswer {
+  header: BlockHeader;
+  headerHash: string;
+  txs: unknown[];
+  results: TxResult[];
+  cert: Certificate;
+}
+
+/** `GET /v1/checkpoint`: the latest certified header. */
+export interface CheckpointAnswer {
+  chainId: string;
+  header: BlockHeader;
+  headerHash: string;
+  cert: Certificate;
+}
+
+/** `GET /v1/search`. */
+export interface SearchAnswer {
+  items: IdEntry[];
+  next: string | null;
+}
+
+/** One change-feed event (`GET /v1/events`, SSE `data:`); the SSE id is `<height>.<seq>`. */
+export interface ChangeEvent {
+  height: number;
+  seq: number;
+  key: string;
+  kind: StateEntry['kind'];
+  /** Canonical identifier text (ids and namespaces). */
+  id?: string;
+  ns?: string;
+  type?: string;
+  status?: string;
+  version: number;
+  tx: string;
+  time: number;
+}

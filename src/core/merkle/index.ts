@@ -1,0 +1,18 @@
+/**
+ * The Urbis state map: a compact sparse Merkle tree over SHA-256 with inclusion and non-inclusion
+ * proofs. Spec: docs/spec-parts/merkle.md. Pure.
+ */
+export { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, leafHash, nodeHash, rfc6962LeafHash } from './hash.js';
+export { MemorySmtNodeStore, NODE_RECORD_LENGTH, encodeNodePath, type SmtNodeStore, type SmtWrite } from './store.js';
+export { SparseMerkleTree, type SmtChange, type SmtOptions, type SmtUpdate } from './tree.js';
+export {
+  PROOF_MAX_BYTES,
+  PROOF_VERSION,
+  decodeProof,
+  encodeProof,
+  proofFromJson,
+  proofToJson,
+  verifyProof,
+  type SmtProof,
+  type SmtProofTerminal,
+} from './proof.js';

@@ -1,0 +1,242 @@
+/**
+ * OpenAPI 3.1 description of the node's HTTP API, served at `/openapi.json`. docs/api.md is the
+ * prose version; test/node/openapi.test.ts checks that every route the server has is described here.
+ */
+
+const problem = { description: 'RFC 9457 problem document with a stable `code` (docs/errors.md).', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const json = (ref: string, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Identifier in any form (text `156.130100.42/LAMP-000017:F`, DID, or label URL), percent-encoded or not; case-insensitive.',
+  schema: { type: 'string' },
+};
+
+/** The document. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Urbis node API',
+      version: '1.0.0',
+      description:
+        'Resolution with proofs, signed transactions, namespaces, blocks, search and a change feed of an Urbis city node. Every answer about state carries a Merkle proof and a certified block header that a reader verifies against the genesis validator keys.',
+    },
+    paths: {
+      '/v1/tx': {
+        post: {
+          summary: 'Submit a signed transaction',
+          description: 'Idempotent: resubmitting returns the same hash and status.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Tx' } } } },
+          responses: {
+            '200': json('TxStatus', 'Already committed.'),
+            '202': json('TxStatus', 'Accepted for ordering; poll GET /v1/tx/{hash}.'),
+            '400': problem,
+            '401': problem,
+            '413': problem,
+            '415': problem,
+            '429': problem,
+            '503': problem,
+          },
+        },
+      },
+      '/v1/tx/{hash}': {
+        get: {
+          summary: 'Status of a transaction',
+          parameters: [
+            { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+            { name: 'wait', in: 'query', description: 'Long-poll up to this many ms until committed.', schema: { type: 'integer', minimum: 0, maximum: 30000 } },
+          ],
+          responses: { '200': json('TxStatus', 'Pending or committed (valid, or invalid with its code).'), '404': problem },
+        },
+      },
+      '/v1/ids/{id}': {
+        get: {
+          summary: 'Resolve an identifier with its proof',
+          parameters: [
+            idParam,
+            { name: 'version', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'at', in: 'query', description: 'ISO 8601 time: the version in force then.', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': json('IdAnswer', 'Record, status, version, Merkle proof, header and certificate.'),
+            '304': { description: 'Not modified (ETag is the block height).' },
+            '400': problem,
+            '404': { description: 'Not registered: problem document with a non-inclusion proof in `proven`.', content: problem.content },
+            '503': problem,
+          },
+        },
+      },
+      '/v1/ids/{id}/history': {
+        get: { summary: 'Every version of an identifier', parameters: [idParam], responses: { '200': json('IdHistory', 'Versions, oldest first.'), '400': problem, '404': problem } },
+      },
+      '/v1/ns/{ns}': {
+        get: {
+          summary: 'A namespace: policy, controllers, quota use, children (paged), with its proof',
+          parameters: [
+            { name: 'ns', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: { '200': json('NsAnswer', 'The namespace.'), '400': problem, '404': problem },
+        },
+      },
+      '/v1/ns': { get: { summary: 'Top-level namespaces', responses: { '200': { description: 'Children of the root.' } } } },
+      '/v1/blocks/latest': { get: { summary: 'The latest block', responses: { '200': json('Block', 'Header, transactions, results, certificate.') } } },
+      '/v1/blocks/{height}': {
+        get: {
+          summary: 'A block by height',
+          parameters: [{ name: 'height', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }],
+          responses: { '200': json('Block', 'Header, transactions, results, certificate.'), '404': problem },
+        },
+      },
+      '/v1/checkpoint': { get: { summary: 'The latest certified header', responses: { '200': json('Checkpoint', 'Header and finality certificate.'), '503': problem } } },
+      '/v1/search': {
+        get: {
+          summary: 'Find identifiers (paged with a cursor)',
+          parameters: [
+            { name: 'type', in: 'query', schema: { type: 'string' } },
+            { name: 'ns', in: 'query', description: 'Namespace and everything below it.', schema: { type: 'string' } },
+            { name: 'linkedTo', in: 'query', description: 'Identifiers with a link to this one.', schema: { type: 'string' } },
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['active', 'suspended', 'deactivated'] } },
+            { name: 'attr.{name}', in: 'query', description: 'Attribute equality filter, e.g. attr.floors=3.', schema: { type: 'string' } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: { '200': json('SearchPage', 'Matching identifiers and the next cursor.'), '400': problem },
+        },
+      },
+      '/v1/events': {
+        get: {
+          summary: 'Change feed (Server-Sent Events)',
+          description: 'One event per entry version committed; event ids `<height>.<seq>`; resume with the Last-Event-ID header (or ?lastEventId=) without gaps or duplicates.',
+          parameters: [
+            { name: 'ns', in: 'query', schema: { type: 'string' } },
+            { name: 'type', in: 'query', schema: { type: 'string' } },
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['id', 'ns', 'chain'] } },
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'text/event-stream of ChangeEvent', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/1.0/identifiers/{did}': {
+        get: {
+          summary: 'W3C DID Resolution (Universal Resolver driver binding)',
+          parameters: [{ name: 'did', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'Resolution result (application/did-resolution) or document (application/did+json).' },
+            '400': { description: 'invalidDid' },
+            '404': { description: 'notFound' },
+            '406': { description: 'representationNotSupported' },
+            '410': { description: 'Deactivated: metadata says deactivated: true.' },
+          },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs.' } } } },
+      '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready, with the reason.' } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+    components: {
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'detail', 'code'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            code: { type: 'string' },
+            instance: { type: 'string' },
+            details: { type: 'object' },
+            proven: { $ref: '#/components/schemas/Proven' },
+          },
+        },
+        Tx: {
+          type: 'object',
+          required: ['body', 'sigs'],
+          properties: {
+            body: {
+              type: 'object',
+              required: ['v', 'chain', 'type', 'nonce', 'validFrom', 'validUntil', 'payload'],
+              properties: {
+                v: { const: 1 },
+                chain: { type: 'string' },
+                type: { type: 'string' },
+                nonce: { type: 'string' },
+                validFrom: { type: 'integer' },
+                validUntil: { type: 'integer' },
+                payload: { type: 'object' },
+              },
+            },
+            sigs: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, sig: { type: 'string' } } } },
+          },
+        },
+        TxStatus: {
+          type: 'object',
+          required: ['hash', 'status'],
+          properties: {
+            hash: { type: 'string' },
+            status: { enum: ['pending', 'committed'] },
+            height: { type: 'integer' },
+            index: { type: 'integer' },
+            result: { type: 'object' },
+          },
+        },
+        Header: {
+          type: 'object',
+          properties: {
+            v: { type: 'integer' },
+            chain: { type: 'string' },
+            height: { type: 'integer' },
+            prev: { type: 'string' },
+            time: { type: 'integer' },
+            txRoot: { type: 'string' },
+            stateRoot: { type: 'string' },
+            txCount: { type: 'integer' },
+            nextValidators: { type: 'string' },
+          },
+        },
+        Certificate: {
+          type: 'object',
+          properties: { height: { type: 'integer' }, headerHash: { type: 'string' }, sigs: { type: 'array', items: { type: 'object' } } },
+        },
+        Proven: {
+          type: 'object',
+          properties: {
+            key: { type: 'string' },
+            entry: { type: ['object', 'null'] },
+            proof: { type: 'string', description: 'base64url binary Merkle proof (docs/protocol.md).' },
+            header: { $ref: '#/components/schemas/Header' },
+            cert: { $ref: '#/components/schemas/Certificate' },
+          },
+        },
+        IdAnswer: {
+          allOf: [
+            { $ref: '#/components/schemas/Proven' },
+            { type: 'object', properties: { id: { type: 'string' }, did: { type: 'string' }, url: { type: 'string' }, status: { type: 'string' }, version: { type: 'integer' } } },
+          ],
+        },
+        IdHistory: { type: 'object', properties: { id: { type: 'string' }, versions: { type: 'array', items: { type: 'object' } } } },
+        NsAnswer: { allOf: [{ $ref: '#/components/schemas/Proven' }, { type: 'object', properties: { ns: { type: 'string' }, children: { type: 'object' } } }] },
+        Block: {
+          type: 'object',
+          properties: {
+            header: { $ref: '#/components/schemas/Header' },
+            headerHash: { type: 'string' },
+            txs: { type: 'array' },
+            results: { type: 'array' },
+            cert: { $ref: '#/components/schemas/Certificate' },
+          },
+        },
+        Checkpoint: {
+          type: 'object',
+          properties: { chainId: { type: 'string' }, header: { $ref: '#/components/schemas/Header' }, headerHash: { type: 'string' }, cert: { $ref: '#/components/schemas/Certificate' } },
+        },
+        SearchPage: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, next: { type: ['string', 'null'] } } },
+      },
+    },
+  };
+}

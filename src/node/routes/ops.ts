@@ -1,0 +1,28 @@
+/**
+ * Operations routes: Prometheus metrics, liveness, readiness and the OpenAPI description.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { NodeRuntime } from '../runtime.js';
+import { openApiDocument } from '../openapi.js';
+
+export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
+  });
+  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    const why = rt.notReady();
+    let height = -1;
+    try {
+      height = rt.store.head()?.height ?? -1;
+    } catch (e) {
+      return reply.code(503).header('retry-after', '2').send({ ready: false, reason: `store unreadable: ${(e as Error).message}` });
+    }
+    if (why) return reply.code(503).header('retry-after', '5').send({ ready: false, reason: why, height });
+    return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null });
+  });
+  const doc = JSON.stringify(openApiDocument());
+  app.get('/openapi.json', async (_req, reply) => reply.type('application/json').header('cache-control', 'public, max-age=3600').send(doc));
+}

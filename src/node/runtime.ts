@@ -1,0 +1,169 @@
+/**
+ * A running city node: data directory + ledger + ordering + change feed + HTTP server.
+ *
+ * `startNode` is the one factory the CLI (`urbis node start`, `npm start`) and the tests use. It
+ * creates keys and genesis on first run (`init`), loads the demo data set once (`demo`), and shuts
+ * down cleanly: the HTTP server stops accepting, queued transactions are committed, the store is
+ * closed and the directory lock released.
+ */
+import { existsSync } from 'node:fs';
+import '../platform/node.js';
+import { UrbisError } from '../core/errors.js';
+import type { TrustAnchor } from '../core/ledger/verify.js';
+import type { Tx } from '../core/ledger/types.js';
+import type { Ledger } from '../engine/ledger.js';
+import { initDataDir, openDataDir, paths, type OpenDir } from '../engine/data-dir.js';
+import type { LocalSequencer, TxOutcome } from '../ordering/local/sequencer.js';
+import type { LedgerStore } from '../storage/types.js';
+import { EventHub } from './events.js';
+import { Metrics } from './metrics.js';
+import { createServer, type ServerOptions } from './server.js';
+import { loadDemo } from './demo.js';
+
+/** How transactions get ordered: the local sequencer, or the network orderer. */
+export interface Orderer {
+  submit(raw: unknown): { hash: string; done: Promise<TxOutcome> };
+  waiter(hash: string): Promise<TxOutcome> | null;
+  pending(): number;
+  /** Suggested client back-off when busy, ms. */
+  readonly blockIntervalMs: number;
+}
+
+/** What the HTTP layer needs from a node. */
+export interface NodeRuntime {
+  chainId: string;
+  genesis: Tx<'genesis'>;
+  anchor: TrustAnchor;
+  ledger: Ledger;
+  store: LedgerStore;
+  /** Null on a read replica. */
+  orderer: Orderer | null;
+  events: EventHub;
+  metrics: Metrics;
+  /** Null when ready; otherwise why not (answers 503). */
+  notReady(): string | null;
+  /** Host used in the https URL form of identifiers. */
+  urlHost: string;
+}
+
+/** Parts of a runtime; see {@link buildRuntime}. */
+export interface RuntimeParts {
+  genesis: Tx<'genesis'>;
+  ledger: Ledger;
+  /** The local sequencer, or null on a read replica. */
+  sequencer: LocalSequencer | null;
+  metrics?: Metrics;
+  urlHost?: string | undefined;
+}
+
+/**
+ * Assembles a {@link NodeRuntime} from a ledger and its sequencer. Used by {@link startNode} and by
+ * tests that serve an in-memory ledger through `inject()`. Wire the sequencer's `onBlock` to
+ * `runtime.events.publish` (startNode does).
+ */
+export function buildRuntime(parts: RuntimeParts): NodeRuntime {
+  const chain = parts.ledger.chain();
+  const metrics = parts.metrics ?? new Metrics();
+  const seq = parts.sequencer;
+  const runtime: NodeRuntime = {
+    chainId: chain.chainId,
+    genesis: parts.genesis,
+    anchor: { chainId: chain.chainId, validators: parts.genesis.body.payload.validators },
+    ledger: parts.ledger,
+    store: parts.ledger.store,
+    orderer: seq,
+    events: new EventHub(parts.ledger.store),
+    metrics,
+    notReady: () => (seq?.hasFailed() ? 'block production stopped after a storage failure' : null),
+    urlHost: parts.urlHost ?? 'id.urbis.city',
+  };
+  metrics.bind(runtime);
+  return runtime;
+}
+
+export interface StartOptions {
+  dir: string;
+  port?: number;
+  host?: string;
+  /** Create keys and genesis if the directory is empty (default true). */
+  init?: boolean;
+  /** Load the demo data set on first start (default false here; the CLI defaults to true). */
+  demo?: boolean;
+  server?: ServerOptions;
+  /** Passphrase of encrypted keys. */
+  passphrase?: string;
+  /** Overrides of config.json block cutting, applied at init. */
+  blockIntervalMs?: number;
+  maxBlockTxs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningNode {
+  url: string;
+  runtime: NodeRuntime;
+  dir: OpenDir;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a node on a data directory.
+ *
+ * @throws UrbisError STORE_LOCKED when another process holds the directory, STORE_NOT_INITIALIZED
+ *   when it is empty and `init` is false, and the errors of opening the store and keys.
+ */
+export async function startNode(opts: StartOptions): Promise<RunningNode> {
+  const log = opts.log ?? (() => {});
+  const fresh = !existsSync(paths(opts.dir).genesis);
+  if (fresh) {
+    if (opts.init === false) throw new UrbisError('STORE_NOT_INITIALIZED', `${opts.dir} holds no ledger`);
+    const config: Record<string, number> = {};
+    if (opts.blockIntervalMs !== undefined) config.blockIntervalMs = opts.blockIntervalMs;
+    if (opts.maxBlockTxs !== undefined) config.maxBlockTxs = opts.maxBlockTxs;
+    const r = await initDataDir(opts.dir, { config, ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }) });
+    log(`initialised ${opts.dir}: chain ${r.chainId}, validator ${r.validator}`);
+  }
+  let events: EventHub | null = null;
+  const metrics = new Metrics();
+  const dir = await openDataDir(opts.dir, {
+    ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
+    sequencer: {
+      onBlock: (res) => {
+        metrics.onBlock(res);
+        events?.publish(res.height);
+      },
+      onError: (e) => log(`block production stopped: ${(e as Error).message}`),
+    },
+  });
+  const runtime = buildRuntime({
+    genesis: dir.genesis,
+    ledger: dir.ledger,
+    sequencer: dir.validator ? dir.sequencer : null,
+    metrics,
+    urlHost: opts.server?.urlHost,
+  });
+  events = runtime.events;
+  if (opts.demo && dir.store.ns('156') === undefined) {
+    const n = await loadDemo(dir);
+    log(`loaded the demo data set: ${n} transactions`);
+  }
+  const app = createServer(runtime, opts.server);
+  let url: string;
+  try {
+    url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
+  } catch (e) {
+    dir.close();
+    throw e;
+  }
+  let closed = false;
+  return {
+    url,
+    runtime,
+    dir,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      dir.close();
+    },
+  };
+}

@@ -1,0 +1,557 @@
+/**
+ * SQLite adapter of the storage port (src/storage/types.ts), on better-sqlite3.
+ *
+ * Same semantics as the reference adapter (src/storage/memory/memory-store.ts); this file adds
+ * durability and indexes. One block = one SQLite transaction (`BEGIN IMMEDIATE … COMMIT`), which
+ * is what makes the port's atomicity contract hold: the block, its results, state entries, history
+ * rows, Merkle nodes, replay window and head pointer become visible and durable together.
+ *
+ * Durability (PRAGMA synchronous, with journal_mode=WAL):
+ * - `NORMAL` (default): a committed block survives the death of the process (kill -9, crash); after a
+ *   power loss or OS crash the last few blocks may be rolled back, never torn. The node recovers by
+ *   re-fetching them from the ordering log.
+ * - `FULL`: the WAL is fsync'ed at every commit, so a committed block also survives power loss, at
+ *   the price of one fsync per block.
+ *
+ * Layout (schema version {@link SCHEMA_VERSION}, kept in `PRAGMA user_version`):
+ * - `meta(k, v)`: head height and hash.
+ * - `blocks(height, hash, header, txs, results)`: JSON texts; `certs(height, cert)` apart, because
+ *   certificates are rewritten as signatures arrive and a block row may carry megabytes of txs.
+ * - `entries(key, kind, ns, parent, id, type, status, body)`: current state, body = entry JSON; the
+ *   other columns exist only to be indexed (search by identifier text, type; namespace children).
+ * - `history(key, version, height, body)`: every version ever written.
+ * - `txs(hash, …)`: where each transaction landed; `seen(hash, until)`: the replay window.
+ * - `smt(path, node)`: the Merkle map's node records, by position (src/core/merkle/store.ts).
+ * - `links(target, id)`: reverse index of record links, for `linkedTo` search.
+ */
+import Database from 'better-sqlite3';
+import { UrbisError, type ErrorCode } from '../../core/errors.js';
+import { headerHash } from '../../core/ledger/block.js';
+import { CHAIN_KEY, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
+import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
+import { matchesQuery } from '../search.js';
+import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
+
+/** Version of the table layout written by this code. A store with a higher version is refused. */
+export const SCHEMA_VERSION = 1;
+
+/** `PRAGMA application_id` of an Urbis store ("URBS"), so that a foreign SQLite file is recognised. */
+export const APPLICATION_ID = 0x55524253;
+
+/** Default and largest page size of {@link SqliteStore.search}, {@link SqliteStore.children}, {@link SqliteStore.idsIn}. */
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
+
+/** Options of {@link SqliteStore.open}. */
+export interface SqliteStoreOptions {
+  /** Open an existing store for reading only (a read replica beside the writing node). Default false. */
+  readonly?: boolean;
+  /** `NORMAL` (default) survives a killed process; `FULL` also survives power loss. See the file comment. */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** Parsed namespace entries kept in memory (the apply loop reads the same parents over and over). Default 10,000. */
+  nsCacheSize?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE blocks(height INTEGER PRIMARY KEY, hash TEXT NOT NULL, header TEXT NOT NULL, txs TEXT NOT NULL, results TEXT NOT NULL);
+CREATE TABLE certs(height INTEGER PRIMARY KEY, cert TEXT NOT NULL);
+CREATE TABLE entries(
+  key TEXT PRIMARY KEY, kind TEXT NOT NULL, ns TEXT, parent TEXT, id TEXT, type TEXT, status TEXT, body TEXT NOT NULL);
+CREATE INDEX entries_id ON entries(id) WHERE kind = 'id';
+CREATE INDEX entries_type ON entries(type, id) WHERE kind = 'id';
+CREATE INDEX entries_children ON entries(parent, ns) WHERE kind = 'ns';
+CREATE TABLE history(key TEXT NOT NULL, version INTEGER NOT NULL, height INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(key, version));
+CREATE TABLE txs(hash TEXT PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, ok INTEGER NOT NULL, code TEXT, message TEXT) WITHOUT ROWID;
+CREATE TABLE seen(hash TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX seen_until ON seen(until);
+CREATE TABLE smt(path BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE links(target TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY(target, id)) WITHOUT ROWID;
+CREATE INDEX links_source ON links(id);
+`;
+
+type Stmt = Database.Statement<unknown[], unknown>;
+
+/** The SQLite error code of `e` (`SQLITE_BUSY`, …), if it is one. */
+function sqliteCode(e: unknown): string | undefined {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === 'string' && c.startsWith('SQLITE_') ? c : undefined;
+}
+
+/** Maps a better-sqlite3 failure to the registry: the caller must be able to tell "corrupt" from "busy". */
+function wrap(e: unknown, what: string): UrbisError {
+  if (e instanceof UrbisError) return e;
+  const sc = sqliteCode(e);
+  let code: ErrorCode = 'INTERNAL';
+  if (sc?.startsWith('SQLITE_CORRUPT') || sc === 'SQLITE_NOTADB') code = 'STORE_CORRUPT';
+  else if (sc?.startsWith('SQLITE_BUSY') || sc?.startsWith('SQLITE_LOCKED')) code = 'STORE_LOCKED';
+  else if (sc?.startsWith('SQLITE_CANTOPEN')) code = 'STORE_NOT_INITIALIZED';
+  const msg = e instanceof Error ? e.message : String(e);
+  return new UrbisError(code, `${what}: ${msg}`, sc ? { sqlite: sc } : undefined, { cause: e });
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_LIMIT;
+  return Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
+/** Parent path of a namespace ('' for a top-level one), the key of the children index. */
+function parentOf(ns: string): string {
+  const i = ns.lastIndexOf('.');
+  return i < 0 ? '' : ns.slice(0, i);
+}
+
+/** Result of a transaction as stored in `txs`. */
+interface TxRow {
+  height: number;
+  idx: number;
+  ok: number;
+  code: string | null;
+  message: string | null;
+}
+
+/**
+ * The node's durable {@link LedgerStore}. Synchronous like better-sqlite3; one instance per
+ * connection, not shared between threads.
+ */
+export class SqliteStore implements LedgerStore {
+  private readonly db: Database.Database;
+  private readonly readonly: boolean;
+  private readonly s: ReturnType<typeof prepareStatements>;
+  private readonly searchStmts = new Map<string, Stmt>();
+  private readonly commitTx: (b: BlockBundle, hash: string) => void;
+  /** Writer only: a reader may see another connection's commits, so it never caches. */
+  private headCache: Head | undefined;
+  private chainCache: ChainEntry | undefined;
+  private readonly nsCache = new Map<string, NsEntry>();
+  private readonly nsCacheSize: number;
+
+  private constructor(db: Database.Database, readonly: boolean, nsCacheSize: number) {
+    this.db = db;
+    this.readonly = readonly;
+    this.nsCacheSize = readonly ? 0 : nsCacheSize;
+    this.s = prepareStatements(db);
+    this.commitTx = db.transaction((b: BlockBundle, hash: string) => this.writeBundle(b, hash)).immediate;
+    if (!readonly) {
+      this.headCache = this.readHead();
+      this.chainCache = this.readEntry(CHAIN_KEY) as ChainEntry | undefined;
+    }
+  }
+
+  /**
+   * Opens (and, unless read-only, creates) the store in `file`, then checks that the head pointer
+   * agrees with the blocks table.
+   *
+   * @throws UrbisError STORE_CORRUPT if the file is not an Urbis store, has a newer schema, or its
+   *   head disagrees with its blocks; STORE_NOT_INITIALIZED if a read-only open finds no store;
+   *   STORE_LOCKED if another writer holds the database past the busy timeout.
+   * @example const store = SqliteStore.open('/var/lib/urbis/ledger.db');
+   */
+  static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    const readonly = opts.readonly === true;
+    const sync = opts.synchronous ?? 'NORMAL';
+    if (sync !== 'NORMAL' && sync !== 'FULL') throw new UrbisError('INTERNAL', `unknown synchronous mode "${String(sync)}"`);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly, fileMustExist: readonly });
+      SqliteStore.initialise(db, readonly, sync);
+      SqliteStore.checkHead(db);
+      return new SqliteStore(db, readonly, opts.nsCacheSize ?? 10_000);
+    } catch (e) {
+      db?.close();
+      throw wrap(e, `cannot open store ${file}`);
+    }
+  }
+
+  private static initialise(db: Database.Database, readonly: boolean, sync: 'NORMAL' | 'FULL'): void {
+    // Read first: on a file that is not a database this is where SQLITE_NOTADB surfaces.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new UrbisError(
+        'STORE_CORRUPT',
+        `store schema version ${version} is newer than this software understands (${SCHEMA_VERSION}); upgrade Urbis`,
+        { schemaVersion: version, supported: SCHEMA_VERSION },
+      );
+    }
+    if (version > 0 && appId !== APPLICATION_ID) {
+      throw new UrbisError('STORE_CORRUPT', 'the file is an SQLite database but not an Urbis store', { applicationId: appId });
+    }
+    if (!readonly) {
+      // WAL: readers never block the writer, and a commit is one sequential append.
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${sync}`);
+      // Keeps the WAL file from staying at the size of the largest block ever written.
+      db.pragma('journal_size_limit = 67108864');
+    }
+    db.pragma('foreign_keys = OFF');
+    db.pragma('cache_size = -65536'); // 64 MiB
+    db.pragma('temp_store = MEMORY');
+    if (version === 0) {
+      const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+      if (tables > 0) throw new UrbisError('STORE_CORRUPT', 'the file is an SQLite database but not an Urbis store');
+      if (readonly) throw new UrbisError('STORE_NOT_INITIALIZED', 'the file holds no Urbis store');
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }).immediate();
+    }
+  }
+
+  /**
+   * Cheap consistency check run at open: the head pointer names the highest block and its hash.
+   * It does not re-verify the chain (that is `urbis verify`).
+   *
+   * @throws UrbisError STORE_CORRUPT with the disagreeing values as details.
+   */
+  static checkHead(db: Database.Database): void {
+    const height = db.prepare("SELECT v FROM meta WHERE k = 'head_height'").pluck().get() as string | undefined;
+    const hash = db.prepare("SELECT v FROM meta WHERE k = 'head_hash'").pluck().get() as string | undefined;
+    const max = db.prepare('SELECT max(height) FROM blocks').pluck().get() as number | null;
+    const min = db.prepare('SELECT min(height) FROM blocks').pluck().get() as number | null;
+    if (height === undefined) {
+      if (max !== null) throw new UrbisError('STORE_CORRUPT', `store has blocks up to ${max} but no head pointer`, { maxHeight: max });
+      return;
+    }
+    if (max === null || Number(height) !== max || min !== 0) {
+      throw new UrbisError('STORE_CORRUPT', `head pointer (${height}) disagrees with the blocks table (${min}..${max})`, {
+        head: Number(height),
+        minHeight: min,
+        maxHeight: max,
+      });
+    }
+    const stored = db.prepare('SELECT hash FROM blocks WHERE height = ?').pluck().get(max) as string;
+    if (stored !== hash) {
+      throw new UrbisError('STORE_CORRUPT', `head hash disagrees with block ${max}`, { height: max, head: hash, block: stored });
+    }
+  }
+
+  // --- StateReader ---------------------------------------------------------------------------
+
+  chain(): ChainEntry | undefined {
+    if (!this.readonly) return this.chainCache;
+    return this.readEntry(CHAIN_KEY) as ChainEntry | undefined;
+  }
+
+  ns(path: string): NsEntry | undefined {
+    const hit = this.nsCache.get(path);
+    if (hit) return hit;
+    const e = this.readEntry(nsKey(path)) as NsEntry | undefined;
+    if (e && this.nsCacheSize > 0) this.cacheNs(e);
+    return e;
+  }
+
+  id(key: string): IdEntry | undefined {
+    return this.readEntry(idKey(key)) as IdEntry | undefined;
+  }
+
+  hasTx(hash: string): boolean {
+    return this.s.seenHas.get(hash) !== undefined;
+  }
+
+  // --- SmtNodeStore --------------------------------------------------------------------------
+
+  get(path: Uint8Array): Uint8Array | undefined {
+    const b = this.s.smtGet.get(path) as Buffer | undefined;
+    // A plain Uint8Array view over the fresh Buffer better-sqlite3 allocated: nothing else holds it.
+    return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  // --- blocks --------------------------------------------------------------------------------
+
+  head(): Head | undefined {
+    if (!this.readonly) return this.headCache;
+    return this.readHead();
+  }
+
+  header(height: number): BlockHeader | undefined {
+    const t = this.s.headerGet.get(height) as string | undefined;
+    return t === undefined ? undefined : (JSON.parse(t) as BlockHeader);
+  }
+
+  block(height: number): Block | undefined {
+    const r = this.s.blockGet.get(height) as { header: string; txs: string; results: string } | undefined;
+    if (r === undefined) return undefined;
+    return { header: JSON.parse(r.header), txs: JSON.parse(r.txs), results: JSON.parse(r.results) } as Block;
+  }
+
+  cert(height: number): Certificate | undefined {
+    const t = this.s.certGet.get(height) as string | undefined;
+    return t === undefined ? undefined : (JSON.parse(t) as Certificate);
+  }
+
+  /**
+   * Replaces the certificate of a block (more signatures gathered after the commit).
+   * @throws UrbisError INTERNAL if the store is read-only.
+   */
+  putCert(cert: Certificate): void {
+    this.writable();
+    try {
+      this.s.certPut.run(cert.height, JSON.stringify(cert));
+    } catch (e) {
+      throw wrap(e, `cannot store the certificate of block ${cert.height}`);
+    }
+  }
+
+  tx(hash: string): TxLocation | undefined {
+    const r = this.s.txGet.get(hash) as TxRow | undefined;
+    if (r === undefined) return undefined;
+    const result: TxResult = r.ok === 1 ? { ok: true } : { ok: false, code: r.code ?? '', message: r.message ?? '' };
+    return { hash, height: r.height, index: r.idx, result };
+  }
+
+  idHistory(key: string): IdEntry[] {
+    return (this.s.historyGet.all(idKey(key)) as string[]).map((t) => JSON.parse(t) as IdEntry);
+  }
+
+  nsHistory(ns: string): NsEntry[] {
+    return (this.s.historyGet.all(nsKey(ns)) as string[]).map((t) => JSON.parse(t) as NsEntry);
+  }
+
+  // --- listing and search --------------------------------------------------------------------
+
+  children(ns: string | null, cursor: string | null, limit: number): Page<NsEntry> {
+    const n = clampLimit(limit);
+    const rows = this.s.children.all(ns ?? '', cursor ?? '', n + 1) as string[];
+    const items = rows.slice(0, n).map((t) => JSON.parse(t) as NsEntry);
+    return { items, next: rows.length > n ? items[n - 1]!.ns : null };
+  }
+
+  idsIn(ns: string, cursor: string | null, limit: number): Page<IdEntry> {
+    return this.search({ ns, cursor, limit });
+  }
+
+  /**
+   * Identifiers matching `q`, in identifier-text order. An index finds the candidates (links for
+   * `linkedTo`, (type, id) for `type`, the id text range for `ns`); {@link matchesQuery} decides, so
+   * attribute filters are exact. Limit: default 100, at most 1000.
+   */
+  search(q: SearchQuery): Page<IdEntry> {
+    const limit = clampLimit(q.limit);
+    // Canonical identifier text is `<ns>/<local>:<check>` (docs/spec-parts/ids.md), so the
+    // identifiers of a namespace subtree are exactly those starting with `<ns>/` or `<ns>.`: the
+    // range ('<ns>.', '<ns>0'), since '.' < '/' < '0'.
+    let lo = q.cursor ? q.cursor : '';
+    let hi: string | undefined;
+    if (q.ns !== undefined) {
+      if (`${q.ns}.` > lo) lo = `${q.ns}.`;
+      hi = `${q.ns}0`;
+    }
+    const params: unknown[] = [];
+    let shape: string;
+    if (q.linkedTo !== undefined) {
+      shape = 'l';
+      params.push(q.linkedTo);
+    } else if (q.type !== undefined) {
+      shape = 't';
+      params.push(q.type);
+    } else {
+      shape = 'i';
+    }
+    params.push(lo);
+    if (hi !== undefined) params.push(hi);
+    if (shape === 'l' && q.type !== undefined) params.push(q.type);
+    if (q.status !== undefined) params.push(q.status);
+    const key = `${shape}${hi !== undefined ? 'h' : ''}${shape === 'l' && q.type !== undefined ? 'T' : ''}${q.status !== undefined ? 's' : ''}`;
+    const stmt = this.searchStmt(key);
+
+    const items: IdEntry[] = [];
+    let more = false;
+    for (const body of stmt.iterate(...params) as IterableIterator<string>) {
+      const e = JSON.parse(body) as IdEntry;
+      if (!matchesQuery(e, q)) continue;
+      if (items.length === limit) {
+        more = true;
+        break; // leaving the loop resets the statement
+      }
+      items.push(e);
+    }
+    return { items, next: more ? items[items.length - 1]!.id : null };
+  }
+
+  private searchStmt(key: string): Stmt {
+    let st = this.searchStmts.get(key);
+    if (st) return st;
+    const hi = key.includes('h');
+    const status = key.includes('s');
+    let sql: string;
+    if (key.startsWith('l')) {
+      sql =
+        "SELECT e.body FROM links l JOIN entries e ON e.id = l.id AND e.kind = 'id' WHERE l.target = ? AND l.id > ?" +
+        (hi ? ' AND l.id < ?' : '') +
+        (key.includes('T') ? ' AND e.type = ?' : '') +
+        (status ? ' AND e.status = ?' : '') +
+        ' ORDER BY l.id';
+    } else {
+      sql =
+        "SELECT body FROM entries WHERE kind = 'id'" +
+        (key.startsWith('t') ? ' AND type = ?' : '') +
+        ' AND id > ?' +
+        (hi ? ' AND id < ?' : '') +
+        (status ? ' AND status = ?' : '') +
+        ' ORDER BY id';
+    }
+    st = this.db.prepare(sql).pluck() as Stmt;
+    this.searchStmts.set(key, st);
+    return st;
+  }
+
+  // --- commit --------------------------------------------------------------------------------
+
+  /**
+   * Writes one block and all its effects in a single SQLite transaction.
+   *
+   * @throws UrbisError STORE_CORRUPT if the block does not follow the head (nothing is written);
+   *   STORE_LOCKED if another writer holds the database; INTERNAL for any other failure, after a
+   *   full rollback.
+   */
+  commitBlock(b: BlockBundle): void {
+    this.writable();
+    const h = b.block.header;
+    const hash = headerHash(h);
+    try {
+      this.commitTx(b, hash);
+    } catch (e) {
+      throw wrap(e, `cannot commit block ${h.height}`);
+    }
+    // Caches follow the database only once the transaction is durable.
+    for (const e of b.entries) {
+      if (e.kind === 'ns') {
+        if (this.nsCache.has(e.ns)) this.nsCache.set(e.ns, e);
+      } else if (e.kind === 'chain') {
+        this.chainCache = e;
+      }
+    }
+    this.headCache = { height: h.height, headerHash: hash, header: h };
+  }
+
+  private writeBundle(b: BlockBundle, hash: string): void {
+    const s = this.s;
+    const h = b.block.header;
+    const cur = s.metaGet.get('head_height') as string | undefined;
+    const expected = cur === undefined ? 0 : Number(cur) + 1;
+    if (h.height !== expected) {
+      throw new UrbisError('STORE_CORRUPT', `block ${h.height} does not follow the head (expected height ${expected})`, {
+        height: h.height,
+        expected,
+      });
+    }
+    const height = h.height;
+    const T=[performance.now()];
+    // The overlay stores the same object as the final entry and as its last version: serialise once.
+    const json = new Map<StateEntry, string>();
+    for (const v of b.versions) {
+      let t = json.get(v);
+      if (t === undefined) {
+        t = JSON.stringify(v);
+        json.set(v, t);
+      }
+      s.historyPut.run(stateKey(v), v.version, height, t);
+    }
+    for (const e of b.entries) {
+      const body = json.get(e) ?? JSON.stringify(e);
+      if (e.kind === 'chain') {
+        s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
+      } else if (e.kind === 'ns') {
+        s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
+      } else {
+        s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+        s.linksDel.run(e.id);
+        const links = e.record.links;
+        if (links) for (const l of links) s.linkPut.run(l.target, e.id);
+      }
+    }
+    T.push(performance.now());
+    const txs = b.block.txs;
+    const results = b.block.results;
+    for (let i = 0; i < txs.length; i++) {
+      const th = b.hashes[i];
+      if (!th) continue;
+      const r = results[i]!;
+      if (r.ok) s.txPut.run(th, height, i, 1, null, null);
+      else s.txPut.run(th, height, i, 0, r.code, r.message);
+    }
+    for (const [th, until] of b.committedTxs) s.seenPut.run(th, until);
+    s.seenPrune.run(h.time);
+    T.push(performance.now());
+    for (const w of b.smtWrites) s.smtPut.run(w.path, w.node);
+    T.push(performance.now());
+    s.blockPut.run(height, hash, JSON.stringify(h), JSON.stringify(txs), JSON.stringify(results));
+    s.certPut.run(height, JSON.stringify(b.cert));
+    s.metaPut.run('head_height', String(height));
+    s.metaPut.run('head_hash', hash);
+    T.push(performance.now());
+    console.log('entries+hist', (T[1]-T[0]).toFixed(0), 'txs+seen', (T[2]-T[1]).toFixed(0), 'smt', (T[3]-T[2]).toFixed(0), 'block', (T[4]-T[3]).toFixed(0));
+  }
+
+  /** Closes the database. Idempotent. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private writable(): void {
+    if (this.readonly) throw new UrbisError('INTERNAL', 'the store is open read-only');
+  }
+
+  private readEntry(key: string): StateEntry | undefined {
+    const t = this.s.entryGet.get(key) as string | undefined;
+    return t === undefined ? undefined : (JSON.parse(t) as StateEntry);
+  }
+
+  private readHead(): Head | undefined {
+    const r = this.s.headGet.get() as { height: number; hash: string; header: string } | undefined;
+    if (r === undefined) return undefined;
+    if (this.headCache && this.headCache.height === r.height) return this.headCache;
+    const head = { height: r.height, headerHash: r.hash, header: JSON.parse(r.header) as BlockHeader };
+    this.headCache = head;
+    return head;
+  }
+
+  private cacheNs(e: NsEntry): void {
+    if (this.nsCache.size >= this.nsCacheSize) {
+      // FIFO eviction: cheap, and the hot parents are re-read and re-inserted at once.
+      const oldest = this.nsCache.keys().next().value;
+      if (oldest !== undefined) this.nsCache.delete(oldest);
+    }
+    this.nsCache.set(e.ns, e);
+  }
+}
+
+/** Every fixed statement, prepared once per connection. */
+function prepareStatements(db: Database.Database) {
+  const p = (sql: string): Stmt => db.prepare(sql) as Stmt;
+  return {
+    metaGet: p('SELECT v FROM meta WHERE k = ?').pluck(),
+    metaPut: p('INSERT INTO meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
+    headGet: p(
+      "SELECT b.height AS height, b.hash AS hash, b.header AS header FROM meta m JOIN blocks b ON b.height = CAST(m.v AS INTEGER) WHERE m.k = 'head_height'",
+    ),
+    entryGet: p('SELECT body FROM entries WHERE key = ?').pluck(),
+    entryPut: p(
+      'INSERT INTO entries(key, kind, ns, parent, id, type, status, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, ns = excluded.ns, parent = excluded.parent, id = excluded.id, ' +
+        'type = excluded.type, status = excluded.status, body = excluded.body',
+    ),
+    historyGet: p('SELECT body FROM history WHERE key = ? ORDER BY version').pluck(),
+    historyPut: p('INSERT INTO history(key, version, height, body) VALUES (?, ?, ?, ?)'),
+    linksDel: p('DELETE FROM links WHERE id = ?'),
+    linkPut: p('INSERT OR IGNORE INTO links(target, id) VALUES (?, ?)'),
+    children: p("SELECT body FROM entries WHERE kind = 'ns' AND parent = ? AND ns > ? ORDER BY ns LIMIT ?").pluck(),
+    // Same as the reference adapter: the latest block to carry a hash is where `tx` points.
+    txPut: p('INSERT OR REPLACE INTO txs(hash, height, idx, ok, code, message) VALUES (?, ?, ?, ?, ?, ?)'),
+    txGet: p('SELECT height, idx, ok, code, message FROM txs WHERE hash = ?'),
+    seenPut: p('INSERT OR REPLACE INTO seen(hash, until) VALUES (?, ?)'),
+    seenPrune: p('DELETE FROM seen WHERE until < ?'),
+    seenHas: p('SELECT 1 FROM seen WHERE hash = ?').pluck(),
+    smtGet: p('SELECT node FROM smt WHERE path = ?').pluck(),
+    smtPut: p('INSERT OR REPLACE INTO smt(path, node) VALUES (?, ?)'),
+    blockPut: p('INSERT INTO blocks(height, hash, header, txs, results) VALUES (?, ?, ?, ?, ?)'),
+    blockGet: p('SELECT header, txs, results FROM blocks WHERE height = ?'),
+    headerGet: p('SELECT header FROM blocks WHERE height = ?').pluck(),
+    certPut: p('INSERT OR REPLACE INTO certs(height, cert) VALUES (?, ?)'),
+    certGet: p('SELECT cert FROM certs WHERE height = ?').pluck(),
+  };
+}

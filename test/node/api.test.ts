@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { expectOk, newSigner, withCity } from '../helpers/chain.js';
+import { newTestNode, type TestNode } from '../helpers/node.js';
+import { verifyProvenEntry } from '../../src/core/ledger/verify.js';
+import { proofFromJson } from '../../src/core/merkle/index.js';
+import { formatDid, formatUrl, parseIdentifier } from '../../src/core/ids/index.js';
+import { objectIdText } from '../../src/core/ledger/names.js';
+import type { IdAnswer, Problem, ProvenJson } from '../../src/core/api/types.js';
+
+function verify(n: TestNode, p: ProvenJson) {
+  return verifyProvenEntry({ ...p, proof: proofFromJson(p.proof) }, n.runtime.anchor);
+}
+
+function setup(): TestNode & { city: ReturnType<typeof newSigner>; lamp: string } {
+  const n = newTestNode();
+  const city = withCity(n.chain);
+  expectOk(n.chain.run('id.allocate', { ns: '156.130100', prefix: 'LAMP-', count: 20, record: { type: 'lamp', attributes: { power: 60, zone: 'north' } } }, [city]));
+  expectOk(
+    n.chain.run(
+      'id.register',
+      {
+        id: '156.130100/CAM-1',
+        record: { type: 'camera', links: [{ rel: 'located-in', target: '156.130100/LAMP-000001' }], services: [{ id: '#feed', type: 'VideoFeed', serviceEndpoint: 'https://v.example/1' }] },
+      },
+      [city],
+    ),
+  );
+  return { ...n, city, lamp: objectIdText('156.130100', 'LAMP-000005') };
+}
+
+describe('HTTP API: resolution', () => {
+  it('resolves every identifier form with a proof that verifies against the genesis validators', async () => {
+    const n = setup();
+    const id = parseIdentifier(n.lamp);
+    for (const form of [n.lamp, n.lamp.toLowerCase(), encodeURIComponent(n.lamp), encodeURIComponent(formatDid(id)), encodeURIComponent(formatUrl(id))]) {
+      const res = await n.app.inject({ method: 'GET', url: `/v1/ids/${form}` });
+      expect(res.statusCode, form).toBe(200);
+      const body = res.json() as IdAnswer;
+      expect(body.id).toBe(n.lamp);
+      expect(body.did).toBe(formatDid(id));
+      expect(body.version).toBe(1);
+      expect(verify(n, body).present).toBe(true);
+      expect(res.headers.etag).toBe(`"h${body.header.height}"`);
+      expect(res.headers['cache-control']).toContain('max-age');
+    }
+  });
+
+  it('answers a typo as a typo and an unknown identifier with a verified non-inclusion proof', async () => {
+    const n = setup();
+    const typo = n.lamp.slice(0, -1) + (n.lamp.endsWith('0') ? '1' : '0');
+    const bad = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(typo)}` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect((bad.json() as Problem).code).toBe('ID_CHECK_MISMATCH');
+    const absent = objectIdText('156.130100', 'LAMP-999999');
+    const res = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(absent)}` });
+    expect(res.statusCode).toBe(404);
+    const p = res.json() as Problem;
+    expect(p.code).toBe('ID_NOT_FOUND');
+    expect(verify(n, p.proven!).present).toBe(false);
+    expect(res.headers['cache-control']).toBe('public, max-age=1');
+  });
+
+  it('serves 304 for a matching ETag, history, and past versions', async () => {
+    const n = setup();
+    const first = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}` });
+    const again = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}`, headers: { 'if-none-match': first.headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+    expectOk(n.chain.run('id.update', { id: n.lamp, record: { type: 'lamp', attributes: { power: 30 } } }, [n.city]));
+    const hist = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}/history` });
+    expect(hist.json().versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    const v1 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?version=1` });
+    expect(v1.json().entry.record.attributes.power).toBe(60);
+    expect(v1.json().current.entry.version).toBe(2);
+    const changed = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}`, headers: { 'if-none-match': first.headers.etag as string } });
+    expect(changed.statusCode).toBe(200);
+  });
+
+  it('serves namespaces, blocks, the checkpoint and search', async () => {
+    const n = setup();
+    const ns = await n.app.inject({ method: 'GET', url: '/v1/ns/156' });
+    expect(ns.statusCode).toBe(200);
+    expect(ns.json().children.items.map((c: { ns: string }) => c.ns)).toEqual(['156.130100']);
+    expect(verify(n, ns.json()).present).toBe(true);
+    expect((await n.app.inject({ method: 'GET', url: '/v1/ns/999' })).json().code).toBe('NS_NOT_FOUND');
+    const cp = (await n.app.inject({ method: 'GET', url: '/v1/checkpoint' })).json();
+    expect(cp.header.height).toBe(n.chain.store.head()!.height);
+    const b0 = (await n.app.inject({ method: 'GET', url: '/v1/blocks/0' })).json();
+    expect(b0.txs[0].body.type).toBe('genesis');
+    expect((await n.app.inject({ method: 'GET', url: '/v1/blocks/99999' })).statusCode).toBe(404);
+    expect((await n.app.inject({ method: 'GET', url: '/v1/blocks/latest' })).json().header.height).toBe(cp.header.height);
+    const lamps = (await n.app.inject({ method: 'GET', url: '/v1/search?type=lamp&limit=7' })).json();
+    expect(lamps.items).toHaveLength(7);
+    const rest = (await n.app.inject({ method: 'GET', url: `/v1/search?type=lamp&limit=100&cursor=${encodeURIComponent(lamps.next)}` })).json();
+    expect(rest.items).toHaveLength(13);
+    expect(new Set([...lamps.items, ...rest.items].map((e: { id: string }) => e.id)).size).toBe(20);
+    const linked = (await n.app.inject({ method: 'GET', url: '/v1/search?linkedTo=156.130100/LAMP-000001' })).json();
+    expect(linked.items.map((e: { local: string }) => e.local)).toEqual(['CAM-1']);
+    const attr = (await n.app.inject({ method: 'GET', url: '/v1/search?attr.zone=north&attr.power=60&ns=156' })).json();
+    expect(attr.items).toHaveLength(20);
+    expect((await n.app.inject({ method: 'GET', url: '/v1/search?bogus=1' })).json().code).toBe('HTTP_BAD_REQUEST');
+  });
+});
+
+describe('HTTP API: transactions', () => {
+  it('accepts a signed transaction, is idempotent, and long-polls to the outcome', async () => {
+    const n = setup();
+    const tx = n.chain.tx('id.register', { id: '156.130100/BUS-1', record: { type: 'vehicle' } }, [n.city]);
+    const r1 = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: tx });
+    expect(r1.statusCode).toBe(202);
+    const r2 = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: tx });
+    expect([200, 202]).toContain(r2.statusCode);
+    expect(r2.json().hash).toBe(r1.json().hash);
+    const done = await n.app.inject({ method: 'GET', url: `/v1/tx/${r1.json().hash}?wait=5000` });
+    expect(done.json()).toMatchObject({ status: 'committed', result: { ok: true } });
+    const r3 = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: tx });
+    expect(r3.statusCode).toBe(200);
+    expect(r3.json().height).toBe(done.json().height);
+    expect(n.chain.store.id('156.130100/BUS-1')).toBeDefined();
+  });
+
+  it('reports an unauthorised write as committed-invalid with its code, and changes nothing', async () => {
+    const n = setup();
+    const before = n.chain.store.head()!.header.stateRoot;
+    const tx = n.chain.tx('id.register', { id: '156.130100/BUS-2', record: { type: 'vehicle' } }, [newSigner()]);
+    const r = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: tx });
+    const done = (await n.app.inject({ method: 'GET', url: `/v1/tx/${r.json().hash}?wait=5000` })).json();
+    expect(done.result).toMatchObject({ ok: false, code: 'AUTH_NOT_REGISTRAR' });
+    expect(n.chain.store.head()!.header.stateRoot).toBe(before);
+  });
+
+  it('rejects bad submissions with 4xx problem documents', async () => {
+    const n = setup();
+    const tx = n.chain.tx('id.register', { id: '156.130100/BUS-3', record: { type: 'vehicle' } }, [n.city]);
+    const forged = structuredClone(tx);
+    forged.body.nonce = 'other';
+    const cases: Array<[unknown, string | undefined, number, string]> = [
+      [forged, 'application/json', 401, 'TX_SIGNATURE_INVALID'],
+      [{ ...tx, body: { ...tx.body, chain: 'other-chain' } }, 'application/json', 400, 'TX_CHAIN_MISMATCH'],
+      [{ body: {}, sigs: [] }, 'application/json', 400, 'TX_MALFORMED'],
+      ['not json', 'application/json', 400, 'HTTP_BAD_REQUEST'],
+      ['a=b', 'application/x-www-form-urlencoded', 415, 'HTTP_UNSUPPORTED_MEDIA'],
+    ];
+    for (const [payload, ct, status, code] of cases) {
+      const res = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': ct! } });
+      expect(res.statusCode, code).toBe(status);
+      expect(res.json().code, code).toBe(code);
+    }
+    const huge = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: JSON.stringify({ body: { x: 'a'.repeat(2_000_000) }, sigs: [] }), headers: { 'content-type': 'application/json' } });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().code).toBe('HTTP_BODY_TOO_LARGE');
+    expect((await n.app.inject({ method: 'GET', url: `/v1/tx/${'0'.repeat(64)}` })).json().code).toBe('TX_NOT_FOUND');
+  });
+
+  it('limits the request rate per client', async () => {
+    const n = newTestNode({ rateLimit: 5 });
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++) codes.push((await n.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
+    const limited = await n.app.inject({ method: 'GET', url: '/healthz' });
+    expect(limited.json().code).toBe('HTTP_RATE_LIMITED');
+    expect(limited.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('HTTP API: DID resolution', () => {
+  it('implements the Universal Resolver binding', async () => {
+    const n = setup();
+    const did = formatDid(parseIdentifier(objectIdText('156.130100', 'CAM-1')));
+    const full = await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${did}`, headers: { accept: 'application/did-resolution' } });
+    expect(full.statusCode).toBe(200);
+    const r = full.json();
+    expect(r.didDocument.id).toBe(did);
+    expect(r.didDocument.service[0].id).toBe(`${did}#feed`);
+    expect(r.didDocumentMetadata).toMatchObject({ versionId: '1' });
+    expect(r.didDocumentMetadata.created).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const doc = await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${did}`, headers: { accept: 'application/did+json' } });
+    expect(doc.json().id).toBe(did);
+    expect(doc.headers['content-type']).toContain('application/did+json');
+    expect((await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${did}`, headers: { accept: 'text/html' } })).statusCode).toBe(406);
+    expect((await n.app.inject({ method: 'GET', url: '/1.0/identifiers/did:urbis:nope' })).statusCode).toBe(400);
+    const missing = formatDid(parseIdentifier(objectIdText('156.130100', 'CAM-404')));
+    expect((await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${missing}` })).json().didResolutionMetadata.error).toBe('notFound');
+    expectOk(n.chain.run('id.deactivate', { id: objectIdText('156.130100', 'CAM-1') }, [n.city]));
+    const gone = await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${did}` });
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json().didDocumentMetadata.deactivated).toBe(true);
+  });
+});
+
+describe('HTTP API: operations', () => {
+  it('serves metrics, health, readiness and the OpenAPI document', async () => {
+    const n = setup();
+    expect((await n.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await n.app.inject({ method: 'GET', url: '/readyz' })).json().ready).toBe(true);
+    const m = await n.app.inject({ method: 'GET', url: '/metrics' });
+    expect(m.body).toContain('urbis_block_height');
+    const api = (await n.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(api.openapi).toBe('3.1.0');
+    for (const route of n.app.printRoutes({ commonPrefix: false }).split('\n')) void route;
+    for (const p of ['/v1/tx', '/v1/tx/{hash}', '/v1/ids/{id}', '/v1/ns/{ns}', '/v1/blocks/{height}', '/v1/checkpoint', '/v1/search', '/v1/events', '/1.0/identifiers/{did}', '/metrics']) {
+      expect(api.paths[p], p).toBeDefined();
+    }
+    const nf = await n.app.inject({ method: 'GET', url: '/nope' });
+    expect(nf.statusCode).toBe(404);
+    expect(nf.json().code).toBe('HTTP_NOT_FOUND');
+  });
+});

@@ -1,0 +1,197 @@
+// Tests of the storage adapters: the shared behavioural suite (test/storage/store-suite.ts) against
+// MemoryStore and SqliteStore, then what only the SQLite adapter promises: atomic commits, reopening,
+// and refusing files it must not serve.
+import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { isUrbisError } from '../../src/core/errors.js';
+import { MemoryStore } from '../../src/storage/memory/memory-store.js';
+import { SCHEMA_VERSION, SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { SmtWrite } from '../../src/core/merkle/store.js';
+import type { StateEntry } from '../../src/core/ledger/types.js';
+import { T0, chainEntry, commit, fakeHash, idEntry, nextBundle, nsEntry, seedCity, smtWrite, storeSuite } from './store-suite.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'urbis-'));
+let n = 0;
+const freshFile = (): string => path.join(dir, `store-${n++}.db`);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+storeSuite('MemoryStore', () => new MemoryStore());
+storeSuite('SqliteStore', () => SqliteStore.open(freshFile()));
+
+function expectCode(fn: () => unknown, code: string): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(isUrbisError(err), String(err)).toBe(true);
+  expect((err as { code: string }).code).toBe(code);
+}
+
+describe('SqliteStore', () => {
+  it('reports a block out of order as STORE_CORRUPT', () => {
+    const s = SqliteStore.open(freshFile());
+    commit(s, { entries: [chainEntry()] });
+    const b = nextBundle(s);
+    expectCode(() => s.commitBlock({ ...b, block: { ...b.block, header: { ...b.block.header, height: 5 } } }), 'STORE_CORRUPT');
+    s.close();
+  });
+
+  it('rolls back everything when a commit fails midway', () => {
+    const s = SqliteStore.open(freshFile());
+    commit(s, { time: T0, entries: [chainEntry(), nsEntry('1')], txs: [{ label: 'old', until: T0 + 10 }], smt: [smtWrite([0], 1)] });
+    const before = { head: s.head(), chain: s.chain(), ns: s.ns('1') };
+    const a = idEntry('1', 'A', { links: [{ rel: 'part-of', target: 'X' }] });
+    const ns2 = nsEntry('1', { version: 2, status: 'suspended' });
+    const good = nextBundle(s, {
+      time: T0 + 1000,
+      entries: [a, ns2, { ...chainEntry(2), validators: ['z6MkNew'] }],
+      txs: [{ label: 'new', until: T0 + 5000 }],
+      smt: [smtWrite([0], 2), smtWrite([1, 0], 3)],
+    });
+    // The bad row comes last, after every other table has been written.
+    const bads: Array<(b: typeof good) => typeof good> = [
+      (b) => ({ ...b, smtWrites: [...b.smtWrites, { path: new Uint8Array([9]), node: { not: 'bytes' } } as unknown as SmtWrite] }),
+      (b) => ({ ...b, versions: [...b.versions, a as StateEntry] }), // duplicate (key, version)
+      (b) => ({ ...b, cert: { ...b.cert, sigs: 1n } as never }), // not JSON-serialisable
+    ];
+    for (const bad of bads) {
+      expect(() => s.commitBlock(bad(good))).toThrow();
+      expect(s.head()).toEqual(before.head);
+      expect(s.id('1/A')).toBeUndefined();
+      expect(s.idHistory('1/A')).toEqual([]);
+      expect(s.ns('1')).toEqual(before.ns);
+      expect(s.nsHistory('1')).toHaveLength(1);
+      expect(s.chain()).toEqual(before.chain);
+      expect(s.search({ linkedTo: 'X' }).items).toEqual([]);
+      expect(s.tx(fakeHash('new'))).toBeUndefined();
+      expect(s.hasTx(fakeHash('new'))).toBe(false);
+      expect(s.hasTx(fakeHash('old'))).toBe(true); // the pruning was rolled back too
+      expect(s.get(new Uint8Array([0]))).toEqual(smtWrite([0], 1).node);
+      expect(s.get(new Uint8Array([1, 0]))).toBeUndefined();
+      expect(s.block(1)).toBeUndefined();
+      expect(s.cert(1)).toBeUndefined();
+    }
+    // The same height commits cleanly afterwards.
+    s.commitBlock(good);
+    expect(s.head()!.height).toBe(1);
+    expect(s.id('1/A')).toEqual(a);
+    expect(s.ns('1')).toEqual(ns2);
+    expect(s.hasTx(fakeHash('old'))).toBe(false);
+    s.close();
+  });
+
+  it('reopens a store with the same head and contents', () => {
+    const file = freshFile();
+    const s = SqliteStore.open(file);
+    const { all } = seedCity(s);
+    commit(s, { smt: [smtWrite([3, 1, 2, 3], 9)] });
+    const head = s.head();
+    const page = s.search({ ns: '156', limit: 10 });
+    s.close();
+    s.close(); // idempotent
+
+    const r = SqliteStore.open(file, { synchronous: 'FULL' });
+    expect(r.head()).toEqual(head);
+    expect(r.chain()).toEqual(chainEntry());
+    expect(r.ns('156.1301.42')).toEqual(nsEntry('156.1301.42', { record: { type: 'organisation' } }));
+    for (const e of all) expect(r.id(`${e.ns}/${e.local}`)).toEqual(e);
+    expect(r.search({ ns: '156', limit: 10 })).toEqual(page);
+    expect(r.get(new Uint8Array([3, 1, 2, 3]))).toEqual(smtWrite([0], 9).node);
+    expect(r.hasTx(fakeHash('batch'))).toBe(true);
+    commit(r, {});
+    expect(r.head()!.height).toBe(head!.height + 1);
+    r.close();
+  });
+
+  it('serves a read-only connection beside the writer', () => {
+    const file = freshFile();
+    expectCode(() => SqliteStore.open(file, { readonly: true }), 'STORE_NOT_INITIALIZED');
+    const w = SqliteStore.open(file);
+    commit(w, { entries: [chainEntry(), nsEntry('1')] });
+    const r = SqliteStore.open(file, { readonly: true });
+    expect(r.head()!.height).toBe(0);
+    expect(r.ns('1')!.version).toBe(1);
+    commit(w, { entries: [nsEntry('1', { version: 2 }), idEntry('1', 'A')] });
+    expect(r.head()!.height).toBe(1);
+    expect(r.ns('1')!.version).toBe(2);
+    expect(r.id('1/A')).toEqual(idEntry('1', 'A'));
+    expectCode(() => r.commitBlock(nextBundle(r)), 'INTERNAL');
+    expectCode(() => r.putCert(w.cert(0)!), 'INTERNAL');
+    r.close();
+    w.close();
+  });
+
+  it('refuses a store written by a newer schema', () => {
+    const file = freshFile();
+    SqliteStore.open(file).close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expectCode(() => SqliteStore.open(file), 'STORE_CORRUPT');
+    expect(() => SqliteStore.open(file)).toThrow(/newer/);
+  });
+
+  it('refuses files that are not Urbis stores', () => {
+    const foreign = freshFile();
+    const raw = new Database(foreign);
+    raw.exec('CREATE TABLE t(x)');
+    raw.close();
+    expectCode(() => SqliteStore.open(foreign), 'STORE_CORRUPT');
+    const garbage = freshFile();
+    fs.writeFileSync(garbage, Buffer.alloc(8192, 0x5a));
+    expectCode(() => SqliteStore.open(garbage), 'STORE_CORRUPT');
+  });
+
+  it('refuses a head pointer that disagrees with the blocks', () => {
+    const file = freshFile();
+    const s = SqliteStore.open(file);
+    commit(s, { entries: [chainEntry()] });
+    commit(s);
+    s.close();
+    const raw = new Database(file);
+    raw.exec('DELETE FROM blocks WHERE height = 1');
+    raw.close();
+    expectCode(() => SqliteStore.open(file), 'STORE_CORRUPT');
+
+    const file2 = freshFile();
+    const s2 = SqliteStore.open(file2);
+    commit(s2, { entries: [chainEntry()] });
+    s2.close();
+    const raw2 = new Database(file2);
+    raw2.exec("UPDATE meta SET v = 'beef' WHERE k = 'head_hash'");
+    raw2.close();
+    expectCode(() => SqliteStore.open(file2), 'STORE_CORRUPT');
+  });
+
+  it('answers searches from indexes without sorting', () => {
+    const file = freshFile();
+    const s = SqliteStore.open(file);
+    seedCity(s);
+    const queries = [{}, { ns: '156' }, { type: 'lamp' }, { type: 'lamp', ns: '156' }, { linkedTo: 'X' }, { linkedTo: 'X', type: 'lamp', ns: '1', status: 'active' }];
+    for (const q of queries) s.search(q);
+    s.children('156', null, 10);
+    // Every statement the store prepared is visible through its own plan: ask SQLite directly.
+    const raw = new Database(file, { readonly: true });
+    const plans = [
+      "SELECT body FROM entries WHERE kind = 'id' AND id > ? ORDER BY id",
+      "SELECT body FROM entries WHERE kind = 'id' AND id > ? AND id < ? AND status = ? ORDER BY id",
+      "SELECT body FROM entries WHERE kind = 'id' AND type = ? AND id > ? AND id < ? ORDER BY id",
+      "SELECT e.body FROM links l JOIN entries e ON e.id = l.id AND e.kind = 'id' WHERE l.target = ? AND l.id > ? AND l.id < ? AND e.type = ? AND e.status = ? ORDER BY l.id",
+      "SELECT body FROM entries WHERE kind = 'ns' AND parent = ? AND ns > ? ORDER BY ns LIMIT ?",
+    ].map((sql) => {
+      const args = Array.from({ length: sql.split('?').length - 1 }, () => 'a');
+      return (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+    });
+    raw.close();
+    for (const p of plans) {
+      expect(p).not.toMatch(/TEMP B-TREE/);
+      expect(p).toMatch(/USING/);
+    }
+    s.close();
+  });
+});
