@@ -228,7 +228,12 @@ export function checkRow(raw: RawRow, line: number, ns: NsEntry, params: ChainPa
       local = makeIdentifier(ns.ns.split('.'), given).local!;
     } catch (e) {
       // Positions index the whole identifier; name the local part the row gave instead.
-      if (isUrbisError(e)) throw new UrbisError(e.code, `local part "${given.slice(0, 64)}": ${e.message}`, e.details as Record<string, unknown> | undefined);
+      if (isUrbisError(e)) {
+        const off = ns.ns.length + 1;
+        const msg = e.message.replace(/position (\d+)/g, (_, n: string) => `position ${Math.max(0, Number(n) - off)}`);
+        const pos = typeof e.details?.position === 'number' ? { position: Math.max(0, e.details.position - off) } : {};
+        throw new UrbisError(e.code, `local part "${given.slice(0, 64)}": ${msg}`, { ...e.details, ...pos });
+      }
       throw e;
     }
   }

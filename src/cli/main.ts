@@ -30,6 +30,7 @@ import { registerIdResolve } from './commands/id-resolve.js';
 import { registerImport } from './commands/import.js';
 import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
+import { registerNodeStart } from './commands/node-start.js';
 
 function version(): string {
   // The same module runs from src/ (tsx) and from dist/src/ (compiled).
@@ -84,6 +85,8 @@ export function buildProgram(): Command {
   registerImport(program);
   registerVerify(program);
   registerStatus(program);
+  const node = program.command('node').description('run a city node (HTTP API)');
+  registerNodeStart(node);
   return program;
 }
 

@@ -126,7 +126,13 @@ export function forms(text: string): { text: string; did: string; url: string } 
 // ---------------------------------------------------------------------------------------------
 // Common options
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+// No default value: commander would print "(default: [])" in every help text.
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+/** True when a repeatable flag was given at least once. */
+export function given(a: string[] | undefined): a is string[] {
+  return a !== undefined && a.length > 0;
+}
 
 /** `--json`. */
 export function jsonOption(cmd: Command): Command {
@@ -327,27 +333,27 @@ function list(s: string): string[] {
 
 export interface RecordOpts {
   type?: string;
-  attr: string[];
+  attr?: string[];
   attrsJson?: string;
-  link: string[];
-  service: string[];
-  privateRef: string[];
+  link?: string[];
+  service?: string[];
+  privateRef?: string[];
 }
 
 /** --type, --attr, --attrs-json, --link, --service, --private-ref. */
 export function recordOptions(cmd: Command): Command {
   return cmd
     .option('--type <type>', `record type: ${RECORD_TYPES.join(', ')}, or x-<custom>`)
-    .option('--attr <name=value>', 'attribute with a string value (repeatable)', collect, [])
+    .option('--attr <name=value>', 'attribute with a string value (repeatable)', collect)
     .option('--attrs-json <json>', 'attributes as a JSON object (typed values); --attr entries are applied after it')
-    .option('--link <rel=target>', 'typed link to another identifier, e.g. located-in=156.130100:Y (repeatable)', collect, [])
-    .option('--service <#id,type,url>', 'service endpoint, e.g. "#api,Api,https://x.example" (repeatable)', collect, [])
-    .option('--private-ref <name=sha256hex>', 'hash of off-ledger data (repeatable)', collect, []);
+    .option('--link <rel=target>', 'typed link to another identifier, e.g. located-in=156.130100:Y (repeatable)', collect)
+    .option('--service <#id,type,url>', 'service endpoint, e.g. "#api,Api,https://x.example" (repeatable)', collect)
+    .option('--private-ref <name=sha256hex>', 'hash of off-ledger data (repeatable)', collect);
 }
 
 /** True when any record flag was given. */
 export function hasRecordFlags(o: RecordOpts): boolean {
-  return o.type !== undefined || o.attrsJson !== undefined || o.attr.length > 0 || o.link.length > 0 || o.service.length > 0 || o.privateRef.length > 0;
+  return o.type !== undefined || o.attrsJson !== undefined || [o.attr, o.link, o.service, o.privateRef].some(given);
 }
 
 /**
@@ -369,16 +375,16 @@ export function recordFromOptions(o: RecordOpts, base?: RecordBody): RecordBody 
     if (typeof v !== 'object' || v === null || Array.isArray(v)) usage('--attrs-json must be a JSON object');
     attrs = { ...attrs, ...(v as Record<string, unknown>) };
   }
-  for (const a of o.attr) {
+  for (const a of o.attr ?? []) {
     const [k, v] = splitPair(a, '--attr');
     attrs[k] = v;
   }
   if (Object.keys(attrs).length > 0) rec.attributes = attrs;
-  const links = o.link.length > 0 ? o.link.map((l) => parseLink(l)) : base?.links;
+  const links = given(o.link) ? o.link.map((l) => parseLink(l)) : base?.links;
   if (links && links.length > 0) rec.links = links;
-  const services = o.service.length > 0 ? o.service.map(parseService) : base?.services;
+  const services = given(o.service) ? o.service.map(parseService) : base?.services;
   if (services && services.length > 0) rec.services = services;
-  const refs = o.privateRef.length > 0 ? o.privateRef.map(parsePrivateRef) : base?.privateRefs;
+  const refs = given(o.privateRef) ? o.privateRef.map(parsePrivateRef) : base?.privateRefs;
   if (refs && refs.length > 0) rec.privateRefs = refs;
   return rec;
 }
@@ -387,14 +393,14 @@ export function recordFromOptions(o: RecordOpts, base?: RecordBody): RecordBody 
 // Controllers
 
 export interface ControllerOpts {
-  controller: string[];
+  controller?: string[];
   threshold?: number;
 }
 
 /** --controller (repeatable) and --threshold. */
 export function controllerOptions(cmd: Command): Command {
   return cmd
-    .option('--controller <multikey>', 'controller public key, Multikey or did:key (repeatable)', collect, [])
+    .option('--controller <multikey>', 'controller public key, Multikey or did:key (repeatable)', collect)
     .option('--threshold <n>', 'signatures needed among the controllers (default 1)', intArg(1));
 }
 
@@ -403,7 +409,7 @@ export function controllerOptions(cmd: Command): Command {
  * alone re-thresholds the fallback's keys.
  */
 export function controllersFromOptions(o: ControllerOpts, fallback?: ControllerSet): ControllerSet | undefined {
-  if (o.controller.length === 0) {
+  if (!given(o.controller)) {
     if (!fallback) {
       if (o.threshold !== undefined) usage('--threshold needs --controller');
       return undefined;
@@ -422,10 +428,10 @@ export function controllersFromOptions(o: ControllerOpts, fallback?: ControllerS
 export interface PolicyOpts {
   children?: string;
   ids?: string;
-  idPrefix: string[];
+  idPrefix?: string[];
   types?: string;
   reserved?: string;
-  registrar: string[];
+  registrar?: string[];
   serialWidth?: number;
 }
 
@@ -434,16 +440,16 @@ export function policyOptions(cmd: Command): Command {
   return cmd
     .option('--children <rule>', 'child segment format: digits|alnum[:min[:max]] or none (create default alnum:1:16)')
     .option('--ids <rule>', 'local part format: digits|alnum[:min[:max]] or none (create default alnum:1:64)')
-    .option('--id-prefix <prefix>', 'local parts must start with one of these prefixes (repeatable)', collect, [])
+    .option('--id-prefix <prefix>', 'local parts must start with one of these prefixes (repeatable)', collect)
     .option('--types <t1,t2>', 'allowed record types of identifiers ("any" for no restriction)')
     .option('--reserved <a,b>', 'names that may not be allocated ("none" to clear)')
-    .option('--registrar <multikey>', 'key allowed to register identifiers alone (repeatable)', collect, [])
+    .option('--registrar <multikey>', 'key allowed to register identifiers alone (repeatable)', collect)
     .option('--serial-width <n>', 'zero-padded width of allocated serial numbers (1..12)', intArg(1));
 }
 
 /** True when any policy flag was given. */
 export function hasPolicyFlags(o: PolicyOpts): boolean {
-  return [o.children, o.ids, o.types, o.reserved, o.serialWidth].some((v) => v !== undefined) || o.idPrefix.length > 0 || o.registrar.length > 0;
+  return [o.children, o.ids, o.types, o.reserved, o.serialWidth].some((v) => v !== undefined) || given(o.idPrefix) || given(o.registrar);
 }
 
 /** A policy from the flags, starting from `base` (each flag replaces its field). */
@@ -455,13 +461,13 @@ export function policyFromOptions(o: PolicyOpts, base: Policy): Policy {
   };
   if (o.children !== undefined) set('children', parseNameRule(o.children, '--children', 16));
   if (o.ids !== undefined) set('ids', parseNameRule(o.ids, '--ids', 64));
-  if (o.idPrefix.length > 0) {
+  if (given(o.idPrefix)) {
     if (!p.ids) usage('--id-prefix needs an --ids rule');
     p.ids = { ...p.ids, prefixes: o.idPrefix.map((x) => x.trim().toUpperCase()) };
   }
   if (o.types !== undefined) set('types', o.types.trim().toLowerCase() === 'any' ? undefined : list(o.types));
   if (o.reserved !== undefined) set('reserved', o.reserved.trim().toLowerCase() === 'none' ? undefined : list(o.reserved).map((r) => r.toUpperCase()));
-  if (o.registrar.length > 0) p.registrars = o.registrar.map(keyArg);
+  if (given(o.registrar)) p.registrars = o.registrar.map(keyArg);
   if (o.serialWidth !== undefined) p.serialWidth = o.serialWidth;
   return p;
 }

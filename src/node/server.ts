@@ -94,6 +94,7 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
       origin: opts.cors === undefined || opts.cors === '*' ? '*' : opts.cors,
       methods: ['GET', 'POST', 'HEAD', 'OPTIONS'],
       exposedHeaders: ['ETag', 'Retry-After', 'Location'],
+      strictPreflight: false,
     });
   }
   const rate = opts.rateLimit ?? 600;

@@ -36,8 +36,8 @@ function publicKeyObject(pub: Uint8Array): KeyObject {
   return k;
 }
 
-// Secret keys are deliberately not cached: signing is rare (one header per block, one CLI command)
-// and a cache would keep secrets in memory longer than needed.
+// Secret keys are deliberately not cached globally: a cache would keep secrets in memory longer than
+// needed. A long-lived signer gets its own KeyObject through ed25519Signer instead.
 function privateKeyObject(seed: Uint8Array): KeyObject {
   return nodeCrypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
@@ -75,6 +75,11 @@ export const nodeCryptoProvider: CryptoProvider = {
     }
   },
   ed25519Sign: (seed, message) => plain(nodeCrypto.sign(null, message, privateKeyObject(seed))),
+  ed25519Signer(seed) {
+    // Held by the returned closure only: it lives as long as the Signer that owns it.
+    const key = privateKeyObject(seed);
+    return (message) => plain(nodeCrypto.sign(null, message, key));
+  },
   ed25519PublicKey(seed) {
     const spki = nodeCrypto.createPublicKey(privateKeyObject(seed)).export({ format: 'der', type: 'spki' });
     return plain(spki).slice(SPKI_PREFIX.length);

@@ -85,6 +85,19 @@ describe('SqliteStore', () => {
     s.close();
   });
 
+  it('iterates all entries in pages while the store stays usable', () => {
+    const s = SqliteStore.open(freshFile());
+    commit(s, { entries: [chainEntry(), nsEntry('1')] });
+    commit(s, { entries: Array.from({ length: 2500 }, (_, i) => idEntry('1', `N${i}`)) });
+    let count = 0;
+    for (const e of s.allEntries()) {
+      count++;
+      if (e.kind === 'id') expect(s.id(`${e.ns}/${e.local}`)).toEqual(e); // a query between two items
+    }
+    expect(count).toBe(2502);
+    s.close();
+  });
+
   it('reopens a store with the same head and contents', () => {
     const file = freshFile();
     const s = SqliteStore.open(file);

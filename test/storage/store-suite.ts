@@ -6,6 +6,7 @@ import { identifierCheckChar } from '../../src/core/ids/index.js';
 import { headerHash } from '../../src/core/ledger/block.js';
 import type { SmtWrite } from '../../src/core/merkle/store.js';
 import type { BlockHeader, ChainEntry, IdEntry, Link, NsEntry, StateEntry, Tx, TxResult } from '../../src/core/ledger/types.js';
+import { stateKey } from '../../src/core/ledger/state.js';
 import type { BlockBundle, LedgerStore } from '../../src/storage/types.js';
 
 export const T0 = 1_700_000_000_000;
@@ -272,6 +273,23 @@ export function storeSuite(name: string, open: () => LedgerStore): void {
       expect(s.id('156/A1')).toEqual(a2);
       expect(s.idHistory('156/A1')).toEqual([a1, a2]);
       expect(s.idHistory('156/NONE')).toEqual([]);
+      s.close();
+    });
+
+    it('returns the change feed of a block and every current entry', () => {
+      const s = open();
+      const n1 = nsEntry('1');
+      const a = idEntry('1', 'A');
+      commit(s, { entries: [chainEntry(), n1, a] });
+      const n2 = { ...n1, version: 2, ids: 2 };
+      const n3 = { ...n2, version: 3, ids: 3 };
+      const b = idEntry('1', 'B');
+      commit(s, { entries: [b, n3], versions: [n2, b, n3] });
+      expect(s.changes(0)).toEqual([chainEntry(), n1, a]);
+      expect(s.changes(1)).toEqual([n2, b, n3]);
+      expect(s.changes(2)).toEqual([]);
+      const byKey = (xs: Iterable<StateEntry>) => [...xs].sort((x, y) => (stateKey(x) < stateKey(y) ? -1 : 1));
+      expect(byKey(s.allEntries())).toEqual(byKey([chainEntry(), n3, a, b]));
       s.close();
     });
 

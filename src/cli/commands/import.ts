@@ -236,6 +236,7 @@ export function registerImport(program: Command): void {
         bar?.stop();
       }
       if (fatal && !(fatal instanceof CliFailure) && !isUrbisError(fatal)) throw fatal;
+      imp.reasons.sort((a, b) => a.line - b.line);
       const elapsed = (Date.now() - started) / 1000;
       const rate = elapsed > 0 ? Math.round(imp.read / elapsed) : imp.read;
       const failure: CliFailure | null =

@@ -10,6 +10,7 @@ import {
   controllerOptions,
   controllersFromOptions,
   emitTx,
+  given,
   hasPolicyFlags,
   hasRecordFlags,
   loadSigner,
@@ -44,7 +45,7 @@ export function registerNsUpdate(ns: Command): void {
       const payload: Payloads['ns.update'] = { ns: path };
       if (hasPolicyFlags(o)) payload.policy = policyFromOptions(o, cur.policy);
       if (hasRecordFlags(o)) payload.record = recordFromOptions(o, cur.record);
-      if (o.controller.length > 0 || o.threshold !== undefined) payload.controllers = controllersFromOptions(o, cur.controllers)!;
+      if (given(o.controller) || o.threshold !== undefined) payload.controllers = controllersFromOptions(o, cur.controllers)!;
       if (Object.keys(payload).length === 1) usage('nothing to update: give policy, record or controller flags');
       const out = await commitTx(d, signer, 'ns.update', payload);
       emitTx(o, `updated namespace ${path}`, out, { ns: path });

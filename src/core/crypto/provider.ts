@@ -26,6 +26,11 @@ export interface CryptoProvider {
   ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   /** Deterministic Ed25519 signature (64 bytes) of `message` with the 32-byte secret key `seed`. */
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
+  /**
+   * Optional: a signing function bound to one seed, for implementations where preparing a key is
+   * costly (node:crypto builds a KeyObject). The key lives as long as the returned function.
+   */
+  ed25519Signer?(seed: Uint8Array): (message: Uint8Array) => Uint8Array;
   /** Ed25519 public key (32 bytes) of the 32-byte secret key `seed`. */
   ed25519PublicKey(seed: Uint8Array): Uint8Array;
   /** `n` bytes from a cryptographically secure generator. */

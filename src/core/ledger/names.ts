@@ -12,16 +12,21 @@ import { makeIdentifier, parseIdentifier, parseNamespacePath, type Identifier } 
  * @throws UrbisError ID_* with the position of the fault.
  */
 export function parseIdLenient(input: string): Identifier {
+  // Text form without a check character (the common case when registering): build it directly
+  // rather than through a thrown and caught ID_CHECK_MISSING, which costs a stack trace per call.
+  if (typeof input === 'string' && !input.includes(':') && !input.includes('%')) return fromText(input);
   try {
     return parseIdentifier(input);
   } catch (e) {
-    if (!isUrbisError(e, 'ID_CHECK_MISSING')) throw e;
-    const body = input.trim();
-    const slash = body.indexOf('/');
-    if (slash < 0) return makeIdentifier(parseNamespacePath(body), null);
-    const id = makeIdentifier(parseNamespacePath(body.slice(0, slash)), body.slice(slash + 1).toUpperCase());
-    return id;
+    if (!isUrbisError(e, 'ID_CHECK_MISSING') || /^(did:|https?:)/i.test(input)) throw e;
+    return fromText(input);
   }
+}
+
+function fromText(body: string): Identifier {
+  const slash = body.indexOf('/');
+  if (slash < 0) return makeIdentifier(parseNamespacePath(body), null);
+  return makeIdentifier(parseNamespacePath(body.slice(0, slash)), body.slice(slash + 1).toUpperCase());
 }
 
 /** Canonical text (with check character) of an identifier given in any form; prefixes errors with `path`. */

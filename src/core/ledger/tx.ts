@@ -8,7 +8,7 @@
  *   The body carries the chain id, so a signature made for one network is worthless on another.
  */
 import { canonicalBytes, concatBytes, fromBase64url, fromHex, toBase64url, toHex, utf8Encode, multikeyToPublicKey, publicKeyToMultikey } from '../encoding/index.js';
-import { ed25519PublicKey, ed25519Sign, ed25519Verify, randomBytes, sha256 } from '../crypto/index.js';
+import { ed25519PublicKey, ed25519SignerFor, ed25519Verify, randomBytes, sha256 } from '../crypto/index.js';
 import { UrbisError } from '../errors.js';
 import { PROTOCOL_VERSION, type ControllerSet, type Payloads, type Tx, type TxBody, type TxType } from './types.js';
 
@@ -35,7 +35,7 @@ export interface Signer {
 /** Builds a {@link Signer} from a 32-byte seed. */
 export function signerFromSeed(seed: Uint8Array): Signer {
   const publicKey = ed25519PublicKey(seed);
-  return { publicKey, id: publicKeyToMultikey(publicKey), sign: (m) => ed25519Sign(seed, m) };
+  return { publicKey, id: publicKeyToMultikey(publicKey), sign: ed25519SignerFor(seed) };
 }
 
 /** Options for {@link buildTx}. */

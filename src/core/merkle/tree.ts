@@ -64,6 +64,8 @@ export interface SmtUpdate {
 }
 
 const MAX_CACHE_LEVELS = 24;
+/** Records per allocation slab of {@link SparseMerkleTree.update} (64 KiB). */
+const SLAB_RECORDS = 1008;
 
 /** Heap index (1 at the root) of the position at `depth` < 25 on the path of the bytes at `off`. */
 function topIndex(depth: number, b: Uint8Array, off: number): number {
@@ -98,13 +100,19 @@ export class SparseMerkleTree {
   private readonly top: Uint8Array;
   private readonly topPresent: Uint8Array;
   private readonly deepCap: number;
-  private readonly deep = new Map<string, Uint8Array>();
+  // Two generations: new entries go to `young`; when it is full it becomes `old` and the previous
+  // `old` is dropped whole. O(1) eviction, unlike deleting the oldest Map entry one at a time (V8
+  // leaves holes that the next "oldest" lookup must skip).
+  private young = new Map<string, Uint8Array>();
+  private old = new Map<string, Uint8Array>();
   private readonly checkReads: boolean;
 
   // State of the update in progress (set for the duration of one update() call).
   private keys: Uint8Array[] = [];
   private vals: Uint8Array[] = [];
   private writes: SmtWrite[] = [];
+  private slab = new Uint8Array(0);
+  private slabUsed = SLAB_RECORDS;
 
   /**
    * @param store where nodes are read from.
@@ -217,7 +225,8 @@ export class SparseMerkleTree {
     this.committed = root.slice();
     this.pending = null;
     this.topPresent.fill(0);
-    this.deep.clear();
+    this.young = new Map();
+    this.old = new Map();
   }
 
   /**
@@ -297,9 +306,10 @@ export class SparseMerkleTree {
     if (count === 0) return EMPTY_HASH;
     if (count === 1) {
       // The carried record may be a view of the cache, which commit() overwrites: write a copy.
-      return carry === null
-        ? this.writeLeaf(depth, this.keys[lo]!, this.vals[lo]!)
-        : this.writeRecord(depth, carry.subarray(1, 1 + HASH_LENGTH), carry.slice());
+      if (carry === null) return this.writeLeaf(depth, this.keys[lo]!, this.vals[lo]!);
+      const copy = this.newRecord();
+      copy.set(carry);
+      return this.writeRecord(depth, copy.subarray(1, 1 + HASH_LENGTH), copy);
     }
     if (depth >= SMT_MAX_DEPTH) {
       fail('MERKLE_INPUT_INVALID', 'Two keys share their first 255 bits; the tree cannot hold both.');
@@ -347,8 +357,22 @@ export class SparseMerkleTree {
     return -1;
   }
 
+  /**
+   * A fresh 65-byte record. Records are cut from shared slabs: a 65-byte Uint8Array of its own has
+   * its own ArrayBuffer (V8 keeps only arrays of up to 64 bytes on its heap), which costs about as
+   * much to allocate and collect as the SHA-256 that follows.
+   */
+  private newRecord(): Uint8Array {
+    if (this.slabUsed === SLAB_RECORDS) {
+      this.slab = new Uint8Array(SLAB_RECORDS * NODE_RECORD_LENGTH);
+      this.slabUsed = 0;
+    }
+    const off = this.slabUsed++ * NODE_RECORD_LENGTH;
+    return this.slab.subarray(off, off + NODE_RECORD_LENGTH);
+  }
+
   private writeLeaf(depth: number, key: Uint8Array, val: Uint8Array): Uint8Array {
-    const rec = new Uint8Array(NODE_RECORD_LENGTH);
+    const rec = this.newRecord();
     rec[0] = RECORD_LEAF;
     rec.set(key, 1);
     rec.set(val, 1 + HASH_LENGTH);
@@ -356,7 +380,7 @@ export class SparseMerkleTree {
   }
 
   private writeNode(depth: number, key: Uint8Array, l: Uint8Array, r: Uint8Array): Uint8Array {
-    const rec = new Uint8Array(NODE_RECORD_LENGTH);
+    const rec = this.newRecord();
     rec[0] = RECORD_NODE;
     rec.set(l, 1);
     rec.set(r, 1 + HASH_LENGTH);
@@ -384,7 +408,7 @@ export class SparseMerkleTree {
     let ck: string | undefined;
     if (ti === 0 && this.deepCap > 0) {
       ck = latin1Key(path);
-      const hit = this.deep.get(ck);
+      const hit = this.deepGet(ck);
       if (hit !== undefined) return hit;
     }
     const rec = this.store.get(path);
@@ -418,17 +442,24 @@ export class SparseMerkleTree {
       this.topPresent[ti] = 1;
     } else if (this.deepCap > 0) {
       const k = latin1Key(path);
-      // Delete then set moves the entry to the young end of the eviction order.
-      this.deep.delete(k);
+      this.old.delete(k);
       this.deepPut(k, rec);
     }
   }
 
+  private deepGet(k: string): Uint8Array | undefined {
+    const y = this.young.get(k);
+    if (y !== undefined) return y;
+    const o = this.old.get(k);
+    if (o !== undefined) this.deepPut(k, o);
+    return o;
+  }
+
   private deepPut(k: string, rec: Uint8Array): void {
-    if (this.deep.size >= this.deepCap) {
-      const oldest = this.deep.keys().next();
-      if (!oldest.done) this.deep.delete(oldest.value);
+    this.young.set(k, rec);
+    if (this.young.size * 2 >= this.deepCap) {
+      this.old = this.young;
+      this.young = new Map();
     }
-    this.deep.set(k, rec);
   }
 }

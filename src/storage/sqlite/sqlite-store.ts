@@ -19,7 +19,8 @@
  *   certificates are rewritten as signatures arrive and a block row may carry megabytes of txs.
  * - `entries(key, kind, ns, parent, id, type, status, body)`: current state, body = entry JSON; the
  *   other columns exist only to be indexed (search by identifier text, type; namespace children).
- * - `history(key, version, height, body)`: every version ever written.
+ * - `history(key, version, height, body)`: every version ever written; rows are never deleted, so
+ *   the rowid is the commit order, which the change feed (`changes(height)`) returns.
  * - `txs(hash, …)`: where each transaction landed; `seen(hash, until)`: the replay window.
  * - `smt(path, node)`: the Merkle map's node records, by position (src/core/merkle/store.ts).
  * - `links(target, id)`: reverse index of record links, for `linkedTo` search.
@@ -42,6 +43,8 @@ export const APPLICATION_ID = 0x55524253;
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
 
+const ALL_ENTRIES_PAGE = 1000;
+
 /** Options of {@link SqliteStore.open}. */
 export interface SqliteStoreOptions {
   /** Open an existing store for reading only (a read replica beside the writing node). Default false. */
@@ -62,6 +65,7 @@ CREATE INDEX entries_id ON entries(id) WHERE kind = 'id';
 CREATE INDEX entries_type ON entries(type, id) WHERE kind = 'id';
 CREATE INDEX entries_children ON entries(parent, ns) WHERE kind = 'ns';
 CREATE TABLE history(key TEXT NOT NULL, version INTEGER NOT NULL, height INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(key, version));
+CREATE INDEX history_height ON history(height);
 CREATE TABLE txs(hash TEXT PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, ok INTEGER NOT NULL, code TEXT, message TEXT) WITHOUT ROWID;
 CREATE TABLE seen(hash TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX seen_until ON seen(until);
@@ -309,6 +313,24 @@ export class SqliteStore implements LedgerStore {
     return (this.s.historyGet.all(nsKey(ns)) as string[]).map((t) => JSON.parse(t) as NsEntry);
   }
 
+  changes(height: number): StateEntry[] {
+    return (this.s.changesGet.all(height) as string[]).map((t) => JSON.parse(t) as StateEntry);
+  }
+
+  /**
+   * Every current state entry, in state-key order. Read in pages, so the caller may use the store
+   * (better-sqlite3 allows no other statement while a query is open) between two items.
+   */
+  *allEntries(): Iterable<StateEntry> {
+    let after = '';
+    for (;;) {
+      const rows = this.s.entriesPage.all(after, ALL_ENTRIES_PAGE) as { key: string; body: string }[];
+      for (const r of rows) yield JSON.parse(r.body) as StateEntry;
+      if (rows.length < ALL_ENTRIES_PAGE) return;
+      after = rows[rows.length - 1]!.key;
+    }
+  }
+
   // --- listing and search --------------------------------------------------------------------
 
   children(ns: string | null, cursor: string | null, limit: number): Page<NsEntry> {
@@ -438,7 +460,6 @@ export class SqliteStore implements LedgerStore {
       });
     }
     const height = h.height;
-    const T=[performance.now()];
     // The overlay stores the same object as the final entry and as its last version: serialise once.
     const json = new Map<StateEntry, string>();
     for (const v of b.versions) {
@@ -462,7 +483,6 @@ export class SqliteStore implements LedgerStore {
         if (links) for (const l of links) s.linkPut.run(l.target, e.id);
       }
     }
-    T.push(performance.now());
     const txs = b.block.txs;
     const results = b.block.results;
     for (let i = 0; i < txs.length; i++) {
@@ -474,15 +494,11 @@ export class SqliteStore implements LedgerStore {
     }
     for (const [th, until] of b.committedTxs) s.seenPut.run(th, until);
     s.seenPrune.run(h.time);
-    T.push(performance.now());
     for (const w of b.smtWrites) s.smtPut.run(w.path, w.node);
-    T.push(performance.now());
     s.blockPut.run(height, hash, JSON.stringify(h), JSON.stringify(txs), JSON.stringify(results));
     s.certPut.run(height, JSON.stringify(b.cert));
     s.metaPut.run('head_height', String(height));
     s.metaPut.run('head_hash', hash);
-    T.push(performance.now());
-    console.log('entries+hist', (T[1]-T[0]).toFixed(0), 'txs+seen', (T[2]-T[1]).toFixed(0), 'smt', (T[3]-T[2]).toFixed(0), 'block', (T[4]-T[3]).toFixed(0));
   }
 
   /** Closes the database. Idempotent. */
@@ -536,6 +552,8 @@ function prepareStatements(db: Database.Database) {
         'type = excluded.type, status = excluded.status, body = excluded.body',
     ),
     historyGet: p('SELECT body FROM history WHERE key = ? ORDER BY version').pluck(),
+    changesGet: p('SELECT body FROM history WHERE height = ? ORDER BY rowid').pluck(),
+    entriesPage: p('SELECT key, body FROM entries WHERE key > ? ORDER BY key LIMIT ?'),
     historyPut: p('INSERT INTO history(key, version, height, body) VALUES (?, ?, ?, ?)'),
     linksDel: p('DELETE FROM links WHERE id = ?'),
     linkPut: p('INSERT OR IGNORE INTO links(target, id) VALUES (?, ?)'),

@@ -295,10 +295,19 @@ describe('lifecycle and caches', () => {
     expectCode(() => malformed.get(ks[0]!), 'STORE_CORRUPT');
   });
 
-  it('MemorySmtNodeStore hands out copies', () => {
-    const { store, tree } = fresh();
-    applyBatch(store, tree, [{ key: ks[0]!, value: val(1) }]);
-    store.get(Uint8Array.of(0))!.fill(0xee);
-    expect(hex(tree.get(ks[0]!)!)).toBe(hex(val(1)));
+  it('MemorySmtNodeStore: grows, overwrites in place, rejects malformed writes', () => {
+    const store = new MemorySmtNodeStore();
+    const writes = Array.from({ length: 20_000 }, (_, i) => ({ path: encodeNodePath(24, sha(Uint8Array.of(i >> 8, i & 255))), node: new Uint8Array(65).fill(i & 255) }));
+    store.apply(writes);
+    const distinct = new Set(writes.map((w) => hex(w.path))).size;
+    expect(store.size).toBe(distinct);
+    store.apply(writes.slice(0, 100).map((w) => ({ path: w.path, node: new Uint8Array(65).fill(0xee) })));
+    expect(store.size).toBe(distinct);
+    expect(store.get(writes[0]!.path)![64]).toBe(0xee);
+    expect(store.get(writes[19_999]!.path)![0]).toBe(19_999 & 255);
+    expect(store.get(Uint8Array.of(5, 1))).toBeUndefined();
+    expectCode(() => store.apply([{ path: new Uint8Array(34), node: new Uint8Array(65) }]), 'MERKLE_INPUT_INVALID');
+    expectCode(() => store.apply([{ path: new Uint8Array(0), node: new Uint8Array(65) }]), 'MERKLE_INPUT_INVALID');
+    expectCode(() => store.apply([{ path: Uint8Array.of(0), node: new Uint8Array(64) }]), 'MERKLE_INPUT_INVALID');
   });
 });

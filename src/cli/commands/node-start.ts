@@ -1,0 +1,88 @@
+/**
+ * `urbis node start`: runs a city node (HTTP API over the ledger in a data directory) until SIGINT
+ * or SIGTERM. On first run it creates keys and genesis; with the demo data set unless --no-demo.
+ * `npm start` is `urbis node start --dir ./.urbis`.
+ */
+import type { Command } from 'commander';
+import { startNode } from '../../node/runtime.js';
+import { intArg, jsonOption, passphraseFromEnv, resolveDir, type CommonOpts } from '../util.js';
+
+interface NodeStartOpts extends CommonOpts {
+  port: number;
+  host: string;
+  demo: boolean;
+  init: boolean;
+  rateLimit: number;
+  cors?: string;
+  urlHost?: string;
+  blockIntervalMs?: number;
+  maxBlockTxs?: number;
+  log?: boolean;
+}
+
+export function registerNodeStart(node: Command): void {
+  jsonOption(
+    node
+      .command('start')
+      .description('run a node: HTTP API, resolution with proofs, transaction ordering')
+      .option('--dir <path>', 'data directory (default: $URBIS_DIR or ./.urbis)')
+      .option('--port <n>', 'TCP port (0 = any free port)', intArg(0), 8080)
+      .option('--host <addr>', 'address to listen on', '127.0.0.1')
+      .option('--no-demo', 'do not load the demo data set on first start')
+      .option('--no-init', 'refuse to start on an empty directory instead of creating a network')
+      .option('--rate-limit <n>', 'requests per second per client (0 = unlimited)', intArg(0), 600)
+      .option('--cors <origins>', "allowed CORS origins, comma-separated, or '*' (default '*'), or 'off'")
+      .option('--url-host <host>', 'host of the https label URLs (default id.urbis.city)')
+      .option('--block-interval-ms <n>', 'block cutting interval for a new network', intArg(1))
+      .option('--max-block-txs <n>', 'most transactions per block for a new network', intArg(1))
+      .option('--log', 'log every request (JSON lines on stdout)'),
+  ).action(async (o: NodeStartOpts) => {
+    const dir = resolveDir(o);
+    const pass = passphraseFromEnv();
+    const say = (line: string) => {
+      if (!o.json) process.stdout.write(`${line}\n`);
+    };
+    const cors = o.cors === undefined ? '*' : o.cors === 'off' ? false : o.cors === '*' ? '*' : o.cors.split(',').map((s) => s.trim());
+    const running = await startNode({
+      dir,
+      port: o.port,
+      host: o.host,
+      init: o.init,
+      demo: o.demo,
+      ...(pass === undefined ? {} : { passphrase: pass }),
+      ...(o.blockIntervalMs === undefined ? {} : { blockIntervalMs: o.blockIntervalMs }),
+      ...(o.maxBlockTxs === undefined ? {} : { maxBlockTxs: o.maxBlockTxs }),
+      server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), logger: o.log ? { level: 'info' } : false },
+      log: say,
+    });
+    const head = running.runtime.store.head()!;
+    const sample = running.runtime.store.search({ type: 'camera', limit: 1 }).items[0]?.id;
+    if (o.json) {
+      // One line, so that supervisors and tests can read the address as soon as it is printed.
+      process.stdout.write(`${JSON.stringify({ url: running.url, dir, chainId: running.runtime.chainId, height: head.height, validator: running.dir.validator?.id ?? null })}\n`);
+    } else {
+      say(`Urbis node for chain ${running.runtime.chainId} at height ${head.height}`);
+      say(`  API:      ${running.url}/v1   (OpenAPI: ${running.url}/openapi.json)`);
+      say(`  data:     ${dir}`);
+      say('Try:');
+      if (sample) {
+        say(`  curl ${running.url}/v1/ids/${encodeURIComponent(sample)}`);
+        say(`  npx urbis id resolve '${sample}' --node ${running.url}`);
+      }
+      say(`  curl '${running.url}/v1/search?type=lamp&limit=3'`);
+      say(`  curl -N ${running.url}/v1/events`);
+      say('Stop with Ctrl-C.');
+    }
+    await new Promise<void>((resolveStop) => {
+      const stop = (sig: string) => {
+        say(`${sig}: stopping`);
+        running.close().then(resolveStop, (e) => {
+          process.stderr.write(`urbis: INTERNAL: shutdown failed: ${(e as Error).message}\n`);
+          resolveStop();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+  });
+}

@@ -1,0 +1,109 @@
+// did:urbis through the `did-resolver` package: documents rebuilt from verified entries, DID Core
+// metadata, and the DID Resolution error values.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Resolver } from 'did-resolver';
+import { newChain, withCity, type TestChain } from '../helpers/chain.js';
+import { fakeNode, type FakeNode } from './fake-node.js';
+import { UrbisClient, getResolver } from '../../src/client/index.js';
+import { objectIdText } from '../../src/core/ledger/names.js';
+import { formatDid, parseIdentifier } from '../../src/core/ids/index.js';
+import { newSigner } from '../helpers/chain.js';
+import type { Signer } from '../../src/core/ledger/tx.js';
+
+let c: TestChain;
+let node: FakeNode;
+let city: Signer;
+let resolver: Resolver;
+const did = (text: string) => formatDid(parseIdentifier(text));
+
+beforeEach(() => {
+  c = newChain();
+  city = withCity(c);
+  node = fakeNode(c);
+  resolver = new Resolver(getResolver({ url: 'http://node.test', anchor: { chainId: c.chainId, validators: [c.validator.id] }, fetch: node.fetch }));
+});
+
+describe('did:urbis resolver', () => {
+  it('builds the document from the verified entry', async () => {
+    const client = new UrbisClient({ url: 'http://node.test', anchor: { chainId: c.chainId, validators: [c.validator.id] }, fetch: node.fetch });
+    const owner = newSigner();
+    const id = objectIdText('156.130100', 'CAM-7');
+    await client.registerId(
+      { id, record: { type: 'camera', services: [{ id: '#feed', type: 'VideoFeed', serviceEndpoint: 'https://cam.example/7' }] }, controllers: { keys: [owner.id], threshold: 1 } },
+      [city],
+    );
+    const d = did(id);
+    const r = await resolver.resolve(d);
+    expect(r.didResolutionMetadata).toEqual({ contentType: 'application/did+ld+json' });
+    expect(r.didDocument).toEqual({
+      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+      id: d,
+      controller: [`did:key:${owner.id}`],
+      alsoKnownAs: [`https://id.urbis.city/id/${id}`],
+      verificationMethod: [{ id: `${d}#key-1`, type: 'Multikey', controller: d, publicKeyMultibase: owner.id }],
+      authentication: [`${d}#key-1`],
+      assertionMethod: [`${d}#key-1`],
+      service: [{ id: `${d}#feed`, type: 'VideoFeed', serviceEndpoint: 'https://cam.example/7' }],
+    });
+    const md = r.didDocumentMetadata;
+    expect(md.versionId).toBe('1');
+    expect(md.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(md.deactivated).toBeUndefined();
+    expect(md.proof).toMatchObject({ chainId: c.chainId, height: c.ledger.height(), stateRoot: c.ledger.store.head()!.header.stateRoot });
+
+    // A fragment DID URL resolves the DID.
+    expect((await resolver.resolve(`${d}#key-1`)).didDocument?.id).toBe(d);
+  });
+
+  it('names the namespace as controller of an identifier without its own keys', async () => {
+    const id = objectIdText('156.130100', 'BXN-1');
+    c.run('id.register', { id, record: { type: 'infrastructure' } }, [city]);
+    const r = await resolver.resolve(did(id));
+    expect(r.didDocument?.controller).toEqual([did(c.ledger.store.ns('156.130100')!.id)]);
+    expect(r.didDocument?.verificationMethod).toEqual([]);
+  });
+
+  it('resolves namespace DIDs', async () => {
+    const nsText = parseIdentifier(c.ledger.store.ns('156.130100')!.id);
+    const r = await resolver.resolve(formatDid(nsText));
+    expect(r.didDocument?.verificationMethod?.[0]?.publicKeyMultibase).toBe(city.id);
+  });
+
+  it('keeps the document of a deactivated identifier, marked deactivated', async () => {
+    const id = objectIdText('156.130100', 'ZLD-1');
+    c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
+    c.run('id.deactivate', { id }, [city]);
+    const r = await resolver.resolve(did(id));
+    expect(r.didDocument?.id).toBe(did(id));
+    expect(r.didDocumentMetadata.deactivated).toBe(true);
+    expect(r.didDocumentMetadata.versionId).toBe('2');
+  });
+
+  it('answers notFound only with a proof, invalidDid for typos, internalError for lies', async () => {
+    const absent = did(objectIdText('156.130100', 'NX-1'));
+    const nf = await resolver.resolve(absent);
+    expect(nf.didResolutionMetadata.error).toBe('notFound');
+    expect(nf.didDocument).toBeNull();
+    expect(nf.didDocumentMetadata.proof.height).toBe(c.ledger.height());
+
+    const typo = absent.slice(0, -1) + (absent.endsWith('A') ? 'B' : 'A');
+    expect((await resolver.resolve(typo)).didResolutionMetadata).toMatchObject({ error: 'invalidDid', code: 'ID_CHECK_MISMATCH' });
+
+    node.tamper = (_p, j, status) => (status === 404 ? { ...j, proven: undefined } : j);
+    expect((await resolver.resolve(absent)).didResolutionMetadata).toMatchObject({ error: 'internalError', code: 'PROOF_INVALID' });
+
+    const id = objectIdText('156.130100', 'LAMP-3');
+    c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
+    node.tamper = (_p, j) => (j.entry ? { ...j, entry: { ...j.entry, controllers: { keys: [newSigner().id], threshold: 1 } } } : j);
+    const forged = await resolver.resolve(did(id));
+    expect(forged.didDocument).toBeNull();
+    expect(forged.didResolutionMetadata).toMatchObject({ error: 'internalError', code: 'PROOF_INVALID' });
+  });
+
+  it('refuses unsupported representations', async () => {
+    const id = objectIdText('156.130100', 'LAMP-4');
+    c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
+    expect((await resolver.resolve(did(id), { accept: 'application/did+json' })).didResolutionMetadata.contentType).toBe('application/did+json');
+    expect((await resolver.resolve(did(id), { accept: 'text/html' })).didResolutionMetadata.error).toBe('representationNotSupported');
+  });
+});
