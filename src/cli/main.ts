@@ -30,7 +30,6 @@ import { registerIdResolve } from './commands/id-resolve.js';
 import { registerImport } from './commands/import.js';
 import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
-import { registerNodeStart } from './commands/node-start.js';
 
 function version(): string {
   // The same module runs from src/ (tsx) and from dist/src/ (compiled).
@@ -45,8 +44,13 @@ function version(): string {
   return '0.0.0';
 }
 
-/** Builds the command tree. Exported for tests and documentation tooling. */
-export function buildProgram(): Command {
+/**
+ * Builds the command tree. Exported for tests and documentation tooling.
+ *
+ * @param withNode also load `node start`; its HTTP stack costs ~0.4 s to import, which every other
+ *   command would otherwise pay at start-up.
+ */
+export async function buildProgram(withNode = true): Promise<Command> {
   const program = new Command('urbis');
   program
     .description('Urbis: blockchain-anchored hierarchical identifier registry for smart cities')
@@ -85,8 +89,8 @@ export function buildProgram(): Command {
   registerImport(program);
   registerVerify(program);
   registerStatus(program);
-  const node = program.command('node').description('run a city node (HTTP API)');
-  registerNodeStart(node);
+  const node = program.command('node').description('run a city node (HTTP API): urbis node start --help');
+  if (withNode) (await import('./commands/node-start.js')).registerNodeStart(node);
   return program;
 }
 
@@ -98,7 +102,12 @@ export function buildProgram(): Command {
  */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.slice(2).includes('--json');
-  const program = buildProgram();
+  let program: Command;
+  try {
+    program = await buildProgram(argv.slice(2).includes('node'));
+  } catch (e) {
+    return reportError(e, json);
+  }
   try {
     await program.parseAsync(argv);
     return EXIT.OK;

@@ -194,7 +194,8 @@ export async function loadSigner(o: CommonOpts): Promise<Signer> {
   let file = o.key;
   if (file === undefined && !process.env.URBIS_KEY_FILE && !process.env.URBIS_KEY) {
     const def = paths(resolveDir(o)).rootKey;
-    if (existsSync(def)) file = def;
+    if (!existsSync(def)) usage(`no signing key: give --key FILE, or set URBIS_KEY_FILE or URBIS_KEY (${def} does not exist)`);
+    file = def;
   }
   const k = await loadSigningKey(file === undefined ? {} : { file });
   return signerFromSeed(k.seed);

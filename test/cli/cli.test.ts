@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIdentifier } from '../../src/core/ids/index.js';
 import { runCli, type CliResult } from '../helpers/processes.js';
@@ -171,13 +172,56 @@ describe('urbis CLI', () => {
     expect(json<{ entry: { record: { type: string } } }>(cam).entry.record.type).toBe('camera');
   });
 
+  it('allocates serials, limits, suspends and lists namespaces', async () => {
+    await cli(['ns', 'create', '156.130100.42', '--type', 'organisation', '--ids', 'alnum:1:20', '--id-prefix', 'CAN-', '--serial-width', '4']);
+    const a = json<{ first: string; last: string; count: number }>(await cli(['id', 'allocate', '156.130100.42', '--prefix', 'can-', '--count', '3', '--type', 'device', '--json']));
+    expect(a.first).toBe(makeIdentifier(['156', '130100', '42'], 'CAN-0001').text);
+    expect(a.last).toBe(makeIdentifier(['156', '130100', '42'], 'CAN-0003').text);
+    const badPrefix = await cli(['id', 'register', '156.130100.42/LAMP-1', '--type', 'lamp'], 4);
+    expect(errorLine(badPrefix)).toMatch(/^urbis: POLICY_LOCAL_FORMAT: /);
+
+    await cli(['ns', 'limits', '156.130100.42', '--max-ids', '4']);
+    await cli(['ns', 'suspend', '156.130100.42', '--reason', 'audit']);
+    const frozen = await cli(['id', 'register', '156.130100.42/CAN-9', '--type', 'device'], 4);
+    expect(errorLine(frozen)).toMatch(/^urbis: NS_SUSPENDED: /);
+    await cli(['ns', 'reinstate', '156.130100.42']);
+    const over = await cli(['id', 'allocate', '156.130100.42', '--prefix', 'CAN-', '--count', '2', '--type', 'device'], 4);
+    expect(errorLine(over)).toMatch(/^urbis: QUOTA_IDS: /);
+
+    const list = json<{ items: Array<{ ns: string; ids: number }>; next: string | null }>(await cli(['ns', 'list', '156.130100', '--json']));
+    expect(list.items).toEqual([expect.objectContaining({ ns: '156.130100.42', ids: 3 })]);
+    expect(list.next).toBeNull();
+  });
+
   it('status summarises the chain and verify re-checks it', async () => {
     const st = json<{ chainId: string; height: number; validators: string[]; namespaces: number; ids: number }>(await cli(['status', '--json']));
     expect(st.chainId).toBe('test-chain');
     expect(st.validators).toHaveLength(1);
-    expect(st.namespaces).toBe(2);
-    expect(st.ids).toBe(1 + 3 + 3);
+    expect(st.namespaces).toBe(3);
+    expect(st.ids).toBe(1 + 3 + 3 + 3);
     const v = await cli(['verify']);
     expect(v.stdout).toMatch(new RegExp(`^OK: chain verified from genesis to height ${st.height}`));
+  });
+
+  it('encrypted keys are unlocked by the passphrase from the environment only', async () => {
+    const enc = join(tmp, 'enc');
+    const pass = { URBIS_DIR: enc, URBIS_KEY_PASSPHRASE: 'correct horse' };
+    await runCli(['init', '--encrypt'], { env: { ...env(), ...pass } });
+    const locked = await runCli(['ns', 'create', '1'], { expect: 2, env: { ...env(), URBIS_DIR: enc } });
+    expect(errorLine(locked)).toMatch(/^urbis: KEYFILE_PASSPHRASE: /);
+    await runCli(['ns', 'create', '1'], { env: { ...env(), ...pass } });
+  });
+
+  it('a record edited behind the ledger fails resolve and verify with exit 5', async () => {
+    const db = new Database(join(dir, 'ledger.db'));
+    const changed = db.prepare("UPDATE entries SET body = json_set(body, '$.record.attributes.model', 'FORGED') WHERE key LIKE '%/CAM-1'").run().changes;
+    db.close();
+    expect(changed).toBe(1);
+    const cam = makeIdentifier(['156', '130100'], 'CAM-1').text;
+    const r = await cli(['id', 'resolve', cam], 5);
+    expect(errorLine(r)).toMatch(/^urbis: PROOF_INVALID: verification failed/);
+    const v = await cli(['verify', '--json'], 5);
+    expect(errorLine(v)).toMatch(/^urbis: CHAIN_FAULT: .*first fault at height \d+/);
+    expect(json<{ ok: boolean; code: string }>(v)).toMatchObject({ ok: false, code: 'CHAIN_FAULT' });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * `urbis id allocate`: allocates a run of serial-numbered identifiers (`LAMP-000001`, ...) in one
  * transaction and prints the first and last one.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

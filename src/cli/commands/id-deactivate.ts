@@ -1,5 +1,7 @@
 /**
  * `urbis id deactivate`: retires an identifier for good (it is never reused).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';

@@ -1,5 +1,7 @@
 /**
  * `urbis id history`: every version of an identifier, oldest first.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

@@ -1,5 +1,7 @@
 /**
  * `urbis id recover`: the namespace controllers re-key an identifier whose owner lost its keys.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { commitTx, controllerOptions, controllersFromOptions, emitTx, loadSigner, parseObjectIdArg, usage, withDir, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';

@@ -1,6 +1,8 @@
 /**
  * `urbis id register`: registers one identifier (signed by a controller or registrar of its
  * namespace). The check character may be omitted here, since the identifier is being created.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { parseIdLenient } from '../../core/ledger/names.js';

@@ -2,6 +2,8 @@
  * `urbis id resolve`: resolves an identifier the way a reader does: the entry, its Merkle proof,
  * the block header and its certificate, verified against the genesis validator keys of the data
  * directory (the trust anchor), not against the local database's word.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError, isUrbisError } from '../../core/errors.js';

@@ -1,5 +1,7 @@
 /**
  * `urbis id show`: the current entry of an identifier, with its text, DID and URL forms.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

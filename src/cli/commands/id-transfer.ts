@@ -1,5 +1,7 @@
 /**
  * `urbis id transfer`: hands an identifier to new controllers (its current authority signs).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { commitTx, controllerOptions, controllersFromOptions, emitTx, loadSigner, parseObjectIdArg, usage, withDir, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';

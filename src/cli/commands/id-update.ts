@@ -2,6 +2,8 @@
  * `urbis id update`: replaces an identifier's record. Without --merge the flags describe the whole
  * new record (--type required); with --merge they are applied to the current record, and the
  * transaction is bound to the current version so a concurrent change is not silently overwritten.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

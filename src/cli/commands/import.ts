@@ -57,9 +57,11 @@ class Importer {
   reasons: Reason[] = [];
   private batch: CheckedRow[] = [];
   private batchBytes = 0;
-  private inflight: InFlight[] = [];
+  /** Full batches waiting to be submitted together (see {@link drain}). */
+  private ready: CheckedRow[][] = [];
   /** Rows submitted or batched but not yet committed, by local part (duplicates in the file). */
   private pending = new Map<string, CheckedRow>();
+  /** Batches committed per block. */
   private readonly maxInflight: number;
   private readonly maxBytes: number;
   /** The namespace entry, read again after every commit (its identifier count moves). */
@@ -128,25 +130,33 @@ class Importer {
     }
   }
 
-  /** Submits the current batch; commits everything in flight once enough is waiting. */
+  /** Closes the current batch; commits the waiting batches once there are enough of them. */
   async flush(): Promise<void> {
     if (this.batch.length > 0) {
-      this.inflight.push(this.submit(this.batch));
+      this.ready.push(this.batch);
       this.batch = [];
       this.batchBytes = 0;
     }
-    if (this.inflight.length >= this.maxInflight) await this.drain();
+    if (this.ready.length >= this.maxInflight) await this.drain();
   }
 
   private cutAll(): void {
     while (this.d.sequencer.pending() > 0) if (!this.d.sequencer.cut()) break;
   }
 
-  /** Commits what is in flight; a batch rejected for a row's fault is retried row by row. */
+  /**
+   * Submits the waiting batches and commits them in one block; a batch rejected for a row's fault
+   * is retried row by row. Submitting and cutting in one synchronous run keeps the sequencer's
+   * timer from cutting a block after the first batch (it cannot fire in between).
+   */
   async drain(): Promise<void> {
+    const inflight = this.ready.map((rows) => this.submit(rows));
+    this.ready = [];
     this.cutAll();
     const retry: CheckedRow[] = [];
-    for (const f of this.inflight) {
+    // A rejection that is not about a row stops the import, after counting what did commit.
+    let stop: TxOutcome | null = null;
+    for (const f of inflight) {
       if (f.done instanceof UrbisError) {
         retry.push(...f.rows);
         continue;
@@ -154,9 +164,9 @@ class Importer {
       const out = await f.done;
       if (out.result.ok) this.registered += f.rows.length;
       else if (rowCode(out.result.code)) retry.push(...f.rows);
-      else throw rejected(out);
+      else stop ??= out;
     }
-    this.inflight = [];
+    if (stop) throw rejected(stop);
     if (retry.length > 0) {
       const singles = retry.map((r) => ({ r, f: this.submit([r]) }));
       this.cutAll();

@@ -1,5 +1,7 @@
 /**
  * `urbis key new`: generates an Ed25519 key file (mode 0600, never overwritten).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { generateSeed, ed25519PublicKey } from '../../core/crypto/index.js';

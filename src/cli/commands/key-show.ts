@@ -1,6 +1,8 @@
 /**
  * `urbis key show`: the public key (Multikey, did:key) of the signing key in use. A key file's
  * public key is stored in clear, so no passphrase is needed.
+ *
+ * Spec: docs/cli.md.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';

@@ -1,6 +1,8 @@
 /**
  * `urbis ns create`: creates a namespace (signed by the parent's controllers, or the root authority
  * for a top-level namespace).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { nsIdText } from '../../core/ledger/names.js';

@@ -1,6 +1,8 @@
 /**
  * `urbis ns limits`: sets the limits a parent imposes on a namespace (quota, expiry). Signed by the
  * parent's controllers (the root authority for a top-level namespace).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

@@ -1,5 +1,7 @@
 /**
  * `urbis ns list`: direct child namespaces (top-level ones without an argument), paged.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

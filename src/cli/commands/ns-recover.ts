@@ -1,6 +1,8 @@
 /**
  * `urbis ns recover`: replaces a namespace's controllers when they lost their keys (parent
  * authority).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { commitTx, controllerOptions, controllersFromOptions, emitTx, loadSigner, parseNsArg, usage, withDir, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';

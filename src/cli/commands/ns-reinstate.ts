@@ -1,5 +1,7 @@
 /**
  * `urbis ns reinstate`: lifts a suspension (parent authority).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { commitTx, emitTx, loadSigner, parseNsArg, withDir, writeOptions, type CommonOpts } from '../util.js';

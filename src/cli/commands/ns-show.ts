@@ -1,5 +1,7 @@
 /**
  * `urbis ns show`: a namespace entry and how much of its quotas it uses.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

@@ -1,5 +1,7 @@
 /**
  * `urbis ns suspend`: freezes writes into a namespace and its descendants (parent authority).
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';

@@ -1,6 +1,8 @@
 /**
  * `urbis ns update`: changes a namespace's policy, record or controllers (its own controllers sign).
  * Flags are applied to the current entry: only what is given changes.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';

@@ -1,5 +1,7 @@
 /**
  * `urbis status`: a summary of the data directory's chain.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import type { OpenDir } from '../../engine/data-dir.js';

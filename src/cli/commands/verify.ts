@@ -1,6 +1,8 @@
 /**
  * `urbis verify`: re-verifies the whole stored chain from genesis (hash links, certificates,
  * re-execution of every block) and names the first fault with its height.
+ *
+ * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';

@@ -39,6 +39,8 @@ const CHAIN_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const TYPE_RE = /^[a-z][a-z0-9-]{0,31}$/;
 const FRAGMENT_RE = /^#[A-Za-z0-9_-]{1,32}$/;
 const ATTR_KEY_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Canonical identifier characters (docs/protocol.md "Identifiers"): no I, O, Q. */
+const ID_CHARS_RE = /^[0-9A-HJ-NPR-Z-]+$/;
 
 function isObj(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -109,7 +111,7 @@ function parseNameRule(v: unknown, path: string): NameRule {
   if (o.prefixes !== undefined) {
     rule.prefixes = arr(o.prefixes, `${path}.prefixes`, 64, 'POLICY_INVALID').map((p, i) => {
       const s = str(p, `${path}.prefixes[${i}]`, 32, 'POLICY_INVALID');
-      if (!/^[0-9A-Z-]+$/.test(s)) bad('POLICY_INVALID', 'prefix must be canonical uppercase identifier characters', `${path}.prefixes[${i}]`);
+      if (!ID_CHARS_RE.test(s)) bad('POLICY_INVALID', 'prefix must be canonical identifier characters (0-9, A-Z without I, O, Q, and -)', `${path}.prefixes[${i}]`);
       return s;
     });
   }
@@ -369,7 +371,7 @@ function parsePayload(type: TxType, v: unknown, ctx: ParseContext): unknown {
     case 'id.allocate': {
       const o = obj(v, P, ['ns', 'prefix', 'count', 'record', 'controllers']);
       const prefix = typeof o.prefix === 'string' ? o.prefix.toUpperCase() : o.prefix;
-      if (typeof prefix !== 'string' || prefix.length > 32 || !/^[0-9A-Z-]*$/.test(prefix)) {
+      if (typeof prefix !== 'string' || prefix.length > 32 || (prefix !== '' && !ID_CHARS_RE.test(prefix))) {
         bad('TX_MALFORMED', 'prefix must be 0..32 identifier characters', `${P}.prefix`);
       }
       const out: Json = {

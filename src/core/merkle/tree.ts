@@ -34,8 +34,8 @@ import type { SmtProof } from './proof.js';
 export interface SmtOptions {
   /**
    * Number of top levels (0..24) whose nodes are kept in a fixed array indexed by position, never
-   * evicted: every update and every proof passes through them. 65 bytes per slot, 2^levels slots.
-   * Default 16 (4.3 MB).
+   * evicted: every update and every proof passes through them. 2^levels slots of 65 bytes, plus a
+   * view object per filled slot. Default 16 (4.3 MB, and about as much again once filled).
    */
   cacheLevels?: number;
   /**
@@ -97,8 +97,10 @@ export class SparseMerkleTree {
   private pending: SmtUpdate | null = null;
 
   private readonly levels: number;
+  // Top levels: records in one slab, indexed by heap position (1 = root); a view per filled slot is
+  // made once, so a cache hit allocates nothing. commit() rewrites slots in place.
   private readonly top: Uint8Array;
-  private readonly topPresent: Uint8Array;
+  private topViews: (Uint8Array | undefined)[];
   private readonly deepCap: number;
   // Two generations: new entries go to `young`; when it is full it becomes `old` and the previous
   // `old` is dropped whole. O(1) eviction, unlike deleting the oldest Map entry one at a time (V8
@@ -131,7 +133,7 @@ export class SparseMerkleTree {
     this.committed = root.slice();
     this.levels = levels;
     this.top = new Uint8Array(levels === 0 ? 0 : (1 << levels) * NODE_RECORD_LENGTH);
-    this.topPresent = new Uint8Array(levels === 0 ? 0 : 1 << levels);
+    this.topViews = new Array<Uint8Array | undefined>(levels === 0 ? 0 : 1 << levels).fill(undefined);
     this.deepCap = cap;
     this.checkReads = options.checkReads ?? false;
   }
@@ -224,7 +226,7 @@ export class SparseMerkleTree {
     check32(root, 'The root');
     this.committed = root.slice();
     this.pending = null;
-    this.topPresent.fill(0);
+    this.topViews = new Array<Uint8Array | undefined>(this.topViews.length).fill(undefined);
     this.young = new Map();
     this.old = new Map();
   }
@@ -402,7 +404,8 @@ export class SparseMerkleTree {
     let ti = 0;
     if (depth < this.levels) {
       ti = topIndex(depth, key, 0);
-      if (this.topPresent[ti] === 1) return this.top.subarray(ti * NODE_RECORD_LENGTH, (ti + 1) * NODE_RECORD_LENGTH);
+      const hit = this.topViews[ti];
+      if (hit !== undefined) return hit;
     }
     const path = encodeNodePath(depth, key);
     let ck: string | undefined;
@@ -427,24 +430,26 @@ export class SparseMerkleTree {
     if (this.checkReads && !equalAt(sha256(rec), 0, parent, off)) {
       fail('STORE_CORRUPT', 'A Merkle node in the store does not hash to what its parent names.', { depth });
     }
-    if (ti !== 0) {
-      this.top.set(rec, ti * NODE_RECORD_LENGTH);
-      this.topPresent[ti] = 1;
-    } else if (ck !== undefined) this.deepPut(ck, rec);
+    if (ti !== 0) this.topPut(ti, rec);
+    else if (ck !== undefined) this.deepPut(ck, rec);
     return rec;
   }
 
   private cachePut(path: Uint8Array, rec: Uint8Array): void {
     const depth = path[0]!;
     if (depth < this.levels) {
-      const ti = topIndex(depth, path, 1);
-      this.top.set(rec, ti * NODE_RECORD_LENGTH);
-      this.topPresent[ti] = 1;
+      this.topPut(topIndex(depth, path, 1), rec);
     } else if (this.deepCap > 0) {
       const k = latin1Key(path);
       this.old.delete(k);
       this.deepPut(k, rec);
     }
+  }
+
+  private topPut(ti: number, rec: Uint8Array): void {
+    const off = ti * NODE_RECORD_LENGTH;
+    this.top.set(rec, off);
+    if (this.topViews[ti] === undefined) this.topViews[ti] = this.top.subarray(off, off + NODE_RECORD_LENGTH);
   }
 
   private deepGet(k: string): Uint8Array | undefined {

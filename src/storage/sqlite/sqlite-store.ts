@@ -124,7 +124,11 @@ export class SqliteStore implements LedgerStore {
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly searchStmts = new Map<string, Stmt>();
   private readonly commitTx: (b: BlockBundle, hash: string) => void;
-  /** Writer only: a reader may see another connection's commits, so it never caches. */
+  /**
+   * The writer owns the head, so its copy is authoritative. A read-only connection sees another
+   * connection's commits: it re-reads the head height on every call and keeps this only to avoid
+   * re-parsing an unchanged header; it caches neither the chain entry nor namespaces.
+   */
   private headCache: Head | undefined;
   private chainCache: ChainEntry | undefined;
   private readonly nsCache = new Map<string, NsEntry>();

@@ -152,6 +152,10 @@ describe('state machine: identifiers', () => {
         [city],
       ),
     );
+    // A prefix with a letter outside the identifier alphabet could never be allocated: refused at once.
+    expect(codeOf(c.run('ns.update', { ns: '156.130100', policy: { ...OPEN_POLICY, ids: { charset: 'alnum', minLength: 3, maxLength: 20, prefixes: ['LIGHT-'] } } }, [city]))).toBe(
+      'POLICY_INVALID',
+    );
     expectOk(c.run('ns.limits', { ns: '156.130100', limits: { maxIds: 2 } }, [c.root]));
     expect(codeOf(c.run('id.register', { id: '156.130100/BIN-1', record: LAMP }, [city]))).toMatch(/POLICY_LOCAL_FORMAT|ID_CHAR_EXCLUDED/);
     expect(codeOf(c.run('id.register', { id: '156.130100/BUS-1', record: LAMP }, [city]))).toBe('POLICY_LOCAL_FORMAT');

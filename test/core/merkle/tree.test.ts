@@ -204,8 +204,12 @@ describe('batch updates (property)', () => {
         applyBatch(a.store, a.tree, keys.map((k, i) => ({ key: k, value: val(i) })));
         const b = fresh({});
         keys.forEach((k, i) => applyBatch(b.store, b.tree, [{ key: k, value: val(i) }]));
+        const c = fresh({ cacheLevels: 0, cacheCapacity: 1, checkReads: true });
+        for (let i = 0; i < keys.length; i += 3) applyBatch(c.store, c.tree, keys.slice(i, i + 3).map((k, j) => ({ key: k, value: val(i + j) })));
         expect(hex(a.tree.root())).toBe(hex(refRoot(model)));
         expect(hex(b.tree.root())).toBe(hex(a.tree.root()));
+        expect(hex(c.tree.root())).toBe(hex(a.tree.root()));
+        for (const k of keys) verifyProof(c.tree.root(), k, a.tree.get(k), c.tree.prove(k));
       }),
       { numRuns: 100 },
     );

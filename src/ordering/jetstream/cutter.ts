@@ -1,0 +1,159 @@
+/**
+ * Deterministic block cutting from the ordered stream: docs/network.md "Block cutting".
+ *
+ * Every node reads the same JetStream stream in the same order and feeds each message to a
+ * {@link BlockCutter}; since the rule looks at nothing but the messages (subject kind, payload,
+ * stream sequence, stream timestamp), every node cuts byte-identical blocks. Pure: no clock, no I/O.
+ *
+ * The rule, for the block at height h+1 (the first message considered is the one after the last
+ * message of block h):
+ * - a `tx` message whose payload parses as JSON is appended; one that does not is skipped (it can only
+ *   come from a client bypassing the nodes, and it is skipped the same way everywhere);
+ * - the block is cut as soon as it holds `maxBlockTxs` transactions, closed by that transaction;
+ * - a `tick` message `{"height": h+1}` cuts the block if it holds at least one transaction, closed by
+ *   the tick; a tick for any other height, for an empty block, or malformed, is ignored;
+ * - every other message (the network's `config` record) is ignored.
+ * Block time = max(time of block h, stream timestamp in ms of the closing message).
+ */
+
+/** Kind of a stream message, from its subject. */
+export type StreamMsgKind = 'tx' | 'tick' | 'other';
+
+/** One message of the ordering stream, as the cutter sees it. */
+export interface StreamMsg {
+  /** Stream sequence (1, 2, ...). */
+  seq: number;
+  kind: StreamMsgKind;
+  /** Stream timestamp, ms since the epoch (assigned by the stream leader, replicated). */
+  time: number;
+  /** Raw payload (UTF-8 JSON). */
+  data: Uint8Array | string;
+}
+
+/** A block cut from the stream, ready to be applied. */
+export interface CutBlock {
+  height: number;
+  /** Transactions as parsed from the stream, in stream order. */
+  txs: unknown[];
+  time: number;
+  /** Stream sequence of the first transaction. */
+  firstSeq: number;
+  /** Stream sequence of the closing message: the next block starts after it. */
+  lastSeq: number;
+  /** What closed the block. */
+  cause: 'full' | 'tick';
+}
+
+/** Where cutting starts: right after block `height - 1`. */
+export interface CutterStart {
+  /** Height of the next block to cut. */
+  height: number;
+  /** Time of the previous block (block time never decreases). */
+  prevTime: number;
+  maxBlockTxs: number;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function text(data: Uint8Array | string): string | null {
+  if (typeof data === 'string') return data;
+  try {
+    return decoder.decode(data);
+  } catch {
+    return null;
+  }
+}
+
+function parseJson(data: Uint8Array | string): { ok: true; value: unknown } | { ok: false } {
+  const t = text(data);
+  if (t === null) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(t) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Height named by a tick payload, or null if malformed. */
+export function tickHeight(data: Uint8Array | string): number | null {
+  const p = parseJson(data);
+  if (!p.ok || typeof p.value !== 'object' || p.value === null) return null;
+  const h = (p.value as { height?: unknown }).height;
+  return typeof h === 'number' && Number.isSafeInteger(h) && h >= 0 ? h : null;
+}
+
+/** Incremental form of the cutting rule: push messages in stream order, get blocks out. */
+export class BlockCutter {
+  private height: number;
+  private prevTime: number;
+  private readonly max: number;
+  private txs: unknown[] = [];
+  private firstSeq = 0;
+  /** Stream sequence of the last message pushed (0 before any). */
+  lastSeq = 0;
+
+  /** @throws RangeError when maxBlockTxs is not a positive integer (a configuration bug). */
+  constructor(start: CutterStart) {
+    if (!Number.isSafeInteger(start.maxBlockTxs) || start.maxBlockTxs < 1) throw new RangeError('maxBlockTxs must be a positive integer');
+    this.height = start.height;
+    this.prevTime = start.prevTime;
+    this.max = start.maxBlockTxs;
+  }
+
+  /** Height of the block being assembled. */
+  nextHeight(): number {
+    return this.height;
+  }
+
+  /** Transactions waiting in the block being assembled. */
+  pending(): number {
+    return this.txs.length;
+  }
+
+  /**
+   * Feeds one message. Messages must come in stream order without gaps in what the caller chose to
+   * read; a message at or below the last one pushed is ignored (redelivery).
+   *
+   * @returns the block this message closed, or null.
+   */
+  push(m: StreamMsg): CutBlock | null {
+    if (m.seq <= this.lastSeq) return null;
+    this.lastSeq = m.seq;
+    if (m.kind === 'tx') {
+      const p = parseJson(m.data);
+      if (!p.ok) return null;
+      if (this.txs.length === 0) this.firstSeq = m.seq;
+      this.txs.push(p.value);
+      return this.txs.length >= this.max ? this.cut(m, 'full') : null;
+    }
+    if (m.kind === 'tick') {
+      if (this.txs.length === 0) return null;
+      return tickHeight(m.data) === this.height ? this.cut(m, 'tick') : null;
+    }
+    return null;
+  }
+
+  private cut(m: StreamMsg, cause: CutBlock['cause']): CutBlock {
+    const time = Math.max(this.prevTime, m.time);
+    const b: CutBlock = { height: this.height, txs: this.txs, time, firstSeq: this.firstSeq, lastSeq: m.seq, cause };
+    this.txs = [];
+    this.height++;
+    this.prevTime = time;
+    return b;
+  }
+}
+
+/**
+ * The cutting rule as a pure function over a message list (tests, documentation).
+ *
+ * @returns the blocks cut and the number of transactions left waiting after the last one.
+ */
+export function cutBlocks(msgs: readonly StreamMsg[], start: CutterStart): { blocks: CutBlock[]; pending: number } {
+  const c = new BlockCutter(start);
+  const blocks: CutBlock[] = [];
+  for (const m of msgs) {
+    const b = c.push(m);
+    if (b) blocks.push(b);
+  }
+  return { blocks, pending: c.pending() };
+}
