@@ -19,7 +19,7 @@ const N = Number(process.argv[2] ?? 100_000);
 const BATCH = 1000;
 const T0 = 1_700_000_000_000;
 
-function rate(label: string, seconds: number, f: (i: number) => void): number {
+function rate(label: string, seconds: number, f: (i: number) => void, quiet = false): number {
   for (let i = 0; i < 200; i++) f(i); // warm up
   let n = 0;
   const start = performance.now();
@@ -29,7 +29,7 @@ function rate(label: string, seconds: number, f: (i: number) => void): number {
     n += 100;
   }
   const perSec = n / ((performance.now() - start) / 1000);
-  console.log(`${label.padEnd(60)} ${Math.round(perSec).toLocaleString('en-US').padStart(10)} /s`);
+  if (!quiet) console.log(`${label.padEnd(60)} ${Math.round(perSec).toLocaleString('en-US').padStart(10)} /s`);
   return perSec;
 }
 
@@ -82,38 +82,80 @@ console.log(`answer size ≈ ${answers[0]!.text.length} B, proof depth ${depth},
 console.log(`node ${process.version}, ${machine().cpu}, ${machine().cores} cores`);
 
 // --- measurements -----------------------------------------------------------------------------------
+// The machine is shared: each figure is the best of several short rounds, and the rounds of all
+// figures are interleaved, so that a burst of foreign load cannot favour one figure over another.
 const anchor = { chainId, validators: validators.map((v) => v.id) };
 const head = store.head()!;
 const cert = store.cert(head.height)!;
 const msg = headerSigningInput(head.headerHash);
 const sig = Buffer.from(cert.sigs[0]!.sig, 'base64url');
 const pub = validators[0]!.publicKey;
-
-setCryptoProvider(nodeCryptoProvider);
-const raw = rate('raw Ed25519 verify (node:crypto)', 2, () => ed25519Verify(sig, msg, pub));
-const noCache = new AnswerVerifier(anchor, { certCacheSize: 0 });
-const uncached = rate('SDK verify, no header cache (4 sigs + proof)', 2, (i) => {
-  const a = answers[i % SAMPLE]!;
-  noCache.verifyProven(JSON.parse(a.text), a.key);
-});
-const cached = new AnswerVerifier(anchor);
-const withCache = rate('SDK verify, certified-header cache (proof only)', 3, (i) => {
-  const a = answers[i % SAMPLE]!;
-  cached.verifyProven(JSON.parse(a.text), a.key);
-});
 const parsed = answers.map((a) => ({ key: a.key, json: JSON.parse(a.text) as unknown }));
-const noParse = rate('SDK verify, cache, answers already parsed', 2, (i) => {
-  const a = parsed[i % SAMPLE]!;
-  cached.verifyProven(a.json, a.key);
-});
-setCryptoProvider(nobleCryptoProvider);
-const nobleRaw = rate('raw Ed25519 verify (noble, browser fallback)', 1, () => ed25519Verify(sig, msg, pub));
+const noCache = new AnswerVerifier(anchor, { certCacheSize: 0 });
+const cached = new AnswerVerifier(anchor);
 const nobleCached = new AnswerVerifier(anchor);
-const nobleSdk = rate('SDK verify, cache, noble provider (browser-like)', 2, (i) => {
-  const a = answers[i % SAMPLE]!;
-  nobleCached.verifyProven(JSON.parse(a.text), a.key);
-});
 
+interface Case {
+  label: string;
+  provider: typeof nodeCryptoProvider;
+  f: (i: number) => void;
+  best: number;
+}
+const cases: Record<string, Case> = {
+  raw: { label: 'raw Ed25519 verify (node:crypto)', provider: nodeCryptoProvider, f: () => ed25519Verify(sig, msg, pub), best: 0 },
+  uncached: {
+    label: 'SDK verify, no header cache (4 sigs + proof)',
+    provider: nodeCryptoProvider,
+    f: (i) => {
+      const a = answers[i % SAMPLE]!;
+      noCache.verifyProven(JSON.parse(a.text), a.key);
+    },
+    best: 0,
+  },
+  cached: {
+    label: 'SDK verify, certified-header cache (JSON text in)',
+    provider: nodeCryptoProvider,
+    f: (i) => {
+      const a = answers[i % SAMPLE]!;
+      cached.verifyProven(JSON.parse(a.text), a.key);
+    },
+    best: 0,
+  },
+  noParse: {
+    label: 'SDK verify, cache, answers already parsed',
+    provider: nodeCryptoProvider,
+    f: (i) => {
+      const a = parsed[i % SAMPLE]!;
+      cached.verifyProven(a.json, a.key);
+    },
+    best: 0,
+  },
+  nobleRaw: { label: 'raw Ed25519 verify (noble, browser fallback)', provider: nobleCryptoProvider, f: () => ed25519Verify(sig, msg, pub), best: 0 },
+  nobleSdk: {
+    label: 'SDK verify, cache, noble provider (browser-like)',
+    provider: nobleCryptoProvider,
+    f: (i) => {
+      const a = answers[i % SAMPLE]!;
+      nobleCached.verifyProven(JSON.parse(a.text), a.key);
+    },
+    best: 0,
+  },
+};
+const ROUNDS = Number(process.env.ROUNDS ?? 6);
+for (let r = 0; r < ROUNDS; r++) {
+  for (const c of Object.values(cases)) {
+    setCryptoProvider(c.provider);
+    c.best = Math.max(c.best, rate(r === 0 ? c.label : '', 0.4, c.f, true));
+  }
+}
+console.log(`best of ${ROUNDS} rounds:`);
+for (const c of Object.values(cases)) console.log(`${c.label.padEnd(60)} ${Math.round(c.best).toLocaleString('en-US').padStart(10)} /s`);
+const raw = cases.raw!.best;
+const uncached = cases.uncached!.best;
+const withCache = cases.cached!.best;
+const noParse = cases.noParse!.best;
+const nobleRaw = cases.nobleRaw!.best;
+const nobleSdk = cases.nobleSdk!.best;
 console.log(`cached SDK verify = ${(withCache / raw).toFixed(2)} × raw Ed25519 verify; target ≥ 20,000/s: ${withCache >= 20_000 ? 'met' : 'NOT met'}`);
 report('sdk-verify', {
   entries: N,

@@ -102,8 +102,14 @@ export const ERROR_CODES = {
   STORE_LOCKED: { status: 409, description: 'Another process holds the data directory.' },
   NODE_BUSY: { status: 503, description: 'The node is overloaded; retry after the indicated delay.' },
   NODE_NOT_READY: { status: 503, description: 'The node is starting or catching up; retry after the indicated delay.' },
+  NODE_DIVERGED: { status: 503, description: 'The validators certified a header different from this node\'s own: the node stopped accepting writes and serving answers until it is resynchronised.' },
   TX_NOT_FOUND: { status: 404, description: 'No transaction with that hash is known.' },
   STORE_UNAVAILABLE: { status: 503, description: 'The node cannot read its store right now; retry after the indicated delay.' },
+
+  // --- network: ordering, certificates, snapshots (src/ordering/jetstream, src/network) ---
+  NET_CONFIG_INVALID: { status: 400, description: 'The network file is malformed, or disagrees with the network or the data directory.' },
+  NET_PUBLISH_REFUSED: { status: 409, description: 'The ordering stream refused a message for good (not a transient failure).' },
+  NET_SNAPSHOT_INVALID: { status: 422, description: 'A state snapshot is malformed or does not match its certified header.' },
 
   // --- HTTP API (src/node) ---
   HTTP_BAD_REQUEST: { status: 400, description: 'The request does not match the route schema (path, query, headers or body).' },

@@ -35,6 +35,18 @@ export interface CommitResult {
   results: BlockBundle['block']['results'];
 }
 
+/** A block built and possibly signed, waiting for its certificate; see {@link Ledger.prepareBlock}. */
+export interface PreparedBlock {
+  height: number;
+  header: BlockHeader;
+  headerHash: string;
+  /** Validator set in force at this height (the state before the block). */
+  validators: string[];
+  /** This node's header signature, if it is a validator in force. */
+  ownSig: { key: string; sig: string } | null;
+  bundle: BlockBundle;
+}
+
 /** A state entry with its Merkle proof against a certified header. */
 export interface ProvenEntry<E extends StateEntry = StateEntry> {
   /** State key, e.g. `id:156.130100.42/LAMP-000017`. */
@@ -123,7 +135,10 @@ export class Ledger {
    */
   commitGenesis(genesis: Tx<'genesis'>): CommitResult {
     if (this.store.head()) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'the store already holds a chain');
-    const res = this.commitBlock([genesis], genesis.body.payload.time);
+    // A read replica of a network has no key: its block 0 waits for the validators' signatures.
+    const res = this.validator
+      ? this.commitBlock([genesis], genesis.body.payload.time)
+      : this.commitPrepared(this.prepareBlock([genesis], genesis.body.payload.time), { height: 0, headerHash: '', sigs: [] });
     if (!res.results[0]!.ok) {
       const r = res.results[0] as { code: string; message: string };
       throw new UrbisError('TX_GENESIS_INVALID', `genesis rejected: ${r.code}: ${r.message}`);
@@ -217,6 +232,41 @@ export class Ledger {
     }
     this.tree.commit(fromHex(header.stateRoot, 32));
     return { height: header.height, headerHash: hash, header, cert, hashes: bundle.hashes, results: bundle.block.results };
+  }
+
+  /**
+   * Builds the next block of a network on the committed state and signs its header if this node's
+   * key is in the validator set in force at that height. Nothing is committed: the network follower
+   * commits it with {@link commitPrepared} once a quorum certified the same header, or drops it with
+   * {@link discardBlock}. Reads keep seeing the committed state meanwhile.
+   */
+  prepareBlock(txs: unknown[], time: number): PreparedBlock {
+    const validators = this.store.chain()?.validators ?? [];
+    const { header, bundle } = this.buildBlock(txs, time);
+    const hash = headerHash(header);
+    bundle.headerHash = hash;
+    const ownSig = this.validator && validators.includes(this.validator.id) ? signHeader(hash, this.validator) : null;
+    return { height: header.height, header, headerHash: hash, validators, ownSig, bundle };
+  }
+
+  /**
+   * Commits a block built by {@link prepareBlock} with its certificate, plus ordering metadata kept in
+   * the same store transaction (e.g. the stream position of the block).
+   *
+   * @throws UrbisError from the store; the pending Merkle update is dropped then.
+   */
+  commitPrepared(p: PreparedBlock, cert: Certificate, meta?: Record<string, string>): CommitResult {
+    const bundle = p.bundle;
+    bundle.cert = { ...cert, height: p.height, headerHash: p.headerHash };
+    if (meta) bundle.meta = meta;
+    try {
+      this.store.commitBlock(bundle);
+    } catch (e) {
+      this.tree.discard();
+      throw e;
+    }
+    this.tree.commit(fromHex(p.header.stateRoot, 32));
+    return { height: p.height, headerHash: p.headerHash, header: p.header, cert: bundle.cert, hashes: bundle.hashes, results: bundle.block.results };
   }
 
   /** Drops a block built by {@link buildBlock} that will not be committed. */

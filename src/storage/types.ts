@@ -35,6 +35,11 @@ export interface BlockBundle {
   committedTxs: Map<string, number>;
   /** Merkle map node writes. */
   smtWrites: SmtWrite[];
+  /**
+   * Adapter metadata written in the same transaction (the network follower keeps the stream position
+   * of the block here). Not part of the ledger; adapters without a metadata table ignore it.
+   */
+  meta?: Record<string, string>;
 }
 
 /** Where a transaction ended up. */

@@ -68,7 +68,7 @@ export function latin1Key(b: Uint8Array): string {
 }
 
 /** Entries per storage chunk of {@link MemorySmtNodeStore}. */
-const CHUNK_BITS = 16;
+const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 /** Longest position: the depth byte and 32 key bytes. */
 const MAX_PATH = 1 + HASH_LENGTH;

@@ -34,8 +34,9 @@ import type { SmtProof } from './proof.js';
 export interface SmtOptions {
   /**
    * Number of top levels (0..24) whose nodes are kept in a fixed array indexed by position, never
-   * evicted: every update and every proof passes through them. 2^levels slots of 65 bytes, plus a
-   * view object per filled slot. Default 16 (4.3 MB, and about as much again once filled).
+   * evicted: every update and every proof passes through them. Level d takes 2^d slots of 65 bytes
+   * (plus a view object per filled slot) once the tree reaches it. Default 16: 4.3 MB for the
+   * levels, about as much again for the views, for a tree of more than ~50,000 keys.
    */
   cacheLevels?: number;
   /**
@@ -67,11 +68,11 @@ const MAX_CACHE_LEVELS = 24;
 /** Records per allocation slab of {@link SparseMerkleTree.update} (64 KiB). */
 const SLAB_RECORDS = 1008;
 
-/** Heap index (1 at the root) of the position at `depth` < 25 on the path of the bytes at `off`. */
-function topIndex(depth: number, b: Uint8Array, off: number): number {
-  if (depth === 0) return 1;
+/** Index within its level of the position at `depth` (< 25) on the path of the bytes at `off`. */
+function topSlot(depth: number, b: Uint8Array, off: number): number {
+  if (depth === 0) return 0;
   const bits = (b[off]! << 16) | ((b[off + 1] ?? 0) << 8) | (b[off + 2] ?? 0);
-  return (1 << depth) | (bits >>> (24 - depth));
+  return bits >>> (24 - depth);
 }
 
 function check32(v: unknown, what: string, details?: Record<string, unknown>): asserts v is Uint8Array {
@@ -97,10 +98,11 @@ export class SparseMerkleTree {
   private pending: SmtUpdate | null = null;
 
   private readonly levels: number;
-  // Top levels: records in one slab, indexed by heap position (1 = root); a view per filled slot is
-  // made once, so a cache hit allocates nothing. commit() rewrites slots in place.
-  private readonly top: Uint8Array;
-  private topViews: (Uint8Array | undefined)[];
+  // Top levels: one slab of records per level, allocated when the tree first reaches that level (a
+  // small tree stays small), indexed by the position's bits; a view per filled slot is made once, so
+  // a cache hit allocates nothing. commit() rewrites slots in place.
+  private readonly topRecords: (Uint8Array | undefined)[];
+  private readonly topViews: ((Uint8Array | undefined)[] | undefined)[];
   private readonly deepCap: number;
   // Two generations: new entries go to `young`; when it is full it becomes `old` and the previous
   // `old` is dropped whole. O(1) eviction, unlike deleting the oldest Map entry one at a time (V8
@@ -132,8 +134,8 @@ export class SparseMerkleTree {
     this.store = store;
     this.committed = root.slice();
     this.levels = levels;
-    this.top = new Uint8Array(levels === 0 ? 0 : (1 << levels) * NODE_RECORD_LENGTH);
-    this.topViews = new Array<Uint8Array | undefined>(levels === 0 ? 0 : 1 << levels).fill(undefined);
+    this.topRecords = new Array<Uint8Array | undefined>(levels).fill(undefined);
+    this.topViews = new Array<(Uint8Array | undefined)[] | undefined>(levels).fill(undefined);
     this.deepCap = cap;
     this.checkReads = options.checkReads ?? false;
   }
@@ -226,7 +228,8 @@ export class SparseMerkleTree {
     check32(root, 'The root');
     this.committed = root.slice();
     this.pending = null;
-    this.topViews = new Array<Uint8Array | undefined>(this.topViews.length).fill(undefined);
+    this.topRecords.fill(undefined);
+    this.topViews.fill(undefined);
     this.young = new Map();
     this.old = new Map();
   }
@@ -336,7 +339,7 @@ export class SparseMerkleTree {
     let b = hi;
     while (a < b) {
       const m = (a + b) >>> 1;
-      if (keyBit(keys[m]!, depth) === 0) a = m + 1;
+      if (keyBit(keys[m]!, depth + 1) === 0) a = m + 1;
       else b = m;
     }
     return a;
@@ -401,15 +404,16 @@ export class SparseMerkleTree {
    * `parent` (non-empty). Cache first, then the store.
    */
   private read(depth: number, key: Uint8Array, parent: Uint8Array, off: number): Uint8Array {
-    let ti = 0;
-    if (depth < this.levels) {
-      ti = topIndex(depth, key, 0);
-      const hit = this.topViews[ti];
+    const inTop = depth < this.levels;
+    let slot = 0;
+    if (inTop) {
+      slot = topSlot(depth, key, 0);
+      const hit = this.topViews[depth]?.[slot];
       if (hit !== undefined) return hit;
     }
     const path = encodeNodePath(depth, key);
     let ck: string | undefined;
-    if (ti === 0 && this.deepCap > 0) {
+    if (!inTop && this.deepCap > 0) {
       ck = latin1Key(path);
       const hit = this.deepGet(ck);
       if (hit !== undefined) return hit;
@@ -430,7 +434,7 @@ export class SparseMerkleTree {
     if (this.checkReads && !equalAt(sha256(rec), 0, parent, off)) {
       fail('STORE_CORRUPT', 'A Merkle node in the store does not hash to what its parent names.', { depth });
     }
-    if (ti !== 0) this.topPut(ti, rec);
+    if (inTop) this.topPut(depth, slot, rec);
     else if (ck !== undefined) this.deepPut(ck, rec);
     return rec;
   }
@@ -438,7 +442,7 @@ export class SparseMerkleTree {
   private cachePut(path: Uint8Array, rec: Uint8Array): void {
     const depth = path[0]!;
     if (depth < this.levels) {
-      this.topPut(topIndex(depth, path, 1), rec);
+      this.topPut(depth, topSlot(depth, path, 1), rec);
     } else if (this.deepCap > 0) {
       const k = latin1Key(path);
       this.old.delete(k);
@@ -446,10 +450,18 @@ export class SparseMerkleTree {
     }
   }
 
-  private topPut(ti: number, rec: Uint8Array): void {
-    const off = ti * NODE_RECORD_LENGTH;
-    this.top.set(rec, off);
-    if (this.topViews[ti] === undefined) this.topViews[ti] = this.top.subarray(off, off + NODE_RECORD_LENGTH);
+  private topPut(depth: number, slot: number, rec: Uint8Array): void {
+    let records = this.topRecords[depth];
+    let views = this.topViews[depth];
+    if (records === undefined || views === undefined) {
+      records = new Uint8Array((1 << depth) * NODE_RECORD_LENGTH);
+      views = new Array<Uint8Array | undefined>(1 << depth).fill(undefined);
+      this.topRecords[depth] = records;
+      this.topViews[depth] = views;
+    }
+    const off = slot * NODE_RECORD_LENGTH;
+    records.set(rec, off);
+    if (views[slot] === undefined) views[slot] = records.subarray(off, off + NODE_RECORD_LENGTH);
   }
 
   private deepGet(k: string): Uint8Array | undefined {

@@ -88,7 +88,7 @@ export class StreamPublisher {
    * @param opts.bounded count against (and refuse beyond) the in-flight limit; default true.
    * @param opts.retryForMs override of the retry budget (Infinity: until closed).
    * @throws UrbisError NODE_BUSY when too many publishes are in flight, or the stream did not
-   *   acknowledge within the retry budget; NETWORK_PUBLISH_REFUSED when the stream refused the message
+   *   acknowledge within the retry budget; NET_PUBLISH_REFUSED when the stream refused the message
    *   for good (for example a wrong expected sequence).
    */
   async publish(subject: string, data: Uint8Array, msgId: string, opts: { bounded?: boolean; retryForMs?: number; expectLastSubjectSeq?: number } = {}): Promise<PubAck> {
@@ -148,7 +148,7 @@ export class StreamPublisher {
             // 10071: wrong last sequence (an expectation failed): final. Anything else (no leader,
             // not enabled, cluster not available, ...) may pass once the stream has a leader again.
             if (ack.error.err_code === 10071) {
-              reject(new UrbisError('NETWORK_PUBLISH_REFUSED', `the stream refused the message: ${ack.error.description ?? 'wrong last sequence'}`, { errCode: ack.error.err_code }));
+              reject(new UrbisError('NET_PUBLISH_REFUSED', `the stream refused the message: ${ack.error.description ?? 'wrong last sequence'}`, { errCode: ack.error.err_code }));
             } else {
               reject(new RetryableError(ack.error.description ?? `error ${ack.error.code ?? '?'}`));
             }

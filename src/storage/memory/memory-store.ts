@@ -110,7 +110,8 @@ export class MemoryStore implements LedgerStore {
     }
     b.block.txs.forEach((_, i) => {
       const hash = b.hashes[i];
-      if (hash) this.txIndex.set(hash, { hash, height: h.height, index: i, result: b.block.results[i]! });
+      // Keep the first valid outcome (see SqliteStore: a replayed copy must not hide it).
+      if (hash && this.txIndex.get(hash)?.result.ok !== true) this.txIndex.set(hash, { hash, height: h.height, index: i, result: b.block.results[i]! });
     });
     for (const [hash, until] of b.committedTxs) this.seen.set(hash, until);
     for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);

@@ -31,6 +31,7 @@ import { headerHash } from '../../core/ledger/block.js';
 import { CHAIN_KEY, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
 import { matchesQuery } from '../search.js';
+import type { SmtWrite } from '../../core/merkle/index.js';
 import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
 
 /** Version of the table layout written by this code. A store with a higher version is refused. */
@@ -218,11 +219,13 @@ export class SqliteStore implements LedgerStore {
     const hash = db.prepare("SELECT v FROM meta WHERE k = 'head_hash'").pluck().get() as string | undefined;
     const max = db.prepare('SELECT max(height) FROM blocks').pluck().get() as number | null;
     const min = db.prepare('SELECT min(height) FROM blocks').pluck().get() as number | null;
+    // A store started from a certified snapshot (src/network/snapshot.ts) begins at its base height.
+    const base = Number((db.prepare("SELECT v FROM meta WHERE k = 'base_height'").pluck().get() as string | undefined) ?? 0);
     if (height === undefined) {
       if (max !== null) throw new UrbisError('STORE_CORRUPT', `store has blocks up to ${max} but no head pointer`, { maxHeight: max });
       return;
     }
-    if (max === null || Number(height) !== max || min !== 0) {
+    if (max === null || Number(height) !== max || min !== base) {
       throw new UrbisError('STORE_CORRUPT', `head pointer (${height}) disagrees with the blocks table (${min}..${max})`, {
         head: Number(height),
         minHeight: min,
@@ -503,6 +506,129 @@ export class SqliteStore implements LedgerStore {
     s.certPut.run(height, JSON.stringify(b.cert));
     s.metaPut.run('head_height', String(height));
     s.metaPut.run('head_hash', hash);
+    if (b.meta) for (const [k, v] of Object.entries(b.meta)) s.metaPut.run(`x.${k}`, v);
+  }
+
+  // --- snapshots (src/network/snapshot.ts) ----------------------------------------------------
+
+  /**
+   * Opens a consistent read-only view of the store in `file` on a second connection: in WAL mode a
+   * read transaction sees the database as of its first read, while the writer goes on committing.
+   * Entries and the replay set are read in key order, page by page, inside that one transaction.
+   *
+   * @throws UrbisError STORE_NOT_INITIALIZED when the store is empty.
+   */
+  static openSnapshot(file: string): StoreSnapshot {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db.exec('BEGIN');
+      const r = db
+        .prepare("SELECT b.height AS height, b.hash AS hash, b.header AS header FROM meta m JOIN blocks b ON b.height = CAST(m.v AS INTEGER) WHERE m.k = 'head_height'")
+        .get() as { height: number; hash: string; header: string } | undefined;
+      if (!r) throw new UrbisError('STORE_NOT_INITIALIZED', 'the store holds no block');
+      const head: Head = { height: r.height, headerHash: r.hash, header: JSON.parse(r.header) as BlockHeader };
+      const certText = db.prepare('SELECT cert FROM certs WHERE height = ?').pluck().get(r.height) as string | undefined;
+      const metaGet = db.prepare('SELECT v FROM meta WHERE k = ?').pluck();
+      const entriesPage = db.prepare('SELECT key, body FROM entries WHERE key > ? ORDER BY key LIMIT ?');
+      const seenPage = db.prepare('SELECT hash, until FROM seen WHERE hash > ? ORDER BY hash LIMIT ?');
+      const counts = {
+        entries: db.prepare('SELECT count(*) FROM entries').pluck().get() as number,
+        seen: db.prepare('SELECT count(*) FROM seen').pluck().get() as number,
+      };
+      return {
+        head,
+        cert: certText === undefined ? { height: r.height, headerHash: r.hash, sigs: [] } : (JSON.parse(certText) as Certificate),
+        counts,
+        meta: (k) => metaGet.get(`x.${k}`) as string | undefined,
+        entriesAfter: (after, limit) => entriesPage.all(after, limit) as { key: string; body: string }[],
+        seenAfter: (after, limit) => seenPage.all(after, limit) as { hash: string; until: number }[],
+        close: () => {
+          if (!db.open) return;
+          try {
+            db.exec('COMMIT');
+          } finally {
+            db.close();
+          }
+        },
+      };
+    } catch (e) {
+      db.close();
+      throw wrap(e, `cannot open a snapshot of ${file}`);
+    }
+  }
+
+  /**
+   * Writes part of a snapshot's state into an empty store: entries (with their current version as
+   * history), replay-set rows and Merkle nodes, in one transaction. No block is written: finish with
+   * {@link importHead}.
+   *
+   * @throws UrbisError STORE_ALREADY_INITIALIZED when the store holds blocks.
+   */
+  importState(part: { entries: StateEntry[]; seen: [string, number][]; smtWrites: SmtWrite[] }): void {
+    this.writable();
+    if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
+    const s = this.s;
+    try {
+      this.db.transaction(() => {
+        for (const e of part.entries) {
+          const body = JSON.stringify(e);
+          s.historyPut.run(stateKey(e), e.version, e.height, body);
+          if (e.kind === 'chain') {
+            s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
+          } else if (e.kind === 'ns') {
+            s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
+          } else {
+            s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+            const links = e.record.links;
+            if (links) for (const l of links) s.linkPut.run(l.target, e.id);
+          }
+        }
+        for (const [h, until] of part.seen) s.seenPut.run(h, until);
+        for (const w of part.smtWrites) s.smtPut.run(w.path, w.node);
+      }).immediate();
+    } catch (e) {
+      throw wrap(e, 'cannot import snapshot state');
+    }
+  }
+
+  /**
+   * Completes a snapshot import: the snapshot's header becomes the head and the base of the store
+   * (its block row holds no transactions: they are not part of a snapshot).
+   */
+  importHead(header: BlockHeader, cert: Certificate, meta: Record<string, string> = {}): void {
+    this.writable();
+    if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
+    const s = this.s;
+    const hash = headerHash(header);
+    try {
+      this.db.transaction(() => {
+        s.blockPut.run(header.height, hash, JSON.stringify(header), '[]', '[]');
+        s.certPut.run(header.height, JSON.stringify(cert));
+        s.metaPut.run('base_height', String(header.height));
+        s.metaPut.run('head_height', String(header.height));
+        s.metaPut.run('head_hash', hash);
+        for (const [k, v] of Object.entries(meta)) s.metaPut.run(`x.${k}`, v);
+      }).immediate();
+    } catch (e) {
+      throw wrap(e, 'cannot import the snapshot head');
+    }
+    this.headCache = { height: header.height, headerHash: hash, header };
+    this.chainCache = this.readEntry(CHAIN_KEY) as ChainEntry | undefined;
+  }
+
+  /** Adapter metadata written with a block ({@link BlockBundle.meta}) or by {@link putMeta}. */
+  getMeta(k: string): string | undefined {
+    return this.s.metaGet.get(`x.${k}`) as string | undefined;
+  }
+
+  /** Writes one metadata value outside a block (its own small transaction). */
+  putMeta(k: string, v: string): void {
+    this.writable();
+    try {
+      this.s.metaPut.run(`x.${k}`, v);
+    } catch (e) {
+      throw wrap(e, `cannot write metadata ${k}`);
+    }
   }
 
   /** Closes the database. Idempotent. */
@@ -540,6 +666,21 @@ export class SqliteStore implements LedgerStore {
   }
 }
 
+/** A consistent read-only view of a store; see {@link SqliteStore.openSnapshot}. */
+export interface StoreSnapshot {
+  head: Head;
+  cert: Certificate;
+  counts: { entries: number; seen: number };
+  /** Adapter metadata ({@link SqliteStore.getMeta}) as of the snapshot. */
+  meta(k: string): string | undefined;
+  /** State entries after state key `after` ('' for the first page), as stored JSON. */
+  entriesAfter(after: string, limit: number): { key: string; body: string }[];
+  /** Replay-set rows after hash `after`. */
+  seenAfter(after: string, limit: number): { hash: string; until: number }[];
+  /** Ends the read transaction and closes the connection. Idempotent. */
+  close(): void;
+}
+
 /** Every fixed statement, prepared once per connection. */
 function prepareStatements(db: Database.Database) {
   const p = (sql: string): Stmt => db.prepare(sql) as Stmt;
@@ -563,7 +704,13 @@ function prepareStatements(db: Database.Database) {
     linkPut: p('INSERT OR IGNORE INTO links(target, id) VALUES (?, ?)'),
     children: p("SELECT body FROM entries WHERE kind = 'ns' AND parent = ? AND ns > ? ORDER BY ns LIMIT ?").pluck(),
     // Same as the reference adapter: the latest block to carry a hash is where `tx` points.
-    txPut: p('INSERT OR REPLACE INTO txs(hash, height, idx, ok, code, message) VALUES (?, ?, ?, ?, ?, ?)'),
+    // A transaction's recorded outcome is its first valid one: a later copy of the same transaction
+    // (rejected as TX_REPLAYED) must not hide where it was committed. An invalid outcome may be
+    // superseded, since an invalid transaction can be fixed with more signatures and sent again.
+    txPut: p(
+      'INSERT INTO txs(hash, height, idx, ok, code, message) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(hash) DO UPDATE SET height = excluded.height, idx = excluded.idx, ok = excluded.ok, code = excluded.code, message = excluded.message WHERE txs.ok = 0',
+    ),
     txGet: p('SELECT height, idx, ok, code, message FROM txs WHERE hash = ?'),
     seenPut: p('INSERT OR REPLACE INTO seen(hash, until) VALUES (?, ?)'),
     seenPrune: p('DELETE FROM seen WHERE until < ?'),

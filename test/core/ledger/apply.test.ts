@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf, expectOk, newChain, newSigner, OPEN_POLICY, withCity, T0 } from '../../helpers/chain.js';
-import { cosignTx } from '../../../src/core/ledger/tx.js';
+import { cosignTx, txHash } from '../../../src/core/ledger/tx.js';
+import type { Tx } from '../../../src/core/ledger/types.js';
+
+const txHashOf = (t: Tx) => txHash(t.body);
 import { verifyProvenEntry } from '../../../src/core/ledger/verify.js';
 import { verifyChain } from '../../../src/engine/verify-chain.js';
 import { objectIdText } from '../../../src/core/ledger/names.js';
@@ -260,5 +263,30 @@ describe('proofs and chain verification', () => {
     const check = verifyChain(c.store);
     expect(check.ok).toBe(false);
     expect(check.height).toBe(h);
+  });
+});
+
+describe('transaction index', () => {
+  it('keeps the committed outcome of a transaction when a replayed copy is rejected later', async () => {
+    const { SqliteStore } = await import('../../../src/storage/sqlite/sqlite-store.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { MemoryStore } = await import('../../../src/storage/memory/memory-store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'urbis-txidx-'));
+    try {
+      for (const store of [new MemoryStore(), SqliteStore.open(join(dir, 'l.db'))]) {
+        const c = newChain(store);
+        const city = withCity(c);
+        const tx = c.tx('id.register', { id: '156.130100/R-1', record: LAMP }, [city]);
+        expectOk(c.commit(tx)[0]!);
+        const first = c.store.tx(txHashOf(tx))!;
+        expect(codeOf(c.commit(tx)[0]!)).toBe('TX_REPLAYED');
+        expect(c.store.tx(txHashOf(tx))).toEqual(first);
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

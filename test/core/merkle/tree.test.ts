@@ -192,7 +192,7 @@ describe('batch updates (property)', () => {
         expect(many.store.size).toBe(reachable(many.store, many.tree.root()));
         for (const [k, v] of model) expect(hex(many.tree.get(Buffer.from(k, 'hex'))!)).toBe(hex(v));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
