@@ -29,7 +29,9 @@ const areas: Record<string, string> = {
   LABEL: 'Labels',
   NET: 'Network',
   CLI: 'Command line',
+  CLIENT: 'Client SDK',
   IMPORT: 'Import',
+  MERKLE: 'Merkle map',
   INTERNAL: 'Internal',
 };
 

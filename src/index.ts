@@ -9,3 +9,4 @@ export { MemoryStore } from './storage/memory/memory-store.js';
 export { SqliteStore } from './storage/sqlite/sqlite-store.js';
 export type { LedgerStore, BlockBundle, Head, Page, SearchQuery } from './storage/types.js';
 export { readKeyFile, writeKeyFile, loadSigningKey } from './keys/keyfile.js';
+export * from './client/index.js';

@@ -550,7 +550,8 @@ export class UrbisClient {
    * One version of an identifier (`?version=N`), with the proven current entry beside it.
    *
    * @throws UrbisError PROOF_INVALID if the version is not of this identifier, or contradicts the
-   *   proven current entry; ID_NOT_FOUND (proven) if the identifier does not exist; as {@link resolve}.
+   *   proven current entry; ID_NOT_FOUND as the node reports it (no such identifier or version; not
+   *   proven: use {@link resolve} for a proof of absence); and as {@link resolve}.
    */
   async resolveVersion(id: string, version: number): Promise<IdVersion> {
     const ident = parseIdentifier(id);

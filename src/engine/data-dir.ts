@@ -49,7 +49,7 @@ export const paths = (dir: string) => ({
 });
 
 /** Writes a file atomically: temp file, fsync, rename. */
-function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
@@ -214,6 +214,15 @@ export interface OpenOptions {
   sequencer?: Omit<SequencerOptions, 'blockIntervalMs' | 'maxBlockTxs' | 'maxPending'>;
   /** Open without the validator key (read-only use: show, history, verify, status). */
   readOnly?: boolean;
+  /**
+   * A node of a multi-city network (src/network/node.ts): a directory without a validator key is a
+   * read replica, whose block 0 waits for the validators' certificate instead of being refused.
+   */
+  network?: boolean;
+  /** Validator key file to use instead of `<dir>/keys/validator.key` (network nodes: URBIS_KEY_FILE). */
+  validatorKeyFile?: string;
+  /** Runs after the lock is taken and before the store is opened (a network node imports a snapshot). */
+  prepare?: () => Promise<void>;
 }
 
 /**
@@ -228,15 +237,17 @@ export async function openDataDir(dir: string, opts: OpenOptions = {}): Promise<
   const release = acquireLock(p.lock);
   try {
     let validator: Signer | undefined;
-    if (!opts.readOnly && existsSync(p.validatorKey)) {
-      const key = await readKeyFile(p.validatorKey, opts.passphrase === undefined ? {} : { passphrase: opts.passphrase });
+    const keyFile = opts.validatorKeyFile ?? p.validatorKey;
+    if (!opts.readOnly && existsSync(keyFile)) {
+      const key = await readKeyFile(keyFile, opts.passphrase === undefined ? {} : { passphrase: opts.passphrase });
       validator = signerFromSeed(key.seed);
     }
+    if (opts.prepare) await opts.prepare();
     const store = SqliteStore.open(p.db);
     const ledger = new Ledger(store, validator ? { validator } : {});
     if (!store.head()) {
       // Killed between creating the database and committing genesis: finish the job.
-      if (!validator) throw new UrbisError('STORE_NOT_INITIALIZED', `${dir} has no genesis block`);
+      if (!validator && !opts.network) throw new UrbisError('STORE_NOT_INITIALIZED', `${dir} has no genesis block`);
       ledger.commitGenesis(genesis);
     }
     if (store.chain()?.chainId !== config.chainId) {

@@ -99,6 +99,11 @@ export class Ledger {
     return c;
   }
 
+  /** Multikey of this node's validator key, if it has one. */
+  validatorId(): string | undefined {
+    return this.validator?.id;
+  }
+
   height(): number {
     return this.store.head()?.height ?? -1;
   }

@@ -22,11 +22,23 @@ import { loadDemo } from './demo.js';
 
 /** How transactions get ordered: the local sequencer, or the network orderer. */
 export interface Orderer {
-  submit(raw: unknown): { hash: string; done: Promise<TxOutcome> };
+  /**
+   * Admits a transaction. `accepted`, when present, settles once the transaction is durably ordered
+   * (network: acknowledged by the stream); the HTTP layer answers 202 only after it.
+   */
+  submit(raw: unknown): { hash: string; done: Promise<TxOutcome>; accepted?: Promise<void> };
   waiter(hash: string): Promise<TxOutcome> | null;
   pending(): number;
   /** Suggested client back-off when busy, ms. */
   readonly blockIntervalMs: number;
+}
+
+/** Network status of a node that follows a multi-city network (src/ordering/jetstream). */
+export interface NetworkView {
+  /** Set when the validators certified a header other than this node's: no writes, no answers. */
+  diverged(): string | null;
+  /** What /readyz and /v1/checkpoint add: certified height, faults seen, divergence. */
+  status(): Record<string, unknown>;
 }
 
 /** What the HTTP layer needs from a node. */
@@ -40,6 +52,8 @@ export interface NodeRuntime {
   orderer: Orderer | null;
   events: EventHub;
   metrics: Metrics;
+  /** Present on a node of a multi-city network. */
+  network?: NetworkView;
   /** Null when ready; otherwise why not (answers 503). */
   notReady(): string | null;
   /** Host used in the https URL form of identifiers. */

@@ -27,6 +27,8 @@ export interface ServerOptions {
   urlHost?: string;
   /** fastify/pino logger options, or false (default false). */
   logger?: boolean | object;
+  /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
+  routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
 
 /** Builds a problem document for an error code. */
@@ -115,12 +117,15 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     registerApiRoutes(scoped, rt);
     registerDidRoutes(scoped, rt);
     registerOpsRoutes(scoped, rt);
+    opts.routes?.(scoped, rt);
   });
   return app;
 }
 
-/** Throws NODE_NOT_READY when the node cannot answer reliably. */
+/** Throws NODE_DIVERGED or NODE_NOT_READY when the node cannot answer reliably. */
 export function requireReady(rt: NodeRuntime): void {
+  const diverged = rt.network?.diverged();
+  if (diverged) throw new UrbisError('NODE_DIVERGED', diverged, { retryAfterMs: 60_000 });
   const why = rt.notReady();
   if (why) throw new UrbisError('NODE_NOT_READY', why, { retryAfterMs: 5000 });
 }

@@ -88,7 +88,7 @@ function fnv1a(b: Uint8Array, off: number, len: number): number {
  * A JavaScript object per node (a Map entry, a string key, a 65-byte Uint8Array with its own
  * ArrayBuffer) costs about 500 bytes and makes every major garbage collection walk millions of
  * objects. Here a node costs 34 + 65 bytes of chunked slabs plus a 4-byte table slot (load ≤ 0.7),
- * about 105 bytes, and no objects at all: a million keys (2.4 million nodes) take about 250 MB.
+ * about 110 bytes measured, and no objects at all: a million keys (2.4 million nodes) take about 270 MB.
  *
  * `get` returns a view of the stored record, valid until an {@link apply} writes that position
  * again; this fits the tree, which keeps records only under that rule (see {@link SmtNodeStore}).

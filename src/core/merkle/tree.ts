@@ -339,7 +339,7 @@ export class SparseMerkleTree {
     let b = hi;
     while (a < b) {
       const m = (a + b) >>> 1;
-      if (keyBit(keys[m]!, depth + 1) === 0) a = m + 1;
+      if (keyBit(keys[m]!, depth) === 0) a = m + 1;
       else b = m;
     }
     return a;

@@ -95,8 +95,16 @@ export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
         throw e;
       }
-      rt.metrics.txSubmitted.inc();
       sub.done.catch(() => {}); // outcome is read through GET /v1/tx; never an unhandled rejection
+      if (sub.accepted) {
+        try {
+          await sub.accepted; // network: durably ordered before we say 202
+        } catch (e) {
+          if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
+          throw e;
+        }
+      }
+      rt.metrics.txSubmitted.inc();
       const known = guarded(() => rt.store.tx(sub.hash));
       if (known) {
         const body: TxStatus = { hash: sub.hash, status: 'committed', height: known.height, index: known.index, result: known.result };
@@ -255,7 +263,13 @@ export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     const head = guarded(() => rt.store.head());
     if (!head) throw new UrbisError('NODE_NOT_READY', 'no blocks yet');
     reply.header('cache-control', 'no-cache');
-    return reply.send({ chainId: rt.chainId, header: head.header, headerHash: head.headerHash, cert: guarded(() => rt.store.cert(head.height)) });
+    return reply.send({
+      chainId: rt.chainId,
+      header: head.header,
+      headerHash: head.headerHash,
+      cert: guarded(() => rt.store.cert(head.height)),
+      ...(rt.network ? { faults: rt.network.status().faults } : {}),
+    });
   });
 
   // --- search -----------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     } catch (e) {
       return reply.code(503).header('retry-after', '2').send({ ready: false, reason: `store unreadable: ${(e as Error).message}` });
     }
-    if (why) return reply.code(503).header('retry-after', '5').send({ ready: false, reason: why, height });
-    return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null });
+    const net = rt.network?.status() ?? {};
+    if (why) return reply.code(503).header('retry-after', '5').send({ ready: false, reason: why, height, ...net });
+    return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null, ...net });
   });
   const doc = JSON.stringify(openApiDocument());
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json').header('cache-control', 'public, max-age=3600').send(doc));

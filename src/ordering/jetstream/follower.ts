@@ -1,0 +1,481 @@
+/**
+ * The network follower of one node: stream → blocks → apply → sign → certificates. docs/network.md
+ * "Block cutting", "Certificates and faults", "Catch-up".
+ *
+ * Two ordered consumers read the ordering stream and the signature stream. Messages of the ordering
+ * stream go through the {@link BlockCutter}; each cut block is built on the committed state
+ * ({@link Ledger.prepareBlock}), its header signed by this node if it is a validator in force, and
+ * the signature published. The block is committed, with the certificate, only once more than two
+ * thirds of the validators in force signed the same header (lockstep: block h+1 is not built before
+ * block h is final). So the store only ever holds certified blocks, and every answer a node gives
+ * carries a certified header. If the quorum certifies a header other than this node's own, the node
+ * has diverged (its store was tampered with, or its software disagrees): it stops following, refuses
+ * writes and answers, and says so on /readyz.
+ *
+ * Position: the stream sequence of the message that closed the head block is stored with the block
+ * (`net.stream_seq`), as is the signature-stream position from which the next height's signatures
+ * can appear (`net.sig_seq`); a restarted node resumes from there.
+ */
+import { jetstream, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { UrbisError } from '../../core/errors.js';
+import { checkCertificate, isQuorum } from '../../core/ledger/block.js';
+import type { Certificate } from '../../core/ledger/types.js';
+import type { CommitResult, Ledger, PreparedBlock } from '../../engine/ledger.js';
+import type { StreamNames } from '../../network/config.js';
+import type { TxOutcome } from '../local/sequencer.js';
+import { BlockCutter, type CutBlock, type StreamMsgKind } from './cutter.js';
+import { Certifier, parseSigMsg, type Quorum, type ValidatorFault } from './certifier.js';
+import type { StreamPublisher } from './publisher.js';
+
+/** The store operations the follower needs beyond the ledger port (SqliteStore has them). */
+export interface FollowerMetaStore {
+  getMeta(k: string): string | undefined;
+  putMeta(k: string, v: string): void;
+}
+
+export interface FollowerOptions {
+  nc: NatsConnection;
+  names: StreamNames;
+  ledger: Ledger;
+  meta: FollowerMetaStore;
+  publisher: StreamPublisher;
+  maxBlockTxs: number;
+  blockIntervalMs: number;
+  /** Called after every committed (certified) block, in height order. */
+  onCommit?: (r: CommitResult) => void;
+  /** Called for every newly detected validator fault. */
+  onFault?: (f: ValidatorFault) => void;
+  log?: (line: string) => void;
+  /** Local clock, for ticks only (never for block contents). */
+  now?: () => number;
+}
+
+/** Why this node stopped following. */
+export interface Divergence {
+  height: number;
+  /** This node's header hash. */
+  own: string;
+  /** The header hash the quorum certified. */
+  certified: string;
+  at: string;
+}
+
+/** Blocks cut ahead of the one being certified, before the stream reader pauses. */
+const MAX_CUT_AHEAD = 4;
+/** Heights of signatures buffered ahead of the head, before the signature reader pauses. */
+const MAX_SIG_AHEAD = 20_000;
+/** Faults kept for /readyz and /v1/checkpoint. */
+const MAX_FAULTS = 100;
+
+const META_STREAM_SEQ = 'net.stream_seq';
+const META_SIG_SEQ = 'net.sig_seq';
+
+interface Waiter {
+  resolve: (o: TxOutcome) => void;
+  reject: (e: unknown) => void;
+  since: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class NetworkFollower {
+  private readonly o: FollowerOptions;
+  private readonly ledger: Ledger;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private cutter!: BlockCutter;
+  private readonly cut: CutBlock[] = [];
+  private readonly certifier = new Certifier();
+  /** The block waiting for its certificate (lockstep). */
+  private awaiting: { prepared: PreparedBlock; cut: CutBlock } | null = null;
+  /** Block 0 committed at initialisation but not certified yet. */
+  private genesisPending = false;
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly advanceWaiters: Array<() => void> = [];
+  private readers: ConsumerMessages[] = [];
+  private tickTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private pendingSince = 0;
+  private lastTick = { height: -1, at: 0 };
+  /** Messages of the ordering stream not yet delivered to this node, per the last delivery. */
+  private streamBehind = Number.POSITIVE_INFINITY;
+  private stopped = false;
+  private failure: Error | null = null;
+  private pumping = false;
+  private pumpScheduled = false;
+  divergence: Divergence | null = null;
+  readonly faults: ValidatorFault[] = [];
+  /** Certified blocks committed since start, and the time of the last one. */
+  committed = 0;
+  /** Finality latency samples hook (ms from the block's stream time to its commit here). */
+  onFinality?: (ms: number) => void;
+
+  constructor(opts: FollowerOptions) {
+    this.o = opts;
+    this.ledger = opts.ledger;
+    this.log = opts.log ?? (() => {});
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Height of the last certified block in the store. */
+  certifiedHeight(): number {
+    const h = this.ledger.height();
+    return this.genesisPending ? h - 1 : h;
+  }
+
+  /** Null when the node serves certified answers; otherwise why not. */
+  notReady(): string | null {
+    if (this.divergence) return `diverged at height ${this.divergence.height}: the validators certified ${this.divergence.certified}, this node computed ${this.divergence.own}`;
+    if (this.failure) return `stopped following the network: ${this.failure.message}`;
+    if (this.genesisPending) return 'waiting for the validators to certify block 0';
+    return null;
+  }
+
+  /** Transactions ordered but not yet committed here (approximate, for back-pressure). */
+  backlog(): number {
+    const behind = Number.isFinite(this.streamBehind) ? this.streamBehind : 0;
+    return behind + this.cut.reduce((n, b) => n + b.txs.length, 0) + this.cutter.pending() + (this.awaiting?.cut.txs.length ?? 0);
+  }
+
+  /**
+   * Starts following from the store's head.
+   *
+   * @throws UrbisError when the streams cannot be read.
+   */
+  async start(): Promise<void> {
+    const head = this.ledger.store.head();
+    if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the store has no genesis block');
+    this.cutter = new BlockCutter({ height: head.height + 1, prevTime: head.header.time, maxBlockTxs: this.o.maxBlockTxs });
+    const streamSeq = Number(this.o.meta.getMeta(META_STREAM_SEQ) ?? 0);
+    const sigSeq = Number(this.o.meta.getMeta(META_SIG_SEQ) ?? 0);
+    if (head.height === 0) {
+      const cert = this.ledger.store.cert(0);
+      const validators = this.ledger.chain().validators;
+      if (!cert || !isQuorum(checkCertificate(cert, validators).valid.length, validators.length)) {
+        this.genesisPending = true;
+        const own = cert?.sigs.find((s) => s.key === this.ownKey());
+        if (own) this.publishSig(0, head.headerHash, own);
+      }
+    }
+    const js = jetstream(this.o.nc);
+    const txCons = await js.consumers.get(this.o.names.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: streamSeq + 1 });
+    const sigCons = await js.consumers.get(this.o.names.sigStream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: sigSeq + 1 });
+    const txIter = await txCons.consume({ max_messages: 4096 });
+    const sigIter = await sigCons.consume({ max_messages: 1024 });
+    this.readers = [txIter, sigIter];
+    void this.readTx(txIter);
+    void this.readSigs(sigIter);
+    const every = Math.max(5, Math.floor(this.o.blockIntervalMs / 2));
+    this.tickTimer = setInterval(() => this.maybeTick(), every);
+    this.sweepTimer = setInterval(() => this.sweepWaiters(), 60_000);
+    this.log(`following ${this.o.names.stream} from stream sequence ${streamSeq + 1}, head ${head.height}`);
+  }
+
+  private ownKey(): string | undefined {
+    return this.ledger.validatorId();
+  }
+
+  // --- ordering stream ----------------------------------------------------------------------
+
+  private kindOf(subject: string): StreamMsgKind {
+    if (subject === this.o.names.tx) return 'tx';
+    if (subject === this.o.names.tick) return 'tick';
+    return 'other';
+  }
+
+  private async readTx(iter: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of iter) {
+        if (this.stopped) break;
+        this.onStreamMsg(m);
+        while (this.cut.length >= MAX_CUT_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+      }
+    } catch (e) {
+      if (!this.stopped) this.fail(e);
+    }
+  }
+
+  private onStreamMsg(m: JsMsg): void {
+    this.streamBehind = m.info.pending;
+    const before = this.cutter.pending();
+    const block = this.cutter.push({ seq: m.seq, kind: this.kindOf(m.subject), time: Number(m.timestampNanos / 1_000_000n), data: m.data });
+    if (block) {
+      this.cut.push(block);
+      this.pendingSince = this.cutter.pending() > 0 ? this.now() : 0;
+      this.schedulePump();
+    } else if (before === 0 && this.cutter.pending() > 0) {
+      this.pendingSince = this.now();
+    }
+  }
+
+  /** Publishes a tick when the block being assembled waited longer than the block interval. */
+  private maybeTick(): void {
+    if (this.stopped || this.divergence || this.failure) return;
+    // A node still reading old messages would only tick heights that are long cut.
+    if (this.streamBehind !== 0 || this.cutter.pending() === 0) return;
+    const now = this.now();
+    if (now - this.pendingSince < this.o.blockIntervalMs) return;
+    const height = this.cutter.nextHeight();
+    if (this.lastTick.height === height && now - this.lastTick.at < Math.max(1000, this.o.blockIntervalMs * 4)) return;
+    this.lastTick = { height, at: now };
+    this.o.publisher
+      .publish(this.o.names.tick, encoder.encode(JSON.stringify({ height })), `tick-${height}`, { bounded: false, retryForMs: 5000 })
+      .catch((e: unknown) => this.log(`tick ${height} not published: ${(e as Error).message}`));
+  }
+
+  // --- signature stream ---------------------------------------------------------------------
+
+  private async readSigs(iter: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of iter) {
+        if (this.stopped) break;
+        let doc: unknown;
+        try {
+          doc = JSON.parse(decoder.decode(m.data));
+        } catch {
+          continue;
+        }
+        const sig = parseSigMsg(doc, m.seq);
+        if (!sig) continue;
+        const faults = this.certifier.add(sig);
+        for (const f of faults) this.reportFault(f);
+        const head = this.ledger.height();
+        if (sig.height === head && !this.genesisPending) this.lateSignature(head);
+        else this.schedulePump();
+        while (this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+      }
+    } catch (e) {
+      if (!this.stopped) this.fail(e);
+    }
+  }
+
+  /** A signature for the committed head arrived after its quorum: add it to the stored certificate. */
+  private lateSignature(height: number): void {
+    const stored = this.ledger.store.cert(height);
+    if (!stored) return;
+    const res = this.certifier.evaluate(height, this.validatorsAt(height));
+    for (const f of res.faults) this.reportFault(f);
+    if (res.quorum && res.quorum.headerHash === stored.headerHash && res.quorum.cert.sigs.length > stored.sigs.length) {
+      try {
+        this.ledger.store.putCert(res.quorum.cert);
+      } catch (e) {
+        this.log(`cannot store the certificate of block ${height}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private readonly setAt = new Map<number, string[]>();
+
+  /** Validator set in force at a recent height (remembered when the block was built). */
+  private validatorsAt(height: number): string[] {
+    return this.setAt.get(height) ?? this.ledger.chain().validators;
+  }
+
+  private publishSig(height: number, headerHash: string, s: { key: string; sig: string }): void {
+    const data = encoder.encode(JSON.stringify({ height, headerHash, key: s.key, sig: s.sig }));
+    this.o.publisher
+      .publish(this.o.names.sig, data, `${height}-${s.key}`, { bounded: false, retryForMs: Number.POSITIVE_INFINITY })
+      .catch((e: unknown) => {
+        if (!this.stopped) this.log(`signature for block ${height} not published: ${(e as Error).message}`);
+      });
+  }
+
+  // --- the lockstep loop --------------------------------------------------------------------
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    // A macrotask: HTTP requests and stream deliveries interleave with catch-up.
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.pumping || this.stopped || this.divergence || this.failure) return;
+    this.pumping = true;
+    try {
+      const started = Date.now();
+      for (;;) {
+        if (this.stopped || this.divergence || this.failure) return;
+        if (this.genesisPending) {
+          if (!this.tryCertifyGenesis()) return;
+          continue;
+        }
+        if (this.awaiting) {
+          if (!this.tryCertify()) return;
+          // Give the event loop a turn now and then while catching up.
+          if (Date.now() - started > 50) {
+            this.schedulePump();
+            return;
+          }
+          continue;
+        }
+        const next = this.cut.shift();
+        if (!next) return;
+        this.build(next);
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private build(cut: CutBlock): void {
+    const prepared = this.ledger.prepareBlock(cut.txs, cut.time);
+    this.setAt.set(prepared.height, prepared.validators);
+    if (this.setAt.size > 512) this.setAt.delete(Math.min(...this.setAt.keys()));
+    this.awaiting = { prepared, cut };
+    if (prepared.ownSig) this.publishSig(prepared.height, prepared.headerHash, prepared.ownSig);
+    this.wakeAdvance();
+  }
+
+  private tryCertifyGenesis(): boolean {
+    const head = this.ledger.store.head()!;
+    const q = this.evaluate(0, this.ledger.chain().validators);
+    if (!q) return false;
+    if (q.headerHash !== head.headerHash) {
+      this.diverge(0, head.headerHash, q.headerHash);
+      return false;
+    }
+    this.ledger.store.putCert(q.cert);
+    this.o.meta.putMeta(META_SIG_SEQ, String(q.seq));
+    this.genesisPending = false;
+    this.log('block 0 certified');
+    return true;
+  }
+
+  private evaluate(height: number, validators: string[]): Quorum | null {
+    const res = this.certifier.evaluate(height, validators);
+    for (const f of res.faults) this.reportFault(f);
+    return res.quorum;
+  }
+
+  private tryCertify(): boolean {
+    const { prepared, cut } = this.awaiting!;
+    const q = this.evaluate(prepared.height, prepared.validators);
+    if (!q) return false;
+    if (q.headerHash !== prepared.headerHash) {
+      this.ledger.discardBlock();
+      this.awaiting = null;
+      this.diverge(prepared.height, prepared.headerHash, q.headerHash);
+      return false;
+    }
+    const res = this.ledger.commitPrepared(prepared, q.cert, { [META_STREAM_SEQ]: String(cut.lastSeq), [META_SIG_SEQ]: String(q.seq) });
+    this.awaiting = null;
+    this.committed++;
+    this.certifier.prune(res.height);
+    this.onFinality?.(Date.now() - cut.time);
+    this.settle(res);
+    this.o.onCommit?.(res);
+    this.wakeAdvance();
+    return true;
+  }
+
+  private settle(res: CommitResult): void {
+    res.hashes.forEach((h, i) => {
+      if (!h) return;
+      const ws = this.waiters.get(h);
+      if (!ws) return;
+      this.waiters.delete(h);
+      const outcome: TxOutcome = { hash: h, height: res.height, index: i, result: res.results[i]! };
+      for (const w of ws) w.resolve(outcome);
+    });
+  }
+
+  private diverge(height: number, own: string, certified: string): void {
+    this.divergence = { height, own, certified, at: new Date().toISOString() };
+    this.log(
+      `DIVERGED at height ${height}: the validators certified header ${certified}, this node computed ${own}. ` +
+        'The node stops accepting writes and serving answers; resynchronise it from a snapshot or a fresh directory.',
+    );
+    for (const ws of this.waiters.values()) for (const w of ws) w.reject(new UrbisError('NODE_DIVERGED', 'this node diverged from the certified chain'));
+    this.waiters.clear();
+    this.wakeAdvance();
+  }
+
+  private reportFault(f: ValidatorFault): void {
+    this.faults.push(f);
+    if (this.faults.length > MAX_FAULTS) this.faults.shift();
+    this.log(`FAULT: validator ${f.validator} signed header ${f.signed} at height ${f.height} (${f.kind}); the quorum certified ${f.certified}`);
+    this.o.onFault?.(f);
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure) return;
+    this.failure = e instanceof Error ? e : new Error(String(e));
+    this.log(`stopped following the network: ${this.failure.message}`);
+    for (const ws of this.waiters.values()) for (const w of ws) w.reject(e);
+    this.waiters.clear();
+    this.wakeAdvance();
+  }
+
+  private advance(): Promise<void> {
+    return new Promise((r) => this.advanceWaiters.push(r));
+  }
+
+  private wakeAdvance(): void {
+    for (const r of this.advanceWaiters.splice(0)) r();
+  }
+
+  // --- waiters (the orderer's `done` promises) ----------------------------------------------
+
+  /** A promise of the outcome of transaction `hash` once a certified block holds it. */
+  waitFor(hash: string): Promise<TxOutcome> {
+    if (this.divergence) return Promise.reject(new UrbisError('NODE_DIVERGED', 'this node diverged from the certified chain'));
+    return new Promise<TxOutcome>((resolve, reject) => {
+      let ws = this.waiters.get(hash);
+      if (!ws) this.waiters.set(hash, (ws = []));
+      ws.push({ resolve, reject, since: Date.now() });
+    });
+  }
+
+  /** A promise for a transaction someone already waits for here, or null. */
+  existingWaiter(hash: string): Promise<TxOutcome> | null {
+    return this.waiters.has(hash) ? this.waitFor(hash) : null;
+  }
+
+  /** Waiters for a transaction that never came (its publish failed, or it was never ordered). */
+  private sweepWaiters(): void {
+    const old = Date.now() - 30 * 60_000;
+    for (const [h, ws] of this.waiters) {
+      const keep = ws.filter((w) => w.since > old);
+      for (const w of ws) if (w.since <= old) w.reject(new UrbisError('TX_NOT_FOUND', `transaction ${h} was not ordered`));
+      if (keep.length) this.waiters.set(h, keep);
+      else this.waiters.delete(h);
+    }
+  }
+
+  /** Forgets the waiters of a transaction whose publish failed. */
+  dropWaiters(hash: string, e: unknown): void {
+    const ws = this.waiters.get(hash);
+    if (!ws) return;
+    this.waiters.delete(hash);
+    for (const w of ws) w.reject(e);
+  }
+
+  /** Stops reading; pending work is dropped (it is in the stream and will be replayed). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.awaiting) {
+      this.ledger.discardBlock();
+      this.awaiting = null;
+    }
+    this.wakeAdvance();
+    await Promise.all(this.readers.map((r) => r.close().catch(() => undefined)));
+    for (const ws of this.waiters.values()) for (const w of ws) w.reject(new UrbisError('NODE_NOT_READY', 'the node is stopping'));
+    this.waiters.clear();
+  }
+
+  /** The certificate of the certified head, for status pages. */
+  headCert(): Certificate | undefined {
+    return this.ledger.store.cert(this.certifiedHeight());
+  }
+}
