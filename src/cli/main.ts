@@ -49,8 +49,9 @@ function version(): string {
  *
  * @param withNode also load `node start`; its HTTP stack costs ~0.4 s to import, which every other
  *   command would otherwise pay at start-up.
+ * @param withNetwork also load the `network` commands (NATS client) for the same reason.
  */
-export async function buildProgram(withNode = true): Promise<Command> {
+export async function buildProgram(withNode = true, withNetwork = true): Promise<Command> {
   const program = new Command('urbis');
   program
     .description('Urbis: blockchain-anchored hierarchical identifier registry for smart cities')
@@ -91,6 +92,11 @@ export async function buildProgram(withNode = true): Promise<Command> {
   registerStatus(program);
   const node = program.command('node').description('run a city node (HTTP API): urbis node start --help');
   if (withNode) (await import('./commands/node-start.js')).registerNodeStart(node);
+  const network = program.command('network').description('multi-city networks: genesis, a local test network (docs/network.md)');
+  if (withNetwork) {
+    (await import('./commands/network-genesis.js')).registerNetworkGenesis(network);
+    (await import('./commands/network-local.js')).registerNetworkLocal(network);
+  }
   return program;
 }
 
@@ -104,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = argv.slice(2).includes('--json');
   let program: Command;
   try {
-    program = await buildProgram(argv.slice(2).includes('node'));
+    program = await buildProgram(argv.slice(2).includes('node'), argv.slice(2).includes('network'));
   } catch (e) {
     return reportError(e, json);
   }

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ERROR_CODES, UrbisError, isUrbisError, type ErrorCode } from '../core/errors.js';
 import { parseIdentifier, parseNamespacePath, formatDid, formatUrl, type Identifier } from '../core/ids/index.js';
 import { buildTxBody, signTx, signerFromSeed, type Signer } from '../core/ledger/tx.js';
@@ -31,8 +31,9 @@ export const EXIT = {
   BUSY: 6,
 } as const;
 
-const VERIFY_CODES = new Set<string>(['PROOF_INVALID', 'PROOF_MALFORMED', 'CERT_INVALID', 'CHAIN_FAULT', 'BLOCK_INVALID', 'STORE_CORRUPT', 'CRYPTO_SIGNATURE_INVALID']);
-const BUSY_CODES = new Set<string>(['STORE_LOCKED', 'NODE_BUSY', 'NODE_NOT_READY']);
+const VERIFY_CODES = new Set<string>(['PROOF_INVALID', 'PROOF_MALFORMED', 'CERT_INVALID', 'CHAIN_FAULT', 'BLOCK_INVALID', 'STORE_CORRUPT', 'CRYPTO_SIGNATURE_INVALID', 'CLIENT_STALE']);
+// The CLIENT_* and HTTP ones only arise with --node: an unreachable or overloaded node is worth retrying.
+const BUSY_CODES = new Set<string>(['STORE_LOCKED', 'NODE_BUSY', 'NODE_NOT_READY', 'NODE_DIVERGED', 'STORE_UNAVAILABLE', 'HTTP_RATE_LIMITED', 'CLIENT_HTTP', 'CLIENT_TIMEOUT']);
 
 /**
  * A failure with a chosen exit code. `stdoutDone` means the command already printed its own
@@ -101,15 +102,24 @@ export interface CommonOpts {
   json?: boolean;
   dir?: string;
   key?: string;
+  /** `--node <url>`: go through a running node (src/cli/target.ts). */
+  node?: string;
+  /** `--genesis <file>`: the trust anchor when going through a node. */
+  genesis?: string;
+  /** Set by `withTarget` when going through a node: `{ node, trust, … }`, added to --json documents. */
+  via?: Record<string, unknown>;
 }
 
 export function writeJson(doc: unknown): void {
   process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
 }
 
-/** Prints `doc` as JSON with --json, else the text lines. */
+/**
+ * Prints `doc` as JSON with --json, else the text lines. Through a node, the JSON document also
+ * names the node and where the trust anchor came from (`o.via`).
+ */
 export function emit(o: CommonOpts, doc: unknown, text: () => string[]): void {
-  if (o.json) writeJson(doc);
+  if (o.json) writeJson(o.via && typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? { ...doc, ...o.via } : doc);
   else process.stdout.write(`${text().join('\n')}\n`);
 }
 
@@ -144,9 +154,26 @@ export function dirOptions(cmd: Command): Command {
   return jsonOption(cmd.option('--dir <path>', 'data directory (default: $URBIS_DIR or ./.urbis)'));
 }
 
-/** `--dir`, `--json` and `--key`. */
+/** `--dir`, `--json`, `--node` and `--genesis`: commands that can also go through a running node. */
+export function targetOptions(cmd: Command): Command {
+  return dirOptions(cmd)
+    .option('--node <url>', 'go through a running node instead of the data directory (default: $URBIS_NODE)')
+    .option('--genesis <file>', 'with --node: genesis.json to verify answers against (default: $URBIS_GENESIS, else <dir>/genesis.json, else the node\'s own)');
+}
+
+/** `--dir`, `--json`, `--node`, `--genesis` and `--key`. */
 export function writeOptions(cmd: Command): Command {
-  return dirOptions(cmd).option('--key <file>', 'signing key file (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)');
+  return targetOptions(cmd).option('--key <file>', 'signing key file (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)');
+}
+
+/**
+ * Marks a command as working on local files only (init, key, verify): a hidden `--node` is
+ * accepted only to be refused with a message that says why. URBIS_NODE is ignored by these.
+ */
+export function localOnly(cmd: Command, what: string): Command {
+  return cmd.addOption(new Option('--node <url>').hideHelp()).hook('preAction', (_c, action) => {
+    if (action.opts().node !== undefined) usage(`"urbis ${what}" works on local files only; it cannot go through a node (--node)`);
+  });
 }
 
 /** Data directory from --dir, URBIS_DIR, or ./.urbis. */

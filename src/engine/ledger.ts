@@ -11,7 +11,10 @@ import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
 import { headerHash, signHeader, txRoot, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
 import { parseTx } from '../core/ledger/schema.js';
 import { entryHash, merkleKey, stateKey } from '../core/ledger/state.js';
-import { txHash, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
+import { txHash, txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
+import { ed25519Precheck } from '../core/crypto/index.js';
+import { fromBase64url, multikeyToPublicKey } from '../core/encoding/index.js';
+import type { VerifyPool } from './verify-pool.js';
 import { DEFAULT_PARAMS, type BlockHeader, type Certificate, type ChainEntry, type StateEntry, type Tx } from '../core/ledger/types.js';
 import { SparseMerkleTree, EMPTY_HASH, type SmtProof } from '../core/merkle/index.js';
 import { fromHex, toHex } from '../core/encoding/index.js';
@@ -108,6 +111,9 @@ export class Ledger {
     return this.store.head()?.height ?? -1;
   }
 
+  /** Parsed transactions from admission, so the apply loop does not parse them again. */
+  private readonly prepared = new WeakMap<object, { tx: Tx; hash: string }>();
+
   /**
    * Checks a submitted transaction without touching state: shape, chain id, window, signatures.
    * Remembers the verified signatures so the apply loop does not verify them twice.
@@ -116,6 +122,47 @@ export class Ledger {
    * @throws UrbisError the first rule broken.
    */
   precheck(raw: unknown, now: number): { hash: string; tx: Tx } {
+    const p = this.prepare(raw, now);
+    verifyTxSignatures(p.tx, p.hash);
+    this.admit(raw, p);
+    return p;
+  }
+
+  /**
+   * {@link precheck} with the Ed25519 verifications done by a worker pool, off this thread.
+   *
+   * @throws UrbisError the first rule broken (TX_SIGNATURE_INVALID naming the bad signature).
+   */
+  async precheckAsync(raw: unknown, now: number, pool: VerifyPool): Promise<{ hash: string; tx: Tx }> {
+    const p = this.prepare(raw, now);
+    const input = txSigningInput(p.hash);
+    const items: Array<[Uint8Array, Uint8Array, Uint8Array]> = [];
+    for (let i = 0; i < p.tx.sigs.length; i++) {
+      const s = p.tx.sigs[i]!;
+      let pub: Uint8Array;
+      let sig: Uint8Array;
+      try {
+        pub = multikeyToPublicKey(s.key);
+        sig = fromBase64url(s.sig);
+      } catch {
+        throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${i} by ${s.key} does not verify`, { index: i, key: s.key });
+      }
+      // The core's strict encoding rules first; the worker runs OpenSSL's check.
+      if (!ed25519Precheck(sig, input, pub)) throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${i} by ${s.key} does not verify`, { index: i, key: s.key });
+      items.push([pub, input, sig]);
+    }
+    const ok = await pool.verify(items);
+    const bad = ok.indexOf(false);
+    if (bad >= 0) {
+      const s = p.tx.sigs[bad]!;
+      throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${bad} by ${s.key} does not verify`, { index: bad, key: s.key });
+    }
+    this.admit(raw, p);
+    return p;
+  }
+
+  /** Everything of admission but the signatures. */
+  private prepare(raw: unknown, now: number): { hash: string; tx: Tx } {
     const chain = this.chain();
     const tx = parseTx(raw, parseContext(chain.params));
     const hash = txHash((raw as { body: Tx['body'] }).body);
@@ -128,9 +175,12 @@ export class Ledger {
     }
     if (now > tx.body.validUntil) throw new UrbisError('TX_EXPIRED', `transaction expired at ${tx.body.validUntil}`);
     if (now < tx.body.validFrom - 60_000) throw new UrbisError('TX_EXPIRED', `transaction is not valid before ${tx.body.validFrom}`);
-    verifyTxSignatures(tx, hash);
-    for (const s of tx.sigs) this.verifier.remember(hash, s.key, s.sig);
     return { hash, tx };
+  }
+
+  private admit(raw: unknown, p: { hash: string; tx: Tx }): void {
+    for (const s of p.tx.sigs) this.verifier.remember(p.hash, s.key, s.sig);
+    if (typeof raw === 'object' && raw !== null) this.prepared.set(raw, p);
   }
 
   /**
@@ -177,7 +227,12 @@ export class Ledger {
     const head = this.store.head();
     const height = head ? head.height + 1 : 0;
     const blockTime = head ? Math.max(time, head.header.time) : time;
-    const effects = applyBlockTxs(this.store, txs, { height, time: blockTime, verify: this.verifier });
+    const effects = applyBlockTxs(this.store, txs, {
+      height,
+      time: blockTime,
+      verify: this.verifier,
+      prepared: (raw) => (typeof raw === 'object' && raw !== null ? this.prepared.get(raw) : undefined),
+    });
     const entries = [...effects.entries.values()];
     const { root, writes } = this.tree.update(entries.map((e) => ({ key: merkleKey(stateKey(e)), value: entryHash(e) })));
     const chain = (effects.entries.get('chain') as ChainEntry | undefined) ?? this.store.chain();

@@ -19,6 +19,14 @@ import { EventHub } from './events.js';
 import { Metrics } from './metrics.js';
 import { createServer, type ServerOptions } from './server.js';
 import { loadDemo } from './demo.js';
+import { VerifyPool } from '../engine/verify-pool.js';
+
+/** What admission returns: the hash, the outcome to come, and (network) durable ordering. */
+export interface Submission {
+  hash: string;
+  done: Promise<TxOutcome>;
+  accepted?: Promise<void>;
+}
 
 /** How transactions get ordered: the local sequencer, or the network orderer. */
 export interface Orderer {
@@ -26,7 +34,7 @@ export interface Orderer {
    * Admits a transaction. `accepted`, when present, settles once the transaction is durably ordered
    * (network: acknowledged by the stream); the HTTP layer answers 202 only after it.
    */
-  submit(raw: unknown): { hash: string; done: Promise<TxOutcome>; accepted?: Promise<void> };
+  submit(raw: unknown): Submission | Promise<Submission>;
   waiter(hash: string): Promise<TxOutcome> | null;
   pending(): number;
   /** Suggested client back-off when busy, ms. */
@@ -85,7 +93,15 @@ export function buildRuntime(parts: RuntimeParts): NodeRuntime {
     anchor: { chainId: chain.chainId, validators: parts.genesis.body.payload.validators },
     ledger: parts.ledger,
     store: parts.ledger.store,
-    orderer: seq,
+    orderer: seq
+      ? {
+          // Signature checks on the verification worker pool when the sequencer has one.
+          submit: (raw) => seq.submitAsync(raw),
+          waiter: (hash) => seq.waiter(hash),
+          pending: () => seq.pending(),
+          blockIntervalMs: seq.blockIntervalMs,
+        }
+      : null,
     events: new EventHub(parts.ledger.store),
     metrics,
     notReady: () => (seq?.hasFailed() ? 'block production stopped after a storage failure' : null),
@@ -138,16 +154,25 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   }
   let events: EventHub | null = null;
   const metrics = new Metrics();
-  const dir = await openDataDir(opts.dir, {
+  // Signature checks of incoming transactions run on another core (src/engine/verify-pool.ts).
+  const pool = new VerifyPool();
+  let dir: OpenDir;
+  try {
+    dir = await openDataDir(opts.dir, {
     ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
     sequencer: {
+      pool,
       onBlock: (res) => {
         metrics.onBlock(res);
         events?.publish(res.height);
       },
       onError: (e) => log(`block production stopped: ${(e as Error).message}`),
     },
-  });
+    });
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
   const runtime = buildRuntime({
     genesis: dir.genesis,
     ledger: dir.ledger,
@@ -166,6 +191,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
   } catch (e) {
     dir.close();
+    await pool.close();
     throw e;
   }
   let closed = false;
@@ -178,6 +204,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       closed = true;
       await app.close();
       dir.close();
+      await pool.close();
     },
   };
 }

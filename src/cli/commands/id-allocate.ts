@@ -7,10 +7,10 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { objectIdText } from '../../core/ledger/names.js';
+import { makeIdentifier } from '../../core/ids/index.js';
 import type { Payloads } from '../../core/ledger/types.js';
-import type { OpenDir } from '../../engine/data-dir.js';
+import { withTarget, type Target } from '../target.js';
 import {
-  commitTx,
   controllerOptions,
   controllersFromOptions,
   emitTx,
@@ -19,7 +19,6 @@ import {
   parseNsArg,
   recordFromOptions,
   recordOptions,
-  withDir,
   writeOptions,
   type CommonOpts,
   type ControllerOpts,
@@ -32,16 +31,17 @@ interface Opts extends CommonOpts, RecordOpts, ControllerOpts {
 }
 
 /** Local parts this transaction created, found between the serial counters before and after it. */
-function allocated(d: OpenDir, ns: string, prefix: string, from: number, hash: string): { first: string; last: string } {
-  const e = d.store.ns(ns)!;
+async function allocated(t: Target, ns: string, prefix: string, from: number, hash: string): Promise<{ first: string; last: string }> {
+  const e = (await t.ns(ns))!;
   const width = e.policy.serialWidth ?? 6;
   const to = e.serials[prefix] ?? from;
   const local = (n: number) => prefix + String(n).padStart(width, '0');
-  const mine = (n: number) => d.store.id(`${ns}/${local(n)}`)?.tx === hash;
+  const path = ns.split('.');
+  const mine = async (n: number) => (await t.id(makeIdentifier(path, local(n))))?.tx === hash;
   let a = from;
-  while (a < to && !mine(a)) a++;
+  while (a < to && !(await mine(a))) a++;
   let b = to - 1;
-  while (b > a && !mine(b)) b--;
+  while (b > a && !(await mine(b))) b--;
   return { first: objectIdText(ns, local(a)), last: objectIdText(ns, local(b)) };
 }
 
@@ -60,12 +60,12 @@ export function registerIdAllocate(id: Command): void {
     const controllers = controllersFromOptions(o);
     if (controllers) payload.controllers = controllers;
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => {
-      const before = d.store.ns(ns);
+    await withTarget(o, false, async (t) => {
+      const before = await t.ns(ns);
       if (!before) throw new UrbisError('NS_NOT_FOUND', `namespace ${ns} does not exist`, { ns });
       const from = before.serials[prefix] ?? 1;
-      const out = await commitTx(d, signer, 'id.allocate', payload);
-      const { first, last } = allocated(d, ns, prefix, from, out.hash);
+      const out = await t.commit(signer, 'id.allocate', payload);
+      const { first, last } = await allocated(t, ns, prefix, from, out.hash);
       emitTx(o, `allocated ${o.count} identifiers in ${ns}`, out, { ns, count: o.count, first, last }, [`first: ${first}`, `last:  ${last}`]);
     });
   });

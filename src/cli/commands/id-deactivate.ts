@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
-import { commitTx, emitTx, loadSigner, parseObjectIdArg, withDir, writeOptions, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emitTx, loadSigner, parseObjectIdArg, writeOptions, type CommonOpts } from '../util.js';
 
 export function registerIdDeactivate(id: Command): void {
   writeOptions(
@@ -15,6 +16,6 @@ export function registerIdDeactivate(id: Command): void {
     const payload: Payloads['id.deactivate'] = { id: ident.text };
     if (o.reason !== undefined) payload.reason = o.reason;
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => emitTx(o, `deactivated ${ident.text}`, await commitTx(d, signer, 'id.deactivate', payload), { id: ident.text }));
+    await withTarget(o, false, async (t) => emitTx(o, `deactivated ${ident.text}`, await t.commit(signer, 'id.deactivate', payload), { id: ident.text }));
   });
 }

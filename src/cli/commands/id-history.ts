@@ -5,13 +5,14 @@
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { dirOptions, emit, isoTime, parseObjectIdArg, withDir, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emit, isoTime, parseObjectIdArg, targetOptions, type CommonOpts } from '../util.js';
 
 export function registerIdHistory(id: Command): void {
-  dirOptions(id.command('history').description('list every version of an identifier').argument('<id>', 'identifier (text, DID or URL form)')).action(async (idArg: string, o: CommonOpts) => {
-    const { id: ident, key } = parseObjectIdArg(idArg);
-    await withDir(o, true, (d) => {
-      const versions = d.store.idHistory(key);
+  targetOptions(id.command('history').description('list every version of an identifier').argument('<id>', 'identifier (text, DID or URL form)')).action(async (idArg: string, o: CommonOpts) => {
+    const { id: ident } = parseObjectIdArg(idArg);
+    await withTarget(o, true, async (t) => {
+      const versions = await t.history(ident);
       if (versions.length === 0) throw new UrbisError('ID_NOT_FOUND', `identifier ${ident.text} is not registered`, { id: ident.text });
       emit(o, { id: ident.text, versions }, () => [
         `history of ${ident.text}:`,

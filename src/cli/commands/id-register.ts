@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { parseIdLenient } from '../../core/ledger/names.js';
 import type { Payloads } from '../../core/ledger/types.js';
+import { withTarget } from '../target.js';
 import {
-  commitTx,
   controllerOptions,
   controllersFromOptions,
   emitTx,
@@ -17,7 +17,6 @@ import {
   recordFromOptions,
   recordOptions,
   usage,
-  withDir,
   writeOptions,
   type CommonOpts,
   type ControllerOpts,
@@ -37,8 +36,8 @@ export function registerIdRegister(id: Command): void {
     const controllers = controllersFromOptions(o);
     if (controllers) payload.controllers = controllers;
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => {
-      const out = await commitTx(d, signer, 'id.register', payload);
+    await withTarget(o, false, async (t) => {
+      const out = await t.commit(signer, 'id.register', payload);
       const f = forms(ident.text);
       emitTx(o, `registered ${f.text}`, out, { id: f.text, did: f.did, url: f.url }, [`did: ${f.did}`, `url: ${f.url}`]);
     });

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import type { IdEntry } from '../../core/ledger/types.js';
-import { dirOptions, emit, forms, isoTime, parseObjectIdArg, withDir, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emit, forms, isoTime, parseObjectIdArg, targetOptions, type CommonOpts } from '../util.js';
 
 /** Text lines describing an entry (shared with `id resolve`). */
 export function describeId(e: IdEntry): string[] {
@@ -28,11 +29,11 @@ export function describeId(e: IdEntry): string[] {
 }
 
 export function registerIdShow(id: Command): void {
-  dirOptions(id.command('show').description('show the current entry of an identifier').argument('<id>', 'identifier (text, DID or URL form; check character required)')).action(
+  targetOptions(id.command('show').description('show the current entry of an identifier').argument('<id>', 'identifier (text, DID or URL form; check character required)')).action(
     async (idArg: string, o: CommonOpts) => {
-      const { id: ident, key } = parseObjectIdArg(idArg);
-      await withDir(o, true, (d) => {
-        const e = d.store.id(key);
+      const { id: ident } = parseObjectIdArg(idArg);
+      await withTarget(o, true, async (t) => {
+        const e = await t.id(ident);
         if (!e) throw new UrbisError('ID_NOT_FOUND', `identifier ${ident.text} is not registered`, { id: ident.text });
         emit(o, { entry: e, forms: forms(e.id) }, () => describeId(e));
       });

@@ -4,7 +4,8 @@
  * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
-import { commitTx, controllerOptions, controllersFromOptions, emitTx, loadSigner, parseObjectIdArg, usage, withDir, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { controllerOptions, controllersFromOptions, emitTx, loadSigner, parseObjectIdArg, usage, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
 
 export function registerIdTransfer(id: Command): void {
   const cmd = id
@@ -18,8 +19,8 @@ export function registerIdTransfer(id: Command): void {
     const { id: ident } = parseObjectIdArg(idArg);
     const controllers = o.toNamespace ? null : (controllersFromOptions(o) ?? usage('--controller is required (or --to-namespace)'));
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => {
-      const out = await commitTx(d, signer, 'id.transfer', { id: ident.text, controllers });
+    await withTarget(o, false, async (t) => {
+      const out = await t.commit(signer, 'id.transfer', { id: ident.text, controllers });
       const who = controllers ? `${controllers.threshold} of ${controllers.keys.length} controller(s)` : 'its namespace';
       emitTx(o, `transferred ${ident.text} to ${who}`, out, { id: ident.text, controllers });
     });

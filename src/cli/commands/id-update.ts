@@ -8,15 +8,14 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import type { Payloads } from '../../core/ledger/types.js';
+import { withTarget } from '../target.js';
 import {
-  commitTx,
   emitTx,
   loadSigner,
   parseObjectIdArg,
   recordFromOptions,
   recordOptions,
   usage,
-  withDir,
   writeOptions,
   type CommonOpts,
   type RecordOpts,
@@ -31,15 +30,15 @@ export function registerIdUpdate(id: Command): void {
   recordOptions(cmd);
   writeOptions(cmd);
   cmd.action(async (idArg: string, o: CommonOpts & RecordOpts & { merge?: boolean }) => {
-    const { id: ident, key } = parseObjectIdArg(idArg);
+    const { id: ident } = parseObjectIdArg(idArg);
     if (!o.merge && o.type === undefined) usage('--type is required (or use --merge to change only what the flags give)');
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => {
-      const cur = d.store.id(key);
+    await withTarget(o, false, async (t) => {
+      const cur = await t.id(ident);
       if (!cur) throw new UrbisError('ID_NOT_FOUND', `identifier ${ident.text} does not exist`, { id: ident.text });
       const payload: Payloads['id.update'] = { id: ident.text, record: recordFromOptions(o, o.merge ? cur.record : undefined) };
       if (o.merge) payload.ifVersion = cur.version;
-      const out = await commitTx(d, signer, 'id.update', payload);
+      const out = await t.commit(signer, 'id.update', payload);
       emitTx(o, `updated ${ident.text} (version ${cur.version + 1})`, out, { id: ident.text, version: cur.version + 1, record: payload.record });
     });
   });

@@ -5,18 +5,23 @@
  * transactions; several batches are submitted before a block is cut, and at most that many are
  * held in memory, so memory stays flat whatever the file size. Re-running a file registers nothing
  * twice: a row whose identifier already holds the same record counts as "already registered".
+ *
+ * Through a node (--node) a lookup is a request, so rows are not looked up one by one before
+ * batching: only the rows of a batch the ledger rejected for a row's fault are resolved (verified),
+ * to tell "already registered" from a conflict, before the others are retried one by one.
  */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UrbisError, isUrbisError } from '../../core/errors.js';
 import { canonicalJson } from '../../core/encoding/index.js';
+import { makeIdentifier } from '../../core/ids/index.js';
 import { buildTxBody, signTx, type Signer } from '../../core/ledger/tx.js';
 import type { NsEntry, RecordBody } from '../../core/ledger/types.js';
-import type { OpenDir } from '../../engine/data-dir.js';
 import type { TxOutcome } from '../../ordering/local/sequencer.js';
 import { checkRow, detectFormat, readRows, type CheckedRow } from '../import-rows.js';
-import { CliFailure, EXIT, emit, exitCodeFor, intArg, loadSigner, parseNsArg, rejected, withDir, writeOptions, type CommonOpts } from '../util.js';
+import { withTarget, type Target } from '../target.js';
+import { CliFailure, EXIT, emit, exitCodeFor, intArg, loadSigner, parseNsArg, rejected, writeOptions, type CommonOpts } from '../util.js';
 
 interface Opts extends CommonOpts {
   ns: string;
@@ -30,6 +35,8 @@ const MAX_REASONS_JSON = 1000;
 const MAX_REASONS_TEXT = 20;
 /** Rows in flight (submitted, not yet committed) at most; bounds memory. */
 const ROWS_IN_FLIGHT = 8000;
+/** Resolutions in flight at once when classifying rejected rows through a node. */
+const LOOKUPS_IN_FLIGHT = 16;
 
 /** Ledger codes that belong to one row; other codes (authority, suspension) stop the import. */
 function rowCode(code: string): boolean {
@@ -45,8 +52,13 @@ interface Reason {
 
 interface InFlight {
   rows: CheckedRow[];
-  /** Outcome, or the pre-check error that kept the batch out of the queue. */
-  done: Promise<TxOutcome> | UrbisError;
+  /** Outcome, or the error that kept the batch out of a block. */
+  done: Promise<TxOutcome | Error>;
+}
+
+/** True for an error about a row (the batch is retried row by row), false for one that stops the import. */
+function rowError(e: Error): boolean {
+  return isUrbisError(e) && rowCode(e.code);
 }
 
 class Importer {
@@ -64,30 +76,29 @@ class Importer {
   /** Batches committed per block. */
   private readonly maxInflight: number;
   private readonly maxBytes: number;
-  /** The namespace entry, read again after every commit (its identifier count moves). */
-  nsCur: NsEntry;
+  private readonly path: string[];
 
-  constructor(
-    private readonly d: OpenDir,
+  private constructor(
+    private readonly t: Target,
     private readonly signer: Signer,
     private readonly ns: string,
     private readonly batchSize: number,
+    /** The namespace entry, read again after every commit (its identifier count moves). */
+    public nsCur: NsEntry,
   ) {
-    this.maxInflight = Math.max(1, Math.min(d.sequencer.maxBlockTxs, Math.ceil(ROWS_IN_FLIGHT / batchSize)));
+    this.maxInflight = Math.max(1, Math.min(t.batchesInFlight, Math.ceil(ROWS_IN_FLIGHT / batchSize)));
     // Room for the transaction envelope and signature inside the size limit.
-    this.maxBytes = d.ledger.params().maxTxBytes - 4096;
-    this.nsCur = this.nsEntry();
+    this.maxBytes = t.params.maxTxBytes - 4096;
+    this.path = ns.split('.');
+  }
+
+  static async open(t: Target, signer: Signer, ns: string, batchSize: number): Promise<Importer> {
+    return new Importer(t, signer, ns, batchSize, await nsEntry(t, ns));
   }
 
   reject(line: number, code: string, message: string, local?: string): void {
     this.rejectedRows++;
     if (this.reasons.length < MAX_REASONS_JSON) this.reasons.push({ line, ...(local === undefined ? {} : { local }), code, message });
-  }
-
-  nsEntry(): NsEntry {
-    const e = this.d.store.ns(this.ns);
-    if (!e) throw new UrbisError('NS_NOT_FOUND', `namespace ${this.ns} does not exist`, { ns: this.ns });
-    return e;
   }
 
   /** Decides what to do with a checked row: skip, reject, or add to the batch. */
@@ -100,14 +111,10 @@ class Importer {
       else this.reject(row.line, 'ID_EXISTS', `${row.local} appears again with a different record (first at line ${dup.line})`, row.local);
       return;
     }
-    const cur = this.d.store.id(`${this.ns}/${row.local}`);
-    if (cur) {
-      if (cur.status === 'deactivated') this.reject(row.line, 'ID_DEACTIVATED', `${cur.id} is deactivated`, row.local);
-      else if (same(cur.record)) this.already++;
-      else this.reject(row.line, 'ID_EXISTS', `${cur.id} is already registered with a different record`, row.local);
-      return;
-    }
+    if (this.t.cheapReads && (await this.existing(row))) return;
     if (ns.limits.maxIds !== undefined && ns.ids + this.pending.size + 1 > ns.limits.maxIds) {
+      // Not looked up yet (through a node): an existing row takes no quota.
+      if (!this.t.cheapReads && (await this.existing(row))) return;
       this.reject(row.line, 'QUOTA_IDS', `namespace ${this.ns} may hold ${ns.limits.maxIds} identifiers`, row.local);
       return;
     }
@@ -119,15 +126,37 @@ class Importer {
     if (this.batch.length >= this.batchSize) await this.flush();
   }
 
-  private submit(rows: CheckedRow[]): InFlight {
-    const items = rows.map((r) => ({ local: r.local, record: r.record }));
-    const tx = signTx(buildTxBody('id.registerBatch', { ns: this.ns, items }, { chain: this.d.config.chainId, now: Date.now() }), [this.signer]);
-    try {
-      return { rows, done: this.d.sequencer.submit(tx).done };
-    } catch (e) {
-      if (isUrbisError(e) && rowCode(e.code)) return { rows, done: e };
-      throw e;
-    }
+  /** If the row's identifier exists already, counts the row (already registered, or rejected) and returns true. */
+  private async existing(row: CheckedRow): Promise<boolean> {
+    const cur = await this.t.id(makeIdentifier(this.path, row.local));
+    if (!cur) return false;
+    if (cur.status === 'deactivated') this.reject(row.line, 'ID_DEACTIVATED', `${cur.id} is deactivated`, row.local);
+    else if (canonicalJson(cur.record) === canonicalJson(row.record)) this.already++;
+    else this.reject(row.line, 'ID_EXISTS', `${cur.id} is already registered with a different record`, row.local);
+    return true;
+  }
+
+  /** The rows whose identifier does not exist yet; the others are counted (a few lookups at a time). */
+  private async fresh(rows: CheckedRow[]): Promise<CheckedRow[]> {
+    const found = new Array<boolean>(rows.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length) {
+        const i = next++;
+        found[i] = await this.existing(rows[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, rows.length) }, worker));
+    return rows.filter((_, i) => !found[i]);
+  }
+
+  /** Submits batches together (one block locally; a few requests in flight through a node). */
+  private submit(batches: CheckedRow[][]): InFlight[] {
+    const txs = batches.map((rows) =>
+      signTx(buildTxBody('id.registerBatch', { ns: this.ns, items: rows.map((r) => ({ local: r.local, record: r.record })) }, { chain: this.t.chainId, now: Date.now() }), [this.signer]),
+    );
+    const done = this.t.submitMany(txs);
+    return batches.map((rows, i) => ({ rows, done: done[i]! }));
   }
 
   /** Closes the current batch; commits the waiting batches once there are enough of them. */
@@ -140,50 +169,50 @@ class Importer {
     if (this.ready.length >= this.maxInflight) await this.drain();
   }
 
-  private cutAll(): void {
-    while (this.d.sequencer.pending() > 0) if (!this.d.sequencer.cut()) break;
-  }
-
   /**
-   * Submits the waiting batches and commits them in one block; a batch rejected for a row's fault
-   * is retried row by row. Submitting and cutting in one synchronous run keeps the sequencer's
-   * timer from cutting a block after the first batch (it cannot fire in between).
+   * Submits the waiting batches and commits them (in one block locally); a batch rejected for a
+   * row's fault is retried row by row.
    */
   async drain(): Promise<void> {
-    const inflight = this.ready.map((rows) => this.submit(rows));
+    const inflight = this.submit(this.ready);
     this.ready = [];
-    this.cutAll();
-    const retry: CheckedRow[] = [];
+    let retry: CheckedRow[] = [];
     // A rejection that is not about a row stops the import, after counting what did commit.
-    let stop: TxOutcome | null = null;
+    let stop: TxOutcome | Error | null = null;
     for (const f of inflight) {
-      if (f.done instanceof UrbisError) {
-        retry.push(...f.rows);
-        continue;
-      }
       const out = await f.done;
-      if (out.result.ok) this.registered += f.rows.length;
+      if (out instanceof Error) {
+        if (rowError(out)) retry.push(...f.rows);
+        else stop ??= out;
+      } else if (out.result.ok) this.registered += f.rows.length;
       else if (rowCode(out.result.code)) retry.push(...f.rows);
       else stop ??= out;
     }
-    if (stop) throw rejected(stop);
+    if (stop) throw stop instanceof Error ? stop : rejected(stop);
+    // Rows were not looked up before batching: those that exist now are counted, not retried.
+    if (retry.length > 0 && !this.t.cheapReads) retry = await this.fresh(retry);
     if (retry.length > 0) {
-      const singles = retry.map((r) => ({ r, f: this.submit([r]) }));
-      this.cutAll();
-      for (const { r, f } of singles) {
-        if (f.done instanceof UrbisError) {
-          this.reject(r.line, f.done.code, f.done.message, r.local);
-          continue;
-        }
+      const singles = this.submit(retry.map((r) => [r]));
+      for (const f of singles) {
+        const r = f.rows[0]!;
         const out = await f.done;
-        if (out.result.ok) this.registered++;
+        if (out instanceof Error) {
+          if (rowError(out)) this.reject(r.line, (out as UrbisError).code, out.message, r.local);
+          else throw out;
+        } else if (out.result.ok) this.registered++;
         else if (rowCode(out.result.code)) this.reject(r.line, out.result.code, out.result.message, r.local);
         else throw rejected(out);
       }
     }
     this.pending.clear();
-    this.nsCur = this.nsEntry();
+    this.nsCur = await nsEntry(this.t, this.ns);
   }
+}
+
+async function nsEntry(t: Target, ns: string): Promise<NsEntry> {
+  const e = await t.ns(ns);
+  if (!e) throw new UrbisError('NS_NOT_FOUND', `namespace ${ns} does not exist`, { ns });
+  return e;
 }
 
 export function registerImport(program: Command): void {
@@ -201,9 +230,9 @@ export function registerImport(program: Command): void {
     const nsPath = parseNsArg(o.ns);
     const signer = await loadSigner(o);
     const started = Date.now();
-    await withDir(o, false, async (d) => {
-      const params = d.ledger.params();
-      const imp = new Importer(d, signer, nsPath, Math.min(o.batch, params.maxBatch));
+    await withTarget(o, false, async (t) => {
+      const params = t.params;
+      const imp = await Importer.open(t, signer, nsPath, Math.min(o.batch, params.maxBatch));
       const total = (() => {
         try {
           return statSync(file).size;

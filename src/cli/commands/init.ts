@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { initDataDir } from '../../engine/data-dir.js';
-import { emit, jsonOption, passphraseFromEnv, resolveDir, usage, type CommonOpts } from '../util.js';
+import { emit, jsonOption, localOnly, passphraseFromEnv, resolveDir, usage, type CommonOpts } from '../util.js';
 
 interface Opts extends CommonOpts {
   chainId?: string;
@@ -11,13 +11,16 @@ interface Opts extends CommonOpts {
 }
 
 export function registerInit(program: Command): void {
-  jsonOption(
-    program
-      .command('init')
-      .description('create a data directory: validator key, root-authority key (1-of-1), genesis block')
-      .option('--dir <path>', 'data directory (default: $URBIS_DIR or ./.urbis)')
-      .option('--chain-id <id>', 'chain id, [a-z0-9][a-z0-9-]* (default: urbis-local-<random>)')
-      .option('--encrypt', 'encrypt both keys with the passphrase from $URBIS_KEY_PASSPHRASE(_FILE)'),
+  localOnly(
+    jsonOption(
+      program
+        .command('init')
+        .description('create a data directory: validator key, root-authority key (1-of-1), genesis block')
+        .option('--dir <path>', 'data directory (default: $URBIS_DIR or ./.urbis)')
+        .option('--chain-id <id>', 'chain id, [a-z0-9][a-z0-9-]* (default: urbis-local-<random>)')
+        .option('--encrypt', 'encrypt both keys with the passphrase from $URBIS_KEY_PASSPHRASE(_FILE)'),
+    ),
+    'init',
   ).action(async (o: Opts) => {
     const dir = resolveDir(o);
     let passphrase: string | undefined;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { generateSeed, ed25519PublicKey } from '../../core/crypto/index.js';
 import { publicKeyToMultikey } from '../../core/encoding/index.js';
 import { writeKeyFile } from '../../keys/keyfile.js';
-import { emit, jsonOption, passphraseFromEnv, usage, type CommonOpts } from '../util.js';
+import { emit, jsonOption, localOnly, passphraseFromEnv, usage, type CommonOpts } from '../util.js';
 
 interface Opts extends CommonOpts {
   out: string;
@@ -15,12 +15,15 @@ interface Opts extends CommonOpts {
 }
 
 export function registerKeyNew(key: Command): void {
-  jsonOption(
-    key
-      .command('new')
-      .description('generate a signing key file (mode 0600; an existing file is never overwritten)')
-      .requiredOption('--out <file>', 'where to write the key file')
-      .option('--encrypt', 'encrypt with the passphrase from $URBIS_KEY_PASSPHRASE(_FILE)'),
+  localOnly(
+    jsonOption(
+      key
+        .command('new')
+        .description('generate a signing key file (mode 0600; an existing file is never overwritten)')
+        .requiredOption('--out <file>', 'where to write the key file')
+        .option('--encrypt', 'encrypt with the passphrase from $URBIS_KEY_PASSPHRASE(_FILE)'),
+    ),
+    'key new',
   ).action(async (o: Opts) => {
     let passphrase: string | undefined;
     if (o.encrypt) {

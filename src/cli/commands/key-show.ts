@@ -9,14 +9,17 @@ import type { Command } from 'commander';
 import { publicKeyToMultikey } from '../../core/encoding/index.js';
 import { paths } from '../../engine/data-dir.js';
 import { loadSigningKey, readPublicKeyFromFile } from '../../keys/keyfile.js';
-import { dirOptions, emit, resolveDir, type CommonOpts } from '../util.js';
+import { dirOptions, emit, localOnly, resolveDir, type CommonOpts } from '../util.js';
 
 export function registerKeyShow(key: Command): void {
-  dirOptions(
-    key
-      .command('show')
-      .description('show the public key of a key file (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)')
-      .option('--key <file>', 'key file'),
+  localOnly(
+    dirOptions(
+      key
+        .command('show')
+        .description('show the public key of a key file (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)')
+        .option('--key <file>', 'key file'),
+    ),
+    'key show',
   ).action(async (o: CommonOpts) => {
     let file = o.key ?? (process.env.URBIS_KEY_FILE || undefined);
     if (file === undefined && !process.env.URBIS_KEY && existsSync(paths(resolveDir(o)).rootKey)) file = paths(resolveDir(o)).rootKey;

@@ -18,6 +18,46 @@ interface NodeStartOpts extends CommonOpts {
   blockIntervalMs?: number;
   maxBlockTxs?: number;
   log?: boolean;
+  network?: string;
+  snapshotFrom?: string;
+}
+
+/** `node start --network`: a node of a multi-city network, until SIGINT or SIGTERM. */
+async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | undefined, cors: '*' | string[] | false): Promise<void> {
+  const { loadNetworkConfig } = await import('../../network/config.js');
+  const { startNetworkNode } = await import('../../network/node.js');
+  const network = loadNetworkConfig(o.network!);
+  // Progress and faults go to stderr with --json, so stdout stays one JSON line.
+  const log = (line: string) => (o.json ? process.stderr : process.stdout).write(`${new Date().toISOString()} ${line}\n`);
+  const running = await startNetworkNode({
+    network,
+    dir,
+    port: o.port,
+    host: o.host,
+    ...(o.snapshotFrom ? { snapshotFrom: o.snapshotFrom } : {}),
+    ...(pass === undefined ? {} : { passphrase: pass }),
+    server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), logger: o.log ? { level: 'info' } : false },
+    log,
+  });
+  const head = running.runtime.store.head()!;
+  const validator = running.dir.validator?.id ?? null;
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ url: running.url, dir, chainId: network.chainId, height: head.height, validator, network: network.names.stream })}\n`);
+  } else {
+    log(`Urbis network node for chain ${network.chainId} at height ${head.height} (${validator ? `validator ${validator}` : 'read replica'})`);
+    log(`  API: ${running.url}/v1   ready: ${running.url}/readyz   NATS: ${network.nats.servers.join(', ')}`);
+  }
+  await new Promise<void>((resolveStop) => {
+    const stop = (sig: string) => {
+      log(`${sig}: stopping`);
+      running.close().then(resolveStop, (e) => {
+        process.stderr.write(`urbis: INTERNAL: shutdown failed: ${(e as Error).message}\n`);
+        resolveStop();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
 }
 
 export function registerNodeStart(node: Command): void {
@@ -35,7 +75,9 @@ export function registerNodeStart(node: Command): void {
       .option('--url-host <host>', 'host of the https label URLs (default id.urbis.city)')
       .option('--block-interval-ms <n>', 'block cutting interval for a new network', intArg(1))
       .option('--max-block-txs <n>', 'most transactions per block for a new network', intArg(1))
-      .option('--log', 'log every request (JSON lines on stdout)'),
+      .option('--log', 'log every request (JSON lines on stdout)')
+      .option('--network <file>', 'join a multi-city network described by this file (docs/network.md); the validator key is <dir>/keys/validator.key or $URBIS_KEY_FILE')
+      .option('--snapshot-from <url>', 'with --network on an empty directory: start from a certified snapshot of this peer'),
   ).action(async (o: NodeStartOpts) => {
     const dir = resolveDir(o);
     const pass = passphraseFromEnv();
@@ -43,6 +85,10 @@ export function registerNodeStart(node: Command): void {
       if (!o.json) process.stdout.write(`${line}\n`);
     };
     const cors = o.cors === undefined ? '*' : o.cors === 'off' ? false : o.cors === '*' ? '*' : o.cors.split(',').map((s) => s.trim());
+    if (o.network !== undefined) {
+      await runNetworkNode(o, dir, pass, cors);
+      return;
+    }
     const running = await startNode({
       dir,
       port: o.port,

@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { nsIdText } from '../../core/ledger/names.js';
 import type { Payloads, Policy } from '../../core/ledger/types.js';
+import { withTarget } from '../target.js';
 import {
-  commitTx,
   controllerOptions,
   controllersFromOptions,
   emitTx,
@@ -22,7 +22,6 @@ import {
   policyOptions,
   recordFromOptions,
   recordOptions,
-  withDir,
   writeOptions,
   type CommonOpts,
   type ControllerOpts,
@@ -58,8 +57,8 @@ export function registerNsCreate(ns: Command): void {
       record: recordFromOptions({ ...o, type: o.type ?? defaultType(path) }),
     };
     if (hasLimitFlags(o)) payload.limits = limitsFromOptions(o, {});
-    await withDir(o, false, async (d) => {
-      const out = await commitTx(d, signer, 'ns.create', payload);
+    await withTarget(o, false, async (t) => {
+      const out = await t.commit(signer, 'ns.create', payload);
       const f = forms(nsIdText(path));
       emitTx(o, `created namespace ${path}`, out, { ns: path, id: f.text, did: f.did }, [`identifier: ${f.text}`, `did:        ${f.did}`]);
     });

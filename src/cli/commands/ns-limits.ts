@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { commitTx, emitTx, hasLimitFlags, limitOptions, limitsFromOptions, loadSigner, parseNsArg, usage, withDir, writeOptions, type CommonOpts, type LimitOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emitTx, hasLimitFlags, limitOptions, limitsFromOptions, loadSigner, parseNsArg, usage, writeOptions, type CommonOpts, type LimitOpts } from '../util.js';
 
 export function registerNsLimits(ns: Command): void {
   const cmd = ns.command('limits').description('set limits on a namespace (parent authority): --max-ids, --max-children, --expires').argument('<ns>', 'namespace path');
@@ -16,11 +17,11 @@ export function registerNsLimits(ns: Command): void {
     const path = parseNsArg(nsArg);
     if (!hasLimitFlags(o)) usage('give at least one of --max-ids, --max-children, --expires');
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => {
-      const cur = d.store.ns(path);
+    await withTarget(o, false, async (t) => {
+      const cur = await t.ns(path);
       if (!cur) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
       const limits = limitsFromOptions(o, cur.limits);
-      const out = await commitTx(d, signer, 'ns.limits', { ns: path, limits });
+      const out = await t.commit(signer, 'ns.limits', { ns: path, limits });
       emitTx(o, `set limits of ${path}: ${JSON.stringify(limits)}`, out, { ns: path, limits });
     });
   });

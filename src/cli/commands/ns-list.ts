@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { dirOptions, emit, intArg, parseNsArg, withDir, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emit, intArg, parseNsArg, targetOptions, type CommonOpts } from '../util.js';
 
 interface Opts extends CommonOpts {
   limit: number;
@@ -13,7 +14,7 @@ interface Opts extends CommonOpts {
 }
 
 export function registerNsList(ns: Command): void {
-  dirOptions(
+  targetOptions(
     ns
       .command('list')
       .description('list the child namespaces of <ns> (top-level namespaces without it)')
@@ -22,9 +23,9 @@ export function registerNsList(ns: Command): void {
       .option('--cursor <cursor>', 'continue after the page that returned this cursor'),
   ).action(async (nsArg: string | undefined, o: Opts) => {
     const parent = nsArg === undefined ? null : parseNsArg(nsArg);
-    await withDir(o, true, (d) => {
-      if (parent !== null && !d.store.ns(parent)) throw new UrbisError('NS_NOT_FOUND', `namespace ${parent} does not exist`, { ns: parent });
-      const page = d.store.children(parent, o.cursor ?? null, Math.min(o.limit, 1000));
+    await withTarget(o, true, async (t) => {
+      if (parent !== null && !(await t.ns(parent))) throw new UrbisError('NS_NOT_FOUND', `namespace ${parent} does not exist`, { ns: parent });
+      const page = await t.children(parent, o.cursor ?? null, Math.min(o.limit, 1000));
       emit(
         o,
         { parent, items: page.items.map((e) => ({ ns: e.ns, id: e.id, type: e.record.type, status: e.status, children: e.children, ids: e.ids })), next: page.next },

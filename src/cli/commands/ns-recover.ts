@@ -5,7 +5,8 @@
  * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
-import { commitTx, controllerOptions, controllersFromOptions, emitTx, loadSigner, parseNsArg, usage, withDir, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { controllerOptions, controllersFromOptions, emitTx, loadSigner, parseNsArg, usage, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
 
 export function registerNsRecover(ns: Command): void {
   const cmd = ns.command('recover').description('replace the controllers of a namespace (parent authority)').argument('<ns>', 'namespace path');
@@ -15,8 +16,8 @@ export function registerNsRecover(ns: Command): void {
     const path = parseNsArg(nsArg);
     const controllers = controllersFromOptions(o) ?? usage('--controller is required');
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) =>
-      emitTx(o, `recovered namespace ${path}: ${controllers.threshold} of ${controllers.keys.length} new controllers`, await commitTx(d, signer, 'ns.recover', { ns: path, controllers }), {
+    await withTarget(o, false, async (t) =>
+      emitTx(o, `recovered namespace ${path}: ${controllers.threshold} of ${controllers.keys.length} new controllers`, await t.commit(signer, 'ns.recover', { ns: path, controllers }), {
         ns: path,
         controllers,
       }),

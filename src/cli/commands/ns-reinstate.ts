@@ -4,12 +4,13 @@
  * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
-import { commitTx, emitTx, loadSigner, parseNsArg, withDir, writeOptions, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emitTx, loadSigner, parseNsArg, writeOptions, type CommonOpts } from '../util.js';
 
 export function registerNsReinstate(ns: Command): void {
   writeOptions(ns.command('reinstate').description('reinstate a suspended namespace (parent authority)').argument('<ns>', 'namespace path')).action(async (nsArg: string, o: CommonOpts) => {
     const path = parseNsArg(nsArg);
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => emitTx(o, `reinstated namespace ${path}`, await commitTx(d, signer, 'ns.reinstate', { ns: path }), { ns: path }));
+    await withTarget(o, false, async (t) => emitTx(o, `reinstated namespace ${path}`, await t.commit(signer, 'ns.reinstate', { ns: path }), { ns: path }));
   });
 }

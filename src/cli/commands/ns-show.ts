@@ -5,13 +5,14 @@
  */
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { dirOptions, emit, forms, isoTime, parseNsArg, withDir, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emit, forms, isoTime, parseNsArg, targetOptions, type CommonOpts } from '../util.js';
 
 export function registerNsShow(ns: Command): void {
-  dirOptions(ns.command('show').description('show a namespace: controllers, policy, limits, quota use').argument('<ns>', 'namespace path')).action(async (nsArg: string, o: CommonOpts) => {
+  targetOptions(ns.command('show').description('show a namespace: controllers, policy, limits, quota use').argument('<ns>', 'namespace path')).action(async (nsArg: string, o: CommonOpts) => {
     const path = parseNsArg(nsArg);
-    await withDir(o, true, (d) => {
-      const e = d.store.ns(path);
+    await withTarget(o, true, async (t) => {
+      const e = await t.ns(path);
       if (!e) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
       const f = forms(e.id);
       const quota = { ids: { used: e.ids, max: e.limits.maxIds ?? null }, children: { used: e.children, max: e.limits.maxChildren ?? null } };

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
-import { commitTx, emitTx, loadSigner, parseNsArg, withDir, writeOptions, type CommonOpts } from '../util.js';
+import { withTarget } from '../target.js';
+import { emitTx, loadSigner, parseNsArg, writeOptions, type CommonOpts } from '../util.js';
 
 export function registerNsSuspend(ns: Command): void {
   writeOptions(ns.command('suspend').description('suspend a namespace (parent authority)').argument('<ns>', 'namespace path').option('--reason <text>', 'reason, kept in the transaction')).action(
@@ -14,7 +15,7 @@ export function registerNsSuspend(ns: Command): void {
       const signer = await loadSigner(o);
       const payload: Payloads['ns.suspend'] = { ns: path };
       if (o.reason !== undefined) payload.reason = o.reason;
-      await withDir(o, false, async (d) => emitTx(o, `suspended namespace ${path}`, await commitTx(d, signer, 'ns.suspend', payload), { ns: path }));
+      await withTarget(o, false, async (t) => emitTx(o, `suspended namespace ${path}`, await t.commit(signer, 'ns.suspend', payload), { ns: path }));
     },
   );
 }

@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import type { Payloads } from '../../core/ledger/types.js';
+import { withTarget } from '../target.js';
 import {
-  commitTx,
   controllerOptions,
   controllersFromOptions,
   emitTx,
@@ -22,7 +22,6 @@ import {
   recordFromOptions,
   recordOptions,
   usage,
-  withDir,
   writeOptions,
   type CommonOpts,
   type ControllerOpts,
@@ -41,15 +40,15 @@ export function registerNsUpdate(ns: Command): void {
   cmd.action(async (nsArg: string, o: Opts) => {
     const path = parseNsArg(nsArg);
     const signer = await loadSigner(o);
-    await withDir(o, false, async (d) => {
-      const cur = d.store.ns(path);
+    await withTarget(o, false, async (t) => {
+      const cur = await t.ns(path);
       if (!cur) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
       const payload: Payloads['ns.update'] = { ns: path };
       if (hasPolicyFlags(o)) payload.policy = policyFromOptions(o, cur.policy);
       if (hasRecordFlags(o)) payload.record = recordFromOptions(o, cur.record);
       if (given(o.controller) || o.threshold !== undefined) payload.controllers = controllersFromOptions(o, cur.controllers)!;
       if (Object.keys(payload).length === 1) usage('nothing to update: give policy, record or controller flags');
-      const out = await commitTx(d, signer, 'ns.update', payload);
+      const out = await t.commit(signer, 'ns.update', payload);
       emitTx(o, `updated namespace ${path}`, out, { ns: path });
     });
   });

@@ -1,17 +1,18 @@
 /**
- * `urbis status`: a summary of the data directory's chain.
+ * `urbis status`: a summary of the chain, from the data directory or (--node) a running node.
  *
  * Spec: docs/cli.md.
  */
 import type { Command } from 'commander';
-import type { OpenDir } from '../../engine/data-dir.js';
-import { dirOptions, emit, isoTime, withDir, type CommonOpts } from '../util.js';
+import { REMOTE_MAX_WALK, withTarget, type Target } from '../target.js';
+import { emit, isoTime, targetOptions, type CommonOpts } from '../util.js';
 
 /** Namespaces walked at most for the totals; beyond that the totals are left out (not cheap). */
 const MAX_WALK = 10_000;
 
 /** Counts namespaces and identifiers by walking the namespace tree through its counters. */
-function totals(d: OpenDir): { namespaces: number; ids: number } | null {
+async function totals(t: Target): Promise<{ namespaces: number; ids: number } | null> {
+  const max = t.kind === 'local' ? MAX_WALK : REMOTE_MAX_WALK;
   let namespaces = 0;
   let ids = 0;
   const queue: (string | null)[] = [null];
@@ -19,9 +20,9 @@ function totals(d: OpenDir): { namespaces: number; ids: number } | null {
     const parent = queue.shift()!;
     let cursor: string | null = null;
     do {
-      const page = d.store.children(parent, cursor, 500);
+      const page = await t.children(parent, cursor, 500);
       for (const e of page.items) {
-        if (++namespaces > MAX_WALK) return null;
+        if (++namespaces > max) return null;
         ids += e.ids;
         if (e.children > 0) queue.push(e.ns);
       }
@@ -32,31 +33,31 @@ function totals(d: OpenDir): { namespaces: number; ids: number } | null {
 }
 
 export function registerStatus(program: Command): void {
-  dirOptions(program.command('status').description('chain id, height, head, state root, validators, totals')).action(async (o: CommonOpts) => {
-    await withDir(o, true, (d) => {
-      const head = d.store.head()!;
-      const chain = d.ledger.chain();
-      const t = totals(d);
+  targetOptions(program.command('status').description('chain id, height, head, state root, validators, totals')).action(async (o: CommonOpts) => {
+    await withTarget(o, true, async (t) => {
+      const s = await t.status();
+      const n = await totals(t);
       const doc = {
-        dir: d.dir,
-        chainId: chain.chainId,
-        height: head.height,
-        headHash: head.headerHash,
-        stateRoot: head.header.stateRoot,
-        time: head.header.time,
-        validators: chain.validators,
-        root: chain.root,
-        ...(t ?? {}),
+        ...(t.kind === 'local' ? { dir: t.location } : {}),
+        chainId: s.chainId,
+        height: s.height,
+        headHash: s.headHash,
+        stateRoot: s.stateRoot,
+        time: s.time,
+        validators: s.validators,
+        root: s.root,
+        ...(n ?? {}),
       };
       emit(o, doc, () => [
-        `chain:       ${chain.chainId}`,
-        `height:      ${head.height}`,
-        `head:        ${head.headerHash}`,
-        `state root:  ${head.header.stateRoot}`,
-        `last block:  ${isoTime(head.header.time)}`,
-        `validators:  ${chain.validators.length}: ${chain.validators.join(', ')}`,
-        `root:        ${chain.root.threshold} of ${chain.root.keys.join(', ')}`,
-        ...(t ? [`namespaces:  ${t.namespaces}`, `identifiers: ${t.ids}`] : []),
+        ...(o.via ? [`node:        ${String(o.via.node)} (trust: ${String(o.via.trust)})`] : []),
+        `chain:       ${s.chainId}`,
+        `height:      ${s.height}`,
+        `head:        ${s.headHash}`,
+        `state root:  ${s.stateRoot}`,
+        `last block:  ${isoTime(s.time)}`,
+        `validators:  ${s.validators.length}: ${s.validators.join(', ')}`,
+        s.root ? `root:        ${s.root.threshold} of ${s.root.keys.join(', ')}` : 'root:        (not served by the node API)',
+        ...(n ? [`namespaces:  ${n.namespaces}`, `identifiers: ${n.ids}`] : []),
       ]);
     });
   });

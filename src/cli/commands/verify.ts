@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UrbisError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { verifyChain } from '../../engine/verify-chain.js';
-import { CliFailure, EXIT, dirOptions, emit, withDir, type CommonOpts } from '../util.js';
+import { CliFailure, EXIT, dirOptions, emit, localOnly, withDir, type CommonOpts } from '../util.js';
 
 export function registerVerify(program: Command): void {
-  dirOptions(program.command('verify').description('re-verify the stored chain from genesis; exit 5 at the first fault')).action(async (o: CommonOpts) => {
+  localOnly(dirOptions(program.command('verify').description('re-verify the stored chain from genesis; exit 5 at the first fault')), 'verify').action(async (o: CommonOpts) => {
     await withDir(o, true, (d) => {
       const head = d.store.head()?.height ?? 0;
       const bar = process.stderr.isTTY && !o.json && head > 100 ? new cliProgress.SingleBar({ stream: process.stderr, format: 'verify [{bar}] {value}/{total} blocks' }, cliProgress.Presets.shades_classic) : null;

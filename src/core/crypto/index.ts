@@ -16,6 +16,7 @@ import { ed25519Precheck } from './ed25519-rules.js';
 
 export type { CryptoProvider } from './provider.js';
 export { nobleCryptoProvider } from './noble.js';
+export { ed25519Precheck } from './ed25519-rules.js';
 
 /** Ed25519 sizes in bytes. */
 export const ED25519_SEED_LENGTH = 32;

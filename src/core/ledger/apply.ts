@@ -36,6 +36,11 @@ export interface ApplyContext {
   time: number;
   /** Signature verifier; nodes pass a caching one. Default: full Ed25519 verification. */
   verify?: SigVerifier;
+  /**
+   * The parsed form and hash of a transaction already parsed at admission (same parser, same
+   * parameters, so the same result); undefined to parse here.
+   */
+  prepared?: (raw: unknown) => { tx: Tx; hash: string } | undefined;
 }
 
 /** Everything a block changes; the node commits it atomically with the block. */
@@ -75,9 +80,10 @@ export function applyBlockTxs(state: StateReader, txs: unknown[], ctx: ApplyCont
     try {
       const chain = block.chain();
       const params = chain?.params ?? DEFAULT_PARAMS;
-      const tx = parseTx(raw, parseContext(params));
+      const pre = ctx.prepared?.(raw);
+      const tx = pre?.tx ?? parseTx(raw, parseContext(params));
       // The hash covers the body exactly as signed, before any canonicalisation of its fields.
-      hash = txHash((raw as { body: Tx['body'] }).body);
+      hash = pre?.hash ?? txHash((raw as { body: Tx['body'] }).body);
       applyTx(txo, tx, hash, ctx, verify);
       txo.mergeInto(block);
       results.push({ ok: true });
@@ -238,6 +244,16 @@ function bumpNs(x: Exec, ns: NsEntry, change: Partial<NsEntry>): NsEntry {
   return next;
 }
 
+/**
+ * Updates a namespace's bookkeeping counters (children, ids, serials) after an allocation. The entry
+ * (and so the state root) changes, but this is not a new version of the namespace: no version
+ * number, no history row, no change event. Otherwise every registration would also write a version
+ * of its namespace.
+ */
+function countNs(x: Exec, ns: NsEntry, change: Pick<Partial<NsEntry>, 'children' | 'ids' | 'serials'>): void {
+  x.s.put({ ...ns, ...change }, false);
+}
+
 function bumpId(x: Exec, e: IdEntry, change: Partial<IdEntry>): void {
   x.s.put({ ...e, ...change, version: e.version + 1, updated: x.time, height: x.height, tx: x.hash });
 }
@@ -290,7 +306,7 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
       if (parent.limits.maxChildren !== undefined && parent.children + 1 > parent.limits.maxChildren) {
         err('QUOTA_CHILDREN', `namespace ${parent.ns} may have ${parent.limits.maxChildren} children`, { ns: parent.ns, limit: parent.limits.maxChildren });
       }
-      bumpNs(x, parent, { children: parent.children + 1 });
+      countNs(x, parent, { children: parent.children + 1 });
     }
     x.s.put({
       kind: 'ns',
@@ -356,7 +372,7 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
     requireRegistrar(x, ns);
     requireQuota(ns, 1);
     createId(x, ns, key.slice(slash + 1), p.record, p.controllers ?? null);
-    bumpNs(x, ns, { ids: ns.ids + 1 });
+    countNs(x, ns, { ids: ns.ids + 1 });
   },
 
   'id.registerBatch': (x, p) => {
@@ -367,7 +383,7 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
       const local = keyOfText(canonicalIdText(`${p.ns}/${item.local}`, 'local')).slice(p.ns.length + 1);
       createId(x, ns, local, item.record, null);
     }
-    bumpNs(x, ns, { ids: ns.ids + p.items.length });
+    countNs(x, ns, { ids: ns.ids + p.items.length });
   },
 
   'id.allocate': (x, p) => {
@@ -386,7 +402,7 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
       createId(x, ns, local, p.record, p.controllers ?? null);
       made++;
     }
-    bumpNs(x, ns, { ids: ns.ids + p.count, serials: { ...ns.serials, [p.prefix]: serial } });
+    countNs(x, ns, { ids: ns.ids + p.count, serials: { ...ns.serials, [p.prefix]: serial } });
   },
 
   'id.update': (x, p) => {

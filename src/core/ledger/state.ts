@@ -73,9 +73,10 @@ export class Overlay implements StateReader {
     return this.txs.has(hash) || this.base.hasTx(hash);
   }
 
-  put(e: StateEntry): void {
+  /** Writes an entry; `version` false for bookkeeping that is not a new version (no history row). */
+  put(e: StateEntry, version = true): void {
     this.entries.set(stateKey(e), e);
-    this.versions.push(e);
+    if (version) this.versions.push(e);
   }
 
   addTx(hash: string, validUntil: number): void {

@@ -11,7 +11,7 @@ import type { IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import type { SearchQuery } from '../../storage/types.js';
 import { eventMatches, parseEventId, type EventFilter } from '../events.js';
-import type { NodeRuntime } from '../runtime.js';
+import type { NodeRuntime, Submission } from '../runtime.js';
 import { problem, requireReady, sendProblem } from '../server.js';
 
 const HASH_PARAM = { type: 'object', properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['hash'] } as const;
@@ -88,9 +88,9 @@ export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     async (req, reply) => {
       requireReady(rt);
       if (!rt.orderer) throw new UrbisError('NODE_NOT_READY', 'this node is a read replica; submit to a validator node');
-      let sub: ReturnType<NonNullable<NodeRuntime['orderer']>['submit']>;
+      let sub: Submission;
       try {
-        sub = rt.orderer.submit(req.body);
+        sub = await rt.orderer.submit(req.body);
       } catch (e) {
         if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
         throw e;
@@ -106,7 +106,7 @@ export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       }
       rt.metrics.txSubmitted.inc();
       const known = guarded(() => rt.store.tx(sub.hash));
-      if (known) {
+      if (known?.result.ok) {
         const body: TxStatus = { hash: sub.hash, status: 'committed', height: known.height, index: known.index, result: known.result };
         return reply.code(200).send(body);
       }

@@ -10,6 +10,7 @@
 import { UrbisError } from '../../core/errors.js';
 import type { TxResult } from '../../core/ledger/types.js';
 import type { CommitResult, Ledger } from '../../engine/ledger.js';
+import type { VerifyPool } from '../../engine/verify-pool.js';
 
 /** Outcome of a committed transaction. */
 export interface TxOutcome {
@@ -29,6 +30,8 @@ export interface SequencerOptions {
   onBlock?: (r: CommitResult) => void;
   /** Called when committing a block fails; the sequencer stops. */
   onError?: (e: unknown) => void;
+  /** Worker threads for signature checks ({@link LocalSequencer.submitAsync}). */
+  pool?: VerifyPool;
 }
 
 interface Pending {
@@ -71,16 +74,39 @@ export class LocalSequencer {
    * @throws UrbisError from the pre-checks, or NODE_BUSY when the queue is full.
    */
   submit(raw: unknown): { hash: string; done: Promise<TxOutcome> } {
+    this.checkOpen();
+    const { hash } = this.ledger.precheck(raw, this.now());
+    return this.enqueue(raw, hash);
+  }
+
+  /**
+   * {@link submit} with the signature checks done by the verification worker pool (when the
+   * sequencer has one), so that admission runs beside block production on another core.
+   */
+  async submitAsync(raw: unknown): Promise<{ hash: string; done: Promise<TxOutcome> }> {
+    if (!this.opts.pool) return this.submit(raw);
+    this.checkOpen();
+    if (this.queue.length >= this.maxPending) this.busy();
+    const { hash } = await this.ledger.precheckAsync(raw, this.now(), this.opts.pool);
+    this.checkOpen();
+    return this.enqueue(raw, hash);
+  }
+
+  private checkOpen(): void {
     if (this.stopped) throw new UrbisError('NODE_NOT_READY', 'the sequencer is stopped');
     if (this.failed) throw new UrbisError('NODE_NOT_READY', 'the node stopped producing blocks after a storage failure');
-    const { hash } = this.ledger.precheck(raw, this.now());
+  }
+
+  private busy(): never {
+    throw new UrbisError('NODE_BUSY', `${this.queue.length} transactions are waiting; retry shortly`, { retryAfterMs: this.blockIntervalMs * 4 });
+  }
+
+  private enqueue(raw: unknown, hash: string): { hash: string; done: Promise<TxOutcome> } {
     const known = this.ledger.store.tx(hash);
-    if (known) return { hash, done: Promise.resolve({ hash, height: known.height, index: known.index, result: known.result }) };
+    if (known?.result.ok) return { hash, done: Promise.resolve({ hash, height: known.height, index: known.index, result: known.result }) };
     let p = this.byHash.get(hash);
     if (!p) {
-      if (this.queue.length >= this.maxPending) {
-        throw new UrbisError('NODE_BUSY', `${this.queue.length} transactions are waiting; retry shortly`, { retryAfterMs: this.blockIntervalMs * 4 });
-      }
+      if (this.queue.length >= this.maxPending) this.busy();
       p = { raw, hash, waiters: [] };
       this.queue.push(p);
       this.byHash.set(hash, p);

@@ -559,19 +559,20 @@ export class SqliteStore implements LedgerStore {
 
   /**
    * Writes part of a snapshot's state into an empty store: entries (with their current version as
-   * history), replay-set rows and Merkle nodes, in one transaction. No block is written: finish with
-   * {@link importHead}.
+   * history; `bodies[i]`, when given, is the JSON text of `entries[i]` as received), replay-set rows
+   * and Merkle nodes, in one transaction. No block is written: finish with {@link importHead}.
    *
    * @throws UrbisError STORE_ALREADY_INITIALIZED when the store holds blocks.
    */
-  importState(part: { entries: StateEntry[]; seen: [string, number][]; smtWrites: SmtWrite[] }): void {
+  importState(part: { entries: StateEntry[]; bodies?: string[]; seen: [string, number][]; smtWrites: SmtWrite[] }): void {
     this.writable();
     if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
     const s = this.s;
     try {
       this.db.transaction(() => {
-        for (const e of part.entries) {
-          const body = JSON.stringify(e);
+        for (let i = 0; i < part.entries.length; i++) {
+          const e = part.entries[i]!;
+          const body = part.bodies?.[i] ?? JSON.stringify(e);
           s.historyPut.run(stateKey(e), e.version, e.height, body);
           if (e.kind === 'chain') {
             s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
