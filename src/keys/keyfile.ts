@@ -3,7 +3,7 @@
  * passphrase (scrypt, RFC 7914 → AES-256-GCM, NIST SP 800-38D), and loading a signing key from a
  * file or the environment.
  *
- * Spec: docs/spec-parts/encoding.md §5. Node only (file system, node:crypto).
+ * Spec: docs/protocol.md (Encoding) §5. Node only (file system, node:crypto).
  *
  * Secrets (seed, passphrase) never appear in error messages, error details or logs, and are never
  * taken from the command line, where other users can read them in the process list.

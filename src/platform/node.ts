@@ -2,7 +2,7 @@
  * The node:crypto (OpenSSL) {@link CryptoProvider}, installed as a side effect of importing this
  * module. Server and CLI entry points import it first thing; browsers never see it.
  *
- * Spec: docs/spec-parts/encoding.md §4.3. NOT pure (imports node:crypto).
+ * Spec: docs/protocol.md (Encoding) §4.3. NOT pure (imports node:crypto).
  *
  * OpenSSL's Ed25519 verification is the cofactorless RFC 8032 check with S < L, which is exactly the
  * contract of CryptoProvider.ed25519Verify; the key-encoding rules are applied by the core wrapper

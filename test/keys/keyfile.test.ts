@@ -1,4 +1,4 @@
-// Key files (docs/spec-parts/encoding.md §5): mode 0600 and O_EXCL on creation, permission check
+// Key files (docs/protocol.md (Encoding) §5): mode 0600 and O_EXCL on creation, permission check
 // on read, scrypt + AES-256-GCM encryption with the public key bound as AAD, environment loading.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';

@@ -103,7 +103,6 @@ class Importer {
 
   /** Decides what to do with a checked row: skip, reject, or add to the batch. */
   async add(row: CheckedRow): Promise<void> {
-    const ns = this.nsCur;
     const same = (r: RecordBody) => canonicalJson(r) === canonicalJson(row.record);
     const dup = this.pending.get(row.local);
     if (dup) {
@@ -112,10 +111,18 @@ class Importer {
       return;
     }
     if (this.t.cheapReads && (await this.existing(row))) return;
-    if (ns.limits.maxIds !== undefined && ns.ids + this.pending.size + 1 > ns.limits.maxIds) {
-      // Not looked up yet (through a node): an existing row takes no quota.
-      if (!this.t.cheapReads && (await this.existing(row))) return;
-      this.reject(row.line, 'QUOTA_IDS', `namespace ${this.ns} may hold ${ns.limits.maxIds} identifiers`, row.local);
+    const full = () => this.nsCur.limits.maxIds !== undefined && this.nsCur.ids + this.pending.size + 1 > this.nsCur.limits.maxIds;
+    if (full() && !this.t.cheapReads) {
+      // Through a node, pending rows were not looked up and may exist already (they take no quota):
+      // commit them first, so that the count is the ledger's, then look this row up.
+      if (this.pending.size > 0) {
+        await this.flush();
+        await this.drain();
+      }
+      if (await this.existing(row)) return;
+    }
+    if (full()) {
+      this.reject(row.line, 'QUOTA_IDS', `namespace ${this.ns} may hold ${this.nsCur.limits.maxIds} identifiers`, row.local);
       return;
     }
     const size = Buffer.byteLength(JSON.stringify({ local: row.local, record: row.record })) + 1;

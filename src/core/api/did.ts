@@ -1,7 +1,7 @@
 /**
  * DID documents of did:urbis identifiers, built from a ledger entry. Specs: W3C DID Core 1.0
  * (§5 "Core Properties", §7.3 "DID Document Metadata"), W3C Controlled Identifiers 1.0 (Multikey),
- * did:key (controller keys), docs/spec-parts/ids.md §6.2 (the did:urbis form).
+ * did:key (controller keys), docs/protocol.md (Identifiers) §6.2 (the did:urbis form).
  *
  * The node's DID route and the client SDK's resolver both call {@link buildDidDocument}, so a
  * document served by a node and one rebuilt by a reader from a verified entry are identical: a

@@ -3,7 +3,7 @@
  * key-encoding rules), so that the noble and the OpenSSL implementations accept exactly the same
  * (signature, message, key) triples.
  *
- * Spec: docs/spec-parts/encoding.md §4.2. Pure.
+ * Spec: docs/protocol.md (Encoding) §4.2. Pure.
  *
  * Why these rules: OpenSSL decodes a public key whose y coordinate is ≥ p (reducing it) and one that
  * encodes x = 0 with the sign bit set, and accepts small-order keys; @noble/curves in strict mode

@@ -2,7 +2,7 @@
  * Urbis cryptography: SHA-256 (FIPS 180-4) and Ed25519 (RFC 8032 §5.1, pure Ed25519) behind a
  * pluggable {@link CryptoProvider}.
  *
- * Spec: docs/spec-parts/encoding.md §4. Pure.
+ * Spec: docs/protocol.md (Encoding) §4. Pure.
  *
  * The default provider is @noble/* (works in any JavaScript runtime). Node entry points import
  * src/platform/node.ts, which installs the faster node:crypto provider. Every call goes through the

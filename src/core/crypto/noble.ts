@@ -2,7 +2,7 @@
  * The default {@link CryptoProvider}: SHA-256 from @noble/hashes, Ed25519 (RFC 8032 §5.1) from
  * @noble/curves, randomness from WebCrypto `crypto.getRandomValues`. This is what a browser uses.
  *
- * Spec: docs/spec-parts/encoding.md §4. Pure.
+ * Spec: docs/protocol.md (Encoding) §4. Pure.
  *
  * Verification is written here on noble's point arithmetic instead of calling `ed25519.verify`,
  * because noble checks the cofactored equation [8][S]B = [8]R + [8][k]A while OpenSSL checks the

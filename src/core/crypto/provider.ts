@@ -2,7 +2,7 @@
  * The pluggable cryptography behind Urbis: SHA-256 (FIPS 180-4) and Ed25519 (RFC 8032 §5.1, pure
  * Ed25519, no context, no prehash).
  *
- * Spec: docs/spec-parts/encoding.md §4. Pure (an interface only).
+ * Spec: docs/protocol.md (Encoding) §4. Pure (an interface only).
  *
  * Two implementations exist and MUST agree bit for bit: the default one on @noble/* (browsers, and
  * anywhere else) and one on node:crypto / OpenSSL (src/platform/node.ts, about ten times faster).

@@ -2,7 +2,7 @@
  * base58btc: the Bitcoin base58 alphabet, as used by Multibase prefix `z`
  * (draft-multiformats-multibase §"base58btc", W3C Controlled Identifiers §2.2.2 Multikey).
  *
- * Spec: docs/spec-parts/encoding.md §3. Pure.
+ * Spec: docs/protocol.md (Encoding) §3. Pure.
  *
  * Leading zero bytes map one-to-one to leading `1` characters and the rest is the big-endian integer
  * in base 58 without leading zero digits, so the encoding is a bijection: decode(encode(b)) = b and

@@ -3,7 +3,7 @@
  * (RFC 4648 §8 "base16", lowercase only) and base64url without padding (RFC 4648 §5, with the
  * canonical-encoding rules of RFC 4648 §3.5: no padding, no line breaks, zero trailing bits).
  *
- * Spec: docs/spec-parts/encoding.md §2. Pure: no Node APIs (no Buffer), runs in a browser unchanged.
+ * Spec: docs/protocol.md (Encoding) §2. Pure: no Node APIs (no Buffer), runs in a browser unchanged.
  *
  * Decoders are strict on purpose: every byte string has exactly one accepted text form, so a signed or
  * hashed document cannot be re-encoded into a second valid form (encoding malleability).

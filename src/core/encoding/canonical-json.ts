@@ -1,7 +1,7 @@
 /**
  * JSON Canonicalization Scheme (RFC 8785, "JCS"), own implementation.
  *
- * Spec: docs/spec-parts/encoding.md §1. Pure.
+ * Spec: docs/protocol.md (Encoding) §1. Pure.
  *
  * - Values are limited to the I-JSON data model (RFC 7493) that JCS builds on (RFC 8785 §3.1):
  *   null, booleans, finite numbers, strings without lone surrogates, arrays, plain objects.

@@ -1,6 +1,6 @@
 /**
  * Urbis encodings: canonical JSON (RFC 8785), byte encodings (UTF-8, hex, base64url, base58btc) and
- * Multikey public keys. Spec: docs/spec-parts/encoding.md. Pure.
+ * Multikey public keys. Spec: docs/protocol.md (Encoding). Pure.
  */
 export { canonicalJson, canonicalBytes, CANONICAL_JSON_MAX_DEPTH } from './canonical-json.js';
 export { utf8Encode, utf8Decode, toHex, fromHex, toBase64url, fromBase64url, concatBytes, bytesEqual } from './bytes.js';

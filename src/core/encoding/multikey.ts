@@ -3,7 +3,7 @@
  * `z` (multibase base58btc) + base58btc(0xed 0x01 ‖ 32-byte key), where 0xed 0x01 is the unsigned
  * varint of multicodec 0xed `ed25519-pub`. Such keys always start with `z6Mk`.
  *
- * Spec: docs/spec-parts/encoding.md §3. Pure.
+ * Spec: docs/protocol.md (Encoding) §3. Pure.
  */
 import { fail, isUrbisError } from '../errors.js';
 import { base58btcDecode, base58btcEncode } from './base58.js';

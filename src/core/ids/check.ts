@@ -1,7 +1,7 @@
 /**
  * ISO/IEC 7064 MOD 37,36 (hybrid system) check character, and its use in Urbis identifiers.
  *
- * Spec: docs/spec-parts/ids.md §"Check character". The generic functions work on values 0..35 and
+ * Spec: docs/protocol.md (Identifiers) §"Check character". The generic functions work on values 0..35 and
  * reproduce the published ISO 7064 examples (GRid, ISAN) with the standard alphabet 0-9A-Z
  * (test/vectors/iso7064-mod37-36.json). The identifier mapping gives each of the 36 identifier symbols
  * (33 alphanumerics + `-` `.` `/`) a distinct value, so every single substitution is detected.

@@ -1,7 +1,7 @@
 /**
  * The DID and URL forms of an Urbis identifier, and auto-detection of the form.
  *
- * Spec: docs/spec-parts/ids.md §"Forms". All three forms carry exactly the same information and
+ * Spec: docs/protocol.md (Identifiers) §"Forms". All three forms carry exactly the same information and
  * convert losslessly: text `156.130100.42/LAMP-000017:X`, DID `did:urbis:156.130100.42:LAMP-000017:X`,
  * URL `https://id.urbis.city/id/156.130100.42/LAMP-000017:X`. Positions in errors always index the
  * caller's whole input string (prefix included).

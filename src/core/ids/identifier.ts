@@ -1,7 +1,7 @@
 /**
  * Urbis identifiers: grammar, text form, construction and namespace helpers.
  *
- * Spec: docs/spec-parts/ids.md. The scanner is a single left-to-right pass over char codes with
+ * Spec: docs/protocol.md (Identifiers). The scanner is a single left-to-right pass over char codes with
  * table lookups (no regular expressions, no backtracking): it validates the grammar, upper-cases,
  * and runs the MOD 37,36 check in the same pass, because a resolve parses one identifier per
  * request. Input here is attacker-controlled (labels, URLs, API paths): every fault becomes an

@@ -1,5 +1,5 @@
 /**
- * Urbis identifiers (docs/spec-parts/ids.md): alphabet, grammar, ISO/IEC 7064 MOD 37,36 check
+ * Urbis identifiers (docs/protocol.md (Identifiers)): alphabet, grammar, ISO/IEC 7064 MOD 37,36 check
  * character, and the text, DID and URL forms.
  */
 

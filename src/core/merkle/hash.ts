@@ -1,7 +1,7 @@
 /**
  * Hashing of the Urbis state map, a compact sparse Merkle tree over SHA-256.
  *
- * Spec: docs/spec-parts/merkle.md §2 "Hashing". Domain separation follows RFC 6962 §2.1 / RFC 9162
+ * Spec: docs/protocol.md (State map) §2 "Hashing". Domain separation follows RFC 6962 §2.1 / RFC 9162
  * §2.1.1: a 0x00 prefix for leaves and 0x01 for interior nodes, so a leaf can never be passed off as
  * an interior node (second-preimage attack on the tree shape). Pure.
  */

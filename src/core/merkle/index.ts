@@ -1,6 +1,6 @@
 /**
  * The Urbis state map: a compact sparse Merkle tree over SHA-256 with inclusion and non-inclusion
- * proofs. Spec: docs/spec-parts/merkle.md. Pure.
+ * proofs. Spec: docs/protocol.md (State map). Pure.
  */
 export { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, leafHash, nodeHash, rfc6962LeafHash } from './hash.js';
 export { MemorySmtNodeStore, NODE_RECORD_LENGTH, encodeNodePath, type SmtNodeStore, type SmtWrite } from './store.js';

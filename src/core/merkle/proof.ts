@@ -1,7 +1,7 @@
 /**
  * Inclusion and non-inclusion proofs of the state map: verification and encodings.
  *
- * Spec: docs/spec-parts/merkle.md §6 "Proofs", §7 "Proof encoding", §8 "Verification". Pure.
+ * Spec: docs/protocol.md (State map) §6 "Proofs", §7 "Proof encoding", §8 "Verification". Pure.
  *
  * Everything here takes attacker-controlled input: proofs arrive from any node (or a QR code) and
  * are checked by readers who trust only a certified root. Nothing is assumed about types or sizes.

@@ -2,7 +2,7 @@
  * Node storage of the state map: the port the tree reads through, the encodings of node positions
  * and node records, and an in-memory adapter for tests and benchmarks.
  *
- * Spec: docs/spec-parts/merkle.md §4 "Storage". Pure.
+ * Spec: docs/protocol.md (State map) §4 "Storage". Pure.
  *
  * The store is keyed by position, not by hash: it holds the current tree only, one record per
  * position, and a block overwrites the positions it changes. Without deletions a position, once

@@ -1,7 +1,7 @@
 /**
  * The state map: a compact sparse Merkle tree over SHA-256 with batch updates and proofs.
  *
- * Spec: docs/spec-parts/merkle.md §3 "Tree shape", §4 "Storage", §5 "Batch update", §6 "Proofs".
+ * Spec: docs/protocol.md (State map) §3 "Tree shape", §4 "Storage", §5 "Batch update", §6 "Proofs".
  * Pure: nodes come from an {@link SmtNodeStore}; the tree never writes to it.
  *
  * Shape: a subtree with no key hashes to EMPTY, with one key to that key's leaf hash, with two or

@@ -3,7 +3,7 @@
  * docs/network.md "Certificates and faults". Pure (no I/O, no clock): the follower feeds it the
  * messages of the signature stream and asks it, height by height, whether a quorum formed.
  *
- * Rules (docs/spec-parts/ledger.md "Finality certificate"):
+ * Rules (docs/protocol.md (Ledger) "Finality certificate"):
  * - a signature counts only if it verifies and its key is in the validator set in force at that
  *   height (the state before the block);
  * - a validator that signed two different hashes for one height (equivocation) counts for neither;

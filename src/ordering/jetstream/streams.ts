@@ -120,6 +120,7 @@ export async function prepareStreams(nc: NatsConnection, c: NetworkConfig, publi
     } catch (e) {
       if (e instanceof UrbisError && e.code === 'NET_CONFIG_INVALID') throw e;
       last = e;
+      log(`JetStream not ready (${(e as Error).message}); retrying`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -358,7 +358,7 @@ export class SqliteStore implements LedgerStore {
    */
   search(q: SearchQuery): Page<IdEntry> {
     const limit = clampLimit(q.limit);
-    // Canonical identifier text is `<ns>/<local>:<check>` (docs/spec-parts/ids.md), so the
+    // Canonical identifier text is `<ns>/<local>:<check>` (docs/protocol.md (Identifiers)), so the
     // identifiers of a namespace subtree are exactly those starting with `<ns>/` or `<ns>.`: the
     // range ('<ns>.', '<ns>0'), since '.' < '/' < '0'.
     let lo = q.cursor ? q.cursor : '';

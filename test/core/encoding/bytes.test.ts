@@ -1,4 +1,4 @@
-// Byte encodings (docs/spec-parts/encoding.md §2, §3): hex, base64url (RFC 4648 §5 vectors),
+// Byte encodings (docs/protocol.md (Encoding) §2, §3): hex, base64url (RFC 4648 §5 vectors),
 // base58btc and Multikey (W3C Controlled Identifiers example key), with strictness and round trips.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

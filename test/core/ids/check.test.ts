@@ -1,5 +1,5 @@
 // Tests of ISO/IEC 7064 MOD 37,36 (src/core/ids/check.ts) against the published vectors, and the
-// exact error-detection properties that docs/spec-parts/ids.md states.
+// exact error-detection properties that docs/protocol.md (Identifiers) states.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import {

@@ -1,4 +1,4 @@
-// Grammar, error codes/positions and the three forms of src/core/ids (docs/spec-parts/ids.md).
+// Grammar, error codes/positions and the three forms of src/core/ids (docs/protocol.md (Identifiers)).
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_URL_HOST,
@@ -45,7 +45,7 @@ const LAMP = '156.130100.42/LAMP-000017:F';
 const CITY = '156.130100:7';
 
 describe('text form', () => {
-  it('parses the spec examples (check characters as in docs/spec-parts/ids.md)', () => {
+  it('parses the spec examples (check characters as in docs/protocol.md (Identifiers))', () => {
     expect(parseText(LAMP)).toEqual({ namespace: ['156', '130100', '42'], local: 'LAMP-000017', check: 'F', text: LAMP });
     expect(parseText(CITY)).toEqual({ namespace: ['156', '130100'], local: null, check: '7', text: CITY });
     expect(parseText('156.130100.42/LAMP-000578:L').local).toBe('LAMP-000578');

@@ -1,4 +1,4 @@
-// Property tests (fast-check) for the identifier codec (docs/spec-parts/ids.md): lossless forms,
+// Property tests (fast-check) for the identifier codec (docs/protocol.md (Identifiers)): lossless forms,
 // canonical case, and typed errors only on arbitrary input.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

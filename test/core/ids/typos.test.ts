@@ -1,4 +1,4 @@
-// Exhaustive typo detection on sample identifiers (docs/spec-parts/ids.md §"What the check catches"):
+// Exhaustive typo detection on sample identifiers (docs/protocol.md (Identifiers) §"What the check catches"):
 // every single substitution is rejected; adjacent transpositions are rejected except exactly the
 // documented class (values 18−P and 19−P mod 36 in hybrid state P).
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // An independent reference for the compact sparse Merkle tree, written from the definition in
-// docs/spec-parts/merkle.md §3 (not from src/core/merkle): hashes with node:crypto directly and
+// docs/protocol.md (State map) §3 (not from src/core/merkle): hashes with node:crypto directly and
 // builds the root recursively from the whole key set. Slow, for small trees in tests only.
 import { createHash } from 'node:crypto';
 
