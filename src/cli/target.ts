@@ -300,6 +300,14 @@ async function verified<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+/** An error met while connecting to `url`: unreachable, or not verifying against `trusted`. */
+function connectError(e: unknown, url: string, trusted: string): unknown {
+  if (isUrbisError(e) && e.code === 'CLIENT_HTTP' && e.details?.network === true) {
+    return new UrbisError('CLIENT_HTTP', `cannot reach the node at ${url}: ${e.message}`, { ...e.details }, { cause: e });
+  }
+  return notVerified(e, `the answers of ${url} do not verify against ${trusted}: `);
+}
+
 function notVerified(e: unknown, context = ''): unknown {
   if (!isUrbisError(e) || !NOT_VERIFIED.has(e.code)) return e;
   return new CliFailure(new UrbisError(e.code, `verification failed: ${context}${e.message}`, e.details as Record<string, unknown> | undefined), EXIT.VERIFY);
@@ -383,7 +391,9 @@ async function openNode(url: string, o: CommonOpts): Promise<{ target: NodeTarge
   } else {
     const { Http } = await import('../client/http.js');
     const http = new Http({ url, fetch: globalThis.fetch.bind(globalThis), timeoutMs: 10_000, retry: { retries: 3, baseDelayMs: 200, maxDelayMs: 2000 }, maxBodyBytes: 32 * 1024 * 1024 });
-    const block0 = await http.json('GET', '/v1/blocks/0');
+    const block0 = await http.json('GET', '/v1/blocks/0').catch((e: unknown) => {
+      throw connectError(e, url, 'its own block 0');
+    });
     genesis = Array.isArray((block0 as { txs?: unknown }).txs) ? (block0 as { txs: unknown[] }).txs[0] : undefined;
     try {
       client = new UrbisClient({ url, anchor: UrbisClient.anchorFromGenesis(genesis) });
@@ -414,7 +424,7 @@ async function openNode(url: string, o: CommonOpts): Promise<{ target: NodeTarge
     }
     return { target: new NodeTarget(client, genesis as Tx<'genesis'>, head), via };
   } catch (e) {
-    throw notVerified(e, `the answers of ${url} do not verify against ${trusted}: `);
+    throw connectError(e, url, trusted);
   }
 }
 

@@ -110,7 +110,7 @@ export async function loadDemo(dir: OpenDir): Promise<number> {
   await run(
     'id.register',
     {
-      id: '156.110000.3/SVC-RESOLVER',
+      id: '156.110000.3/SVC-DATA',
       record: {
         type: 'service',
         attributes: { title: 'Cross-city open data service' },

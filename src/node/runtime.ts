@@ -181,15 +181,17 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     urlHost: opts.server?.urlHost,
   });
   events = runtime.events;
-  if (opts.demo && dir.store.ns('156') === undefined) {
-    const n = await loadDemo(dir);
-    log(`loaded the demo data set: ${n} transactions`);
-  }
   const app = createServer(runtime, opts.server);
   let url: string;
   try {
+    if (opts.demo && dir.store.ns('156') === undefined) {
+      const n = await loadDemo(dir);
+      log(`loaded the demo data set: ${n} transactions`);
+    }
     url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
   } catch (e) {
+    // Nothing may keep the process alive after a failed start.
+    await app.close().catch(() => {});
     dir.close();
     await pool.close();
     throw e;

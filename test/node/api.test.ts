@@ -61,6 +61,18 @@ describe('HTTP API: resolution', () => {
     expect(res.headers['cache-control']).toBe('public, max-age=1');
   });
 
+  it('answers 503 with Retry-After, never "not found", when the store cannot be read', async () => {
+    const n = setup();
+    const store = n.chain.store as unknown as { id: (k: string) => unknown };
+    store.id = () => {
+      throw new Error('disk I/O error');
+    };
+    const res = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}` });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().code).toBe('STORE_UNAVAILABLE');
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+
   it('serves 304 for a matching ETag, history, and past versions', async () => {
     const n = setup();
     const first = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}` });
