@@ -2,18 +2,12 @@
  * In-memory {@link LedgerStore}: the reference adapter for unit tests and for re-verifying a chain
  * (`urbis verify`). Same contract as the SQLite store, nothing durable.
  */
-import type { SmtWrite } from '../../core/merkle/index.js';
+import { MemorySmtNodeStore } from '../../core/merkle/index.js';
 import { idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/state.js';
 import { headerHash } from '../../core/ledger/block.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
 import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
 import { matchesQuery } from '../search.js';
-
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
 
 export class MemoryStore implements LedgerStore {
   private readonly entries = new Map<string, StateEntry>();
@@ -22,7 +16,8 @@ export class MemoryStore implements LedgerStore {
   private readonly certs: Certificate[] = [];
   private readonly txIndex = new Map<string, TxLocation>();
   private readonly seen = new Map<string, number>();
-  private readonly nodes = new Map<string, Uint8Array>();
+  /** Merkle nodes in the compact typed-array table (a Map of byte arrays costs ~5× the memory). */
+  private readonly nodes = new MemorySmtNodeStore();
   private readonly changesByHeight: StateEntry[][] = [];
   private headState: Head | undefined;
 
@@ -39,7 +34,7 @@ export class MemoryStore implements LedgerStore {
     return this.seen.has(hash);
   }
   get(path: Uint8Array): Uint8Array | undefined {
-    return this.nodes.get(latin1(path));
+    return this.nodes.get(path);
   }
   head(): Head | undefined {
     return this.headState;
@@ -115,7 +110,7 @@ export class MemoryStore implements LedgerStore {
     });
     for (const [hash, until] of b.committedTxs) this.seen.set(hash, until);
     for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);
-    for (const w of b.smtWrites as SmtWrite[]) this.nodes.set(latin1(w.path), w.node);
+    this.nodes.apply(b.smtWrites);
     this.changesByHeight[h.height] = [...b.versions];
     this.blocks[h.height] = b.block;
     this.certs[h.height] = b.cert;
