@@ -210,6 +210,11 @@ export class Ledger {
     const { header, bundle } = this.buildBlock(txs, time);
     const hash = headerHash(header);
     const cert: Certificate = { height: header.height, headerHash: hash, sigs: [signHeader(hash, this.validator)] };
+    return this.commitBundle(header, hash, bundle, cert);
+  }
+
+  /** Commits a built block with its certificate; on failure nothing is kept, the tree included. */
+  private commitBundle(header: BlockHeader, hash: string, bundle: BlockBundle, cert: Certificate): CommitResult {
     bundle.cert = cert;
     bundle.headerHash = hash;
     try {
@@ -282,16 +287,7 @@ export class Ledger {
       }
     }
     const hash = headerHash(header);
-    bundle.cert = cert;
-    bundle.headerHash = hash;
-    try {
-      this.store.commitBlock(bundle);
-    } catch (e) {
-      this.tree.discard();
-      throw e;
-    }
-    this.tree.commit(fromHex(header.stateRoot, 32));
-    return { height: header.height, headerHash: hash, header, cert, hashes: bundle.hashes, results: bundle.block.results };
+    return this.commitBundle(header, hash, bundle, cert);
   }
 
   /**
@@ -316,17 +312,8 @@ export class Ledger {
    * @throws UrbisError from the store; the pending Merkle update is dropped then.
    */
   commitPrepared(p: PreparedBlock, cert: Certificate, meta?: Record<string, string>): CommitResult {
-    const bundle = p.bundle;
-    bundle.cert = { ...cert, height: p.height, headerHash: p.headerHash };
-    if (meta) bundle.meta = meta;
-    try {
-      this.store.commitBlock(bundle);
-    } catch (e) {
-      this.tree.discard();
-      throw e;
-    }
-    this.tree.commit(fromHex(p.header.stateRoot, 32));
-    return { height: p.height, headerHash: p.headerHash, header: p.header, cert: bundle.cert, hashes: bundle.hashes, results: bundle.block.results };
+    if (meta) p.bundle.meta = meta;
+    return this.commitBundle(p.header, p.headerHash, p.bundle, { ...cert, height: p.height, headerHash: p.headerHash });
   }
 
   /** Drops a block built by {@link buildBlock} that will not be committed. */
