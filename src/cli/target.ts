@@ -187,12 +187,11 @@ class NodeTarget implements Target {
 
   constructor(
     readonly client: UrbisClient,
-    readonly genesis: Tx<'genesis'>,
+    genesis: unknown,
     /** The latest certified header, verified when connecting. */
     private readonly head: { header: BlockHeader; headerHash: string },
   ) {
-    // Parameters are fixed in genesis (src/core/ledger/apply.ts) and the API serves no chain entry.
-    this.params = { ...DEFAULT_PARAMS, ...genesis.body.payload.params };
+    this.params = genesisParams(genesis);
   }
 
   get location(): string {
@@ -279,6 +278,21 @@ class NodeTarget implements Target {
       throw e;
     }
   }
+}
+
+/**
+ * Chain parameters of a genesis: they are fixed there (src/core/ledger/apply.ts), and the API
+ * serves no chain entry. The genesis may be the node's own word: only positive integers are taken.
+ */
+function genesisParams(genesis: unknown): ChainParams {
+  const p = (genesis as Tx<'genesis'>).body.payload.params;
+  const out: ChainParams = { ...DEFAULT_PARAMS };
+  if (typeof p !== 'object' || p === null) return out;
+  for (const k of Object.keys(DEFAULT_PARAMS) as (keyof ChainParams)[]) {
+    const v = (p as Record<string, unknown>)[k];
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) out[k] = v;
+  }
+  return out;
 }
 
 /** A node's (unverified) listing of namespaces: `{ children: { items, next } }`. */
@@ -394,7 +408,8 @@ async function openNode(url: string, o: CommonOpts): Promise<{ target: NodeTarge
     const block0 = await http.json('GET', '/v1/blocks/0').catch((e: unknown) => {
       throw connectError(e, url, 'its own block 0');
     });
-    genesis = Array.isArray((block0 as { txs?: unknown }).txs) ? (block0 as { txs: unknown[] }).txs[0] : undefined;
+    const txs = typeof block0 === 'object' && block0 !== null ? (block0 as { txs?: unknown }).txs : undefined;
+    genesis = Array.isArray(txs) ? (txs[0] as unknown) : undefined;
     try {
       client = new UrbisClient({ url, anchor: UrbisClient.anchorFromGenesis(genesis) });
       // Only self-consistency: block 0 certified by the validators it names, its tx root covering them.
@@ -422,7 +437,7 @@ async function openNode(url: string, o: CommonOpts): Promise<{ target: NodeTarge
       await client.syncAnchor();
       head = await client.checkpoint();
     }
-    return { target: new NodeTarget(client, genesis as Tx<'genesis'>, head), via };
+    return { target: new NodeTarget(client, genesis, head), via };
   } catch (e) {
     throw connectError(e, url, trusted);
   }

@@ -230,10 +230,10 @@ export class LocalNetwork {
           }
         }
       });
-      child.once('exit', (code) => {
+      child.once('exit', (code, signal) => {
         if (!started) {
           clearTimeout(timer);
-          reject(new UrbisError('INTERNAL', `${name} exited with ${code} before starting: ${node.log.slice(-10).join(' | ')}`));
+          reject(new UrbisError('INTERNAL', `${name} exited (${signal ?? code}) before starting: ${node.log.slice(-10).join(' | ')}`));
         }
       });
     });

@@ -13,7 +13,7 @@ import { runCli, type CliResult } from '../helpers/processes.js';
 
 let tmp: string;
 let dir: string;
-const env = (): NodeJS.ProcessEnv => ({ URBIS_DIR: dir, URBIS_KEY_FILE: '', URBIS_KEY: '', URBIS_KEY_PASSPHRASE: '', URBIS_KEY_PASSPHRASE_FILE: '' });
+const env = (): NodeJS.ProcessEnv => ({ URBIS_DIR: dir, URBIS_KEY_FILE: '', URBIS_KEY: '', URBIS_KEY_PASSPHRASE: '', URBIS_KEY_PASSPHRASE_FILE: '', URBIS_NODE: '', URBIS_GENESIS: '' });
 const cli = (args: string[], expectCode: number | null = 0): Promise<CliResult> => runCli(args, { expect: expectCode, env: env() });
 const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
 

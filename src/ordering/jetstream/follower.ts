@@ -16,7 +16,7 @@
  * (`net.stream_seq`), as is the signature-stream position from which the next height's signatures
  * can appear (`net.sig_seq`); a restarted node resumes from there.
  */
-import { jetstream, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { UrbisError } from '../../core/errors.js';
 import { checkCertificate, isQuorum } from '../../core/ledger/block.js';
@@ -65,6 +65,9 @@ export interface Divergence {
 const MAX_CUT_AHEAD = 4;
 /** Heights of signatures buffered ahead of the head, before the signature reader pauses. */
 const MAX_SIG_AHEAD = 20_000;
+/** How often the readers are checked, and after how long without a delivery one counts as stalled. */
+const WATCHDOG_MS = 1000;
+const STALL_MS = 3000;
 /** Faults kept for /readyz and /v1/checkpoint. */
 const MAX_FAULTS = 100;
 
@@ -94,7 +97,13 @@ export class NetworkFollower {
   private genesisPending = false;
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly advanceWaiters: Array<() => void> = [];
-  private readers: ConsumerMessages[] = [];
+  private readonly readers: Record<'tx' | 'sig', { iter: ConsumerMessages | null; lastAt: number; running: Promise<void> | null }> = {
+    tx: { iter: null, lastAt: 0, running: null },
+    sig: { iter: null, lastAt: 0, running: null },
+  };
+  private lastSigSeq = 0;
+  private watchdog: NodeJS.Timeout | null = null;
+  private watching = false;
   private tickTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private pendingSince = 0;
@@ -159,17 +168,14 @@ export class NetworkFollower {
         if (own) this.publishSig(0, head.headerHash, own);
       }
     }
-    const js = jetstream(this.o.nc);
-    const txCons = await js.consumers.get(this.o.names.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: streamSeq + 1 });
-    const sigCons = await js.consumers.get(this.o.names.sigStream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: sigSeq + 1 });
-    const txIter = await txCons.consume({ max_messages: 4096 });
-    const sigIter = await sigCons.consume({ max_messages: 1024 });
-    this.readers = [txIter, sigIter];
-    void this.readTx(txIter);
-    void this.readSigs(sigIter);
+    this.cutter.lastSeq = streamSeq;
+    this.lastSigSeq = sigSeq;
+    this.readers.tx.running = this.runReader('tx');
+    this.readers.sig.running = this.runReader('sig');
     const every = Math.max(5, Math.floor(this.o.blockIntervalMs / 2));
     this.tickTimer = setInterval(() => this.maybeTick(), every);
     this.sweepTimer = setInterval(() => this.sweepWaiters(), 60_000);
+    this.watchdog = setInterval(() => void this.watch(), WATCHDOG_MS);
     this.log(`following ${this.o.names.stream} from stream sequence ${streamSeq + 1}, head ${head.height}`);
   }
 
@@ -185,15 +191,78 @@ export class NetworkFollower {
     return 'other';
   }
 
-  private async readTx(iter: ConsumerMessages): Promise<void> {
-    try {
-      for await (const m of iter) {
-        if (this.stopped) break;
-        this.onStreamMsg(m);
-        while (this.cut.length >= MAX_CUT_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+  /**
+   * Reads one stream with an ordered consumer from the position after the last message handled,
+   * forever: when the consumer ends or fails (its server died, the stream leader moved, the watchdog
+   * found it stalled), a new one is created from the same position. Nothing is skipped and nothing is
+   * handled twice, because the position is the follower's own, not the consumer's.
+   */
+  private async runReader(which: 'tx' | 'sig'): Promise<void> {
+    const js = jetstream(this.o.nc);
+    const stream = which === 'tx' ? this.o.names.stream : this.o.names.sigStream;
+    while (!this.stopped) {
+      const from = (which === 'tx' ? this.cutter.lastSeq : this.lastSigSeq) + 1;
+      try {
+        const cons = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+        const iter = await cons.consume({ max_messages: which === 'tx' ? 4096 : 1024, expires: 5000 });
+        this.readers[which].iter = iter;
+        this.readers[which].lastAt = Date.now();
+        if (this.stopped) {
+          await iter.close();
+          break;
+        }
+        if (which === 'tx') await this.readTx(iter);
+        else await this.readSigs(iter);
+      } catch (e) {
+        if (!this.stopped) this.log(`${stream}: reader restarts after: ${(e as Error).message}`);
       }
-    } catch (e) {
-      if (!this.stopped) this.fail(e);
+      this.readers[which].iter = null;
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /**
+   * Restarts a reader that has not delivered anything for a while although its stream holds messages
+   * past its position (a consumer whose server went away can stay silent for a long time).
+   */
+  private async watch(): Promise<void> {
+    if (this.stopped || this.watching) return;
+    this.watching = true;
+    try {
+      const jsm = await jetstreamManager(this.o.nc, { timeout: 2000, checkAPI: false });
+      for (const which of ['tx', 'sig'] as const) {
+        const r = this.readers[which];
+        if (!r.iter || Date.now() - r.lastAt < STALL_MS) continue;
+        // Paused on purpose (back-pressure), not stalled:
+        if (which === 'tx' && this.cut.length >= MAX_CUT_AHEAD) continue;
+        if (which === 'sig' && this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD) continue;
+        const info = await jsm.streams.info(which === 'tx' ? this.o.names.stream : this.o.names.sigStream);
+        const pos = which === 'tx' ? this.cutter.lastSeq : this.lastSigSeq;
+        if (info.state.last_seq > pos) {
+          this.log(`${which} reader stalled at ${pos} (stream at ${info.state.last_seq}); recreating it`);
+          r.lastAt = Date.now();
+          await r.iter.close().catch(() => undefined);
+        }
+      }
+    } catch {
+      /* no stream leader right now: try again at the next tick */
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private async readTx(iter: ConsumerMessages): Promise<void> {
+    for await (const m of iter) {
+      if (this.stopped) break;
+      this.readers.tx.lastAt = Date.now();
+      if (m.seq <= this.cutter.lastSeq) continue;
+      if (m.seq !== this.cutter.lastSeq + 1) {
+        // Never expected from an ordered consumer on an unfiltered stream: restart from our position.
+        this.log(`ordering stream gap: expected ${this.cutter.lastSeq + 1}, got ${m.seq}; re-reading`);
+        break;
+      }
+      this.onStreamMsg(m);
+      while (this.cut.length >= MAX_CUT_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
     }
   }
 
@@ -228,26 +297,25 @@ export class NetworkFollower {
   // --- signature stream ---------------------------------------------------------------------
 
   private async readSigs(iter: ConsumerMessages): Promise<void> {
-    try {
-      for await (const m of iter) {
-        if (this.stopped) break;
-        let doc: unknown;
-        try {
-          doc = JSON.parse(decoder.decode(m.data));
-        } catch {
-          continue;
-        }
-        const sig = parseSigMsg(doc, m.seq);
-        if (!sig) continue;
-        const faults = this.certifier.add(sig);
-        for (const f of faults) this.reportFault(f);
-        const head = this.ledger.height();
-        if (sig.height === head && !this.genesisPending) this.lateSignature(head);
-        else this.schedulePump();
-        while (this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+    for await (const m of iter) {
+      if (this.stopped) break;
+      this.readers.sig.lastAt = Date.now();
+      if (m.seq <= this.lastSigSeq) continue;
+      this.lastSigSeq = m.seq;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(decoder.decode(m.data));
+      } catch {
+        continue;
       }
-    } catch (e) {
-      if (!this.stopped) this.fail(e);
+      const sig = parseSigMsg(doc, m.seq);
+      if (!sig) continue;
+      const faults = this.certifier.add(sig);
+      for (const f of faults) this.reportFault(f);
+      const head = this.ledger.height();
+      if (sig.height === head && !this.genesisPending) this.lateSignature(head);
+      else this.schedulePump();
+      while (this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
     }
   }
 
@@ -468,8 +536,10 @@ export class NetworkFollower {
       this.ledger.discardBlock();
       this.awaiting = null;
     }
+    if (this.watchdog) clearInterval(this.watchdog);
     this.wakeAdvance();
-    await Promise.all(this.readers.map((r) => r.close().catch(() => undefined)));
+    for (const r of Object.values(this.readers)) await r.iter?.close().catch(() => undefined);
+    await Promise.all(Object.values(this.readers).map((r) => r.running));
     for (const ws of this.waiters.values()) for (const w of ws) w.reject(new UrbisError('NODE_NOT_READY', 'the node is stopping'));
     this.waiters.clear();
   }
