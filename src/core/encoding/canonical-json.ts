@@ -28,9 +28,20 @@ export const CANONICAL_JSON_MAX_DEPTH = 256;
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function str(s: string, path: string): string {
+/**
+ * Path of the value being serialised, as segments (`.name` or `[i]`). Kept as a stack and joined
+ * only when an error is reported: building a path string for every member was a measurable share
+ * of hashing a transaction.
+ */
+type Path = string[];
+
+function at(path: Path): string {
+  return '$' + path.join('');
+}
+
+function str(s: string, path: Path): string {
   if (LONE_SURROGATE.test(s)) {
-    fail('ENC_JSON_INVALID', 'A string contains a lone surrogate (not valid Unicode, refused by I-JSON).', { path });
+    fail('ENC_JSON_INVALID', 'A string contains a lone surrogate (not valid Unicode, refused by I-JSON).', { path: at(path) });
   }
   return JSON.stringify(s);
 }
@@ -47,55 +58,59 @@ function describe(v: unknown): string {
   return typeof ctor?.name === 'string' && ctor.name !== '' ? ctor.name : 'object';
 }
 
-function ser(v: unknown, path: string, depth: number, seen: Set<object>): string {
+function ser(v: unknown, path: Path, seen: Set<object>): string {
   switch (typeof v) {
     case 'string':
       return str(v, path);
     case 'number':
-      if (!Number.isFinite(v)) fail('ENC_JSON_INVALID', `${String(v)} has no JSON representation.`, { path });
+      if (!Number.isFinite(v)) fail('ENC_JSON_INVALID', `${String(v)} has no JSON representation.`, { path: at(path) });
       return JSON.stringify(v);
     case 'boolean':
       return v ? 'true' : 'false';
     case 'object': {
       if (v === null) return 'null';
-      if (depth >= CANONICAL_JSON_MAX_DEPTH) {
-        fail('ENC_JSON_INVALID', `The value nests deeper than ${CANONICAL_JSON_MAX_DEPTH} levels.`, { path });
+      if (path.length >= CANONICAL_JSON_MAX_DEPTH) {
+        fail('ENC_JSON_INVALID', `The value nests deeper than ${CANONICAL_JSON_MAX_DEPTH} levels.`, { path: at(path) });
       }
-      if (seen.has(v)) fail('ENC_JSON_INVALID', 'The value contains a cycle.', { path });
+      if (seen.has(v)) fail('ENC_JSON_INVALID', 'The value contains a cycle.', { path: at(path) });
       if (Array.isArray(v)) {
         seen.add(v);
-        const parts: string[] = [];
+        let out = '[';
         for (let i = 0; i < v.length; i++) {
           const item: unknown = v[i];
-          if (item === undefined) fail('ENC_JSON_INVALID', 'An array element is undefined (or a hole).', { path: `${path}[${i}]` });
-          parts.push(ser(item, `${path}[${i}]`, depth + 1, seen));
+          path.push(`[${i}]`);
+          if (item === undefined) fail('ENC_JSON_INVALID', 'An array element is undefined (or a hole).', { path: at(path) });
+          out += (i === 0 ? '' : ',') + ser(item, path, seen);
+          path.pop();
         }
         seen.delete(v);
-        return '[' + parts.join(',') + ']';
+        return out + ']';
       }
       if (!isPlainObject(v)) {
-        fail('ENC_JSON_INVALID', `A ${describe(v)} is not a plain JSON object.`, { path });
+        fail('ENC_JSON_INVALID', `A ${describe(v)} is not a plain JSON object.`, { path: at(path) });
       }
       if (Object.getOwnPropertySymbols(v).length > 0) {
-        fail('ENC_JSON_INVALID', 'An object has symbol-keyed properties.', { path });
+        fail('ENC_JSON_INVALID', 'An object has symbol-keyed properties.', { path: at(path) });
       }
       seen.add(v);
       const rec = v as Record<string, unknown>;
       // Default sort compares UTF-16 code units, exactly RFC 8785 §3.2.3.
       const keys = Object.keys(rec).sort();
-      const parts: string[] = [];
-      for (const k of keys) {
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         const item = rec[k];
-        const p = `${path}.${k}`;
-        if (item === undefined) fail('ENC_JSON_INVALID', 'An object member is undefined.', { path: p });
-        parts.push(str(k, p) + ':' + ser(item, p, depth + 1, seen));
+        path.push(`.${k}`);
+        if (item === undefined) fail('ENC_JSON_INVALID', 'An object member is undefined.', { path: at(path) });
+        out += (i === 0 ? '' : ',') + str(k, path) + ':' + ser(item, path, seen);
+        path.pop();
       }
       seen.delete(v);
-      return '{' + parts.join(',') + '}';
+      return out + '}';
     }
     default:
       // undefined, function, symbol, bigint
-      return fail('ENC_JSON_INVALID', `A ${typeof v} has no JSON representation.`, { path });
+      return fail('ENC_JSON_INVALID', `A ${typeof v} has no JSON representation.`, { path: at(path) });
   }
 }
 
@@ -110,7 +125,7 @@ function ser(v: unknown, path: string, depth: number, seen: Set<object>): string
  * @example canonicalJson({ b: 1, a: [true, 'x'] }) // '{"a":[true,"x"],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return ser(value, '$', 0, new Set());
+  return ser(value, [], new Set());
 }
 
 /**
