@@ -4,10 +4,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError, isUrbisError } from '../../core/errors.js';
-import type { ChangeEvent, IdAnswer, NsAnswer, ProvenJson, TxStatus } from '../../core/api/types.js';
+import type { ChangeEvent, NsAnswer, ProvenJson, TxStatus } from '../../core/api/types.js';
 import { formatDid, formatUrl, parseIdentifier } from '../../core/ids/index.js';
 import { canonicalNsPath, keyOfText, parseIdLenient } from '../../core/ledger/names.js';
-import type { IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
+import type { BlockHeader, Certificate, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import type { SearchQuery } from '../../storage/types.js';
 import { eventMatches, parseEventId, type EventFilter } from '../events.js';
@@ -80,6 +80,12 @@ function tail(req: FastifyRequest): string {
 
 export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
   const cache = new AnswerCache();
+  let head: { header: BlockHeader; cert: Certificate; text: string } | null = null;
+  /** `"header":…,"cert":…` of the answers of one block, serialised once. */
+  const headText = (header: BlockHeader, cert: Certificate): string => {
+    if (head?.header !== header || head.cert !== cert) head = { header, cert, text: `"header":${JSON.stringify(header)},"cert":${JSON.stringify(cert)}` };
+    return head.text;
+  };
 
   // --- transactions ---------------------------------------------------------------------------
   app.post(
@@ -197,8 +203,15 @@ export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       if (proven.entry) {
         const e = proven.entry;
         const parsed = parseIdLenient(e.id);
-        const ans: IdAnswer = { ...proven, id: e.id, did: formatDid(parsed), url: formatUrl(parsed, rt.urlHost), status: e.status, version: e.version };
-        out = { status: 200, body: JSON.stringify(ans) };
+        // Hand-assembled IdAnswer: the header and certificate are serialised once per block, not
+        // once per answer (they are most of an answer's bytes).
+        out = {
+          status: 200,
+          body:
+            `{"key":${JSON.stringify(proven.key)},"entry":${JSON.stringify(e)},"proof":${JSON.stringify(proven.proof)},${headText(proven.header, proven.cert)},` +
+            `"id":${JSON.stringify(e.id)},"did":${JSON.stringify(formatDid(parsed))},"url":${JSON.stringify(formatUrl(parsed, rt.urlHost))},` +
+            `"status":${JSON.stringify(e.status)},"version":${e.version}}`,
+        };
       } else {
         out = { status: 404, body: JSON.stringify(problem('ID_NOT_FOUND', `${id.text} is not registered`, { proven })) };
       }

@@ -287,9 +287,16 @@ export class SqliteStore implements LedgerStore {
     return { header: JSON.parse(r.header), txs: JSON.parse(r.txs), results: JSON.parse(r.results) } as Block;
   }
 
+  /** The head's certificate, read on every resolution: kept until a commit or putCert. */
+  private certCache: { height: number; cert: Certificate } | null = null;
+
   cert(height: number): Certificate | undefined {
+    if (this.certCache?.height === height) return this.certCache.cert;
     const t = this.s.certGet.get(height) as string | undefined;
-    return t === undefined ? undefined : (JSON.parse(t) as Certificate);
+    if (t === undefined) return undefined;
+    const cert = JSON.parse(t) as Certificate;
+    if (height === this.headCache?.height) this.certCache = { height, cert };
+    return cert;
   }
 
   /**
@@ -298,6 +305,7 @@ export class SqliteStore implements LedgerStore {
    */
   putCert(cert: Certificate): void {
     this.writable();
+    this.certCache = null;
     try {
       this.s.certPut.run(cert.height, JSON.stringify(cert));
     } catch (e) {
@@ -456,6 +464,7 @@ export class SqliteStore implements LedgerStore {
   }
 
   private writeBundle(b: BlockBundle, hash: string): void {
+    this.certCache = null;
     const s = this.s;
     const h = b.block.header;
     const cur = s.metaGet.get('head_height') as string | undefined;
@@ -567,6 +576,7 @@ export class SqliteStore implements LedgerStore {
   importState(part: { entries: StateEntry[]; bodies?: string[]; seen: [string, number][]; smtWrites: SmtWrite[] }): void {
     this.writable();
     if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
+    this.certCache = null;
     const s = this.s;
     try {
       this.db.transaction(() => {
@@ -599,6 +609,7 @@ export class SqliteStore implements LedgerStore {
   importHead(header: BlockHeader, cert: Certificate, meta: Record<string, string> = {}): void {
     this.writable();
     if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
+    this.certCache = null;
     const s = this.s;
     const hash = headerHash(header);
     try {
