@@ -50,6 +50,8 @@ export interface LocalNetworkOptions {
   basePort?: number;
   /** Extra arguments for every node process. */
   nodeArgs?: string[];
+  /** Node.js flags for every node process (e.g. `--cpu-prof`). */
+  execArgv?: string[];
   /** Receives every line the NATS servers and nodes log. */
   onLog?: (who: string, line: string) => void;
 }
@@ -76,6 +78,7 @@ export class LocalNetwork {
   readonly nats: NatsCluster;
   private readonly onLog: LocalNetworkOptions['onLog'];
   private readonly nodeArgs: string[];
+  private readonly execArgv: string[];
 
   private constructor(parts: {
     dir: string;
@@ -87,6 +90,7 @@ export class LocalNetwork {
     nats: NatsCluster;
     onLog: LocalNetworkOptions['onLog'];
     nodeArgs: string[];
+    execArgv: string[];
   }) {
     this.dir = parts.dir;
     this.networkFile = parts.networkFile;
@@ -97,6 +101,7 @@ export class LocalNetwork {
     this.nats = parts.nats;
     this.onLog = parts.onLog;
     this.nodeArgs = parts.nodeArgs;
+    this.execArgv = parts.execArgv;
   }
 
   /**
@@ -162,7 +167,7 @@ export class LocalNetwork {
       ...o.extra,
     };
     writeFileAtomic(networkFile, `${JSON.stringify(network, null, 2)}\n`);
-    const net = new LocalNetwork({ dir: o.dir, networkFile, chainId, genesis, root, nodes, nats, onLog: o.onLog, nodeArgs: o.nodeArgs ?? [] });
+    const net = new LocalNetwork({ dir: o.dir, networkFile, chainId, genesis, root, nodes, nats, onLog: o.onLog, nodeArgs: o.nodeArgs ?? [], execArgv: o.execArgv ?? [] });
     try {
       await Promise.all(nodes.map((x) => net.startNode(x.name)));
     } catch (e) {
@@ -186,7 +191,7 @@ export class LocalNetwork {
   async startNode(name: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<LocalNode> {
     const node = this.node(name);
     if (node.child) return node;
-    const args = [urbisBin(), 'node', 'start', '--network', this.networkFile, '--dir', node.dir, '--port', String(node.port), '--rate-limit', '0', '--json', ...this.nodeArgs, ...extraArgs];
+    const args = [...this.execArgv, urbisBin(), 'node', 'start', '--network', this.networkFile, '--dir', node.dir, '--port', String(node.port), '--rate-limit', '0', '--json', ...this.nodeArgs, ...extraArgs];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     node.child = child;
     child.on('exit', () => {

@@ -101,7 +101,10 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
 
   const cleanup: Array<() => Promise<void> | void> = [() => dir.close()];
   const undo = async () => {
-    for (const f of cleanup.reverse()) await Promise.resolve(f()).catch(() => undefined);
+    // Each step bounded: a NATS server that went away must not keep the process from exiting.
+    for (const f of cleanup.reverse()) {
+      await Promise.race([Promise.resolve(f()).catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
+    }
   };
   try {
     const nc = await connectNats(c.nats, `urbis-${c.chainId}-${dir.validator?.id.slice(-8) ?? 'replica'}-${process.pid}`);
@@ -135,7 +138,11 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
       log,
       onCommit: (res) => {
         metrics.onBlock(res);
-        runtime?.events.publish(res.height);
+        const events = runtime?.events;
+        if (!events) return;
+        // Reading a block's changes back costs per entry: only when someone listens.
+        if (events.size() > 0) events.publish(res.height);
+        else events.published = res.height;
       },
       onFault: (f) => faults.inc({ validator: f.validator, kind: f.kind }),
     });
@@ -161,15 +168,18 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
     const rt = runtime;
     if (dir.validator) {
       const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-      rt.orderer = new JetStreamOrderer({
+      const orderer = new JetStreamOrderer({
         ledger: dir.ledger,
         follower,
         publisher,
         subject: c.names.tx,
         blockIntervalMs: c.blockIntervalMs,
+        maxInFlight: c.maxInFlight,
         maxBacklog: c.maxBacklog,
         maxPayload,
       });
+      rt.orderer = orderer;
+      cleanup.push(() => orderer.close());
     }
     rt.notReady = () => follower.notReady();
     rt.network = {

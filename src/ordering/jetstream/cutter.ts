@@ -7,9 +7,13 @@
  *
  * The rule, for the block at height h+1 (the first message considered is the one after the last
  * message of block h):
- * - a `tx` message whose payload parses as JSON is appended; one that does not is skipped (it can only
- *   come from a client bypassing the nodes, and it is skipped the same way everywhere);
- * - the block is cut as soon as it holds `maxBlockTxs` transactions, closed by that transaction;
+ * - a `tx` message whose payload parses as JSON contributes transactions: the elements of its `txs`
+ *   array if the payload is a batch `{"txs": [...]}`, else the payload itself; one that is not JSON is
+ *   skipped (it can only come from a client bypassing the nodes, and it is skipped the same way
+ *   everywhere);
+ * - the block is cut as soon as it holds at least `maxBlockTxs` transactions, closed by the message
+ *   that got it there (a block holds whole messages, so it may exceed maxBlockTxs by less than one
+ *   batch);
  * - a `tick` message `{"height": h+1}` cuts the block if it holds at least one transaction, closed by
  *   the tick; a tick for any other height, for an empty block, or malformed, is ignored;
  * - every other message (the network's `config` record) is ignored.
@@ -74,6 +78,13 @@ function parseJson(data: Uint8Array | string): { ok: true; value: unknown } | { 
   }
 }
 
+/** The transactions of a batch payload `{"txs": [...]}` (no `body`), or null for a single transaction. */
+function batchOf(v: unknown): unknown[] | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const o = v as { txs?: unknown; body?: unknown };
+  return Array.isArray(o.txs) && o.body === undefined ? o.txs : null;
+}
+
 /** Height named by a tick payload, or null if malformed. */
 export function tickHeight(data: Uint8Array | string): number | null {
   const p = parseJson(data);
@@ -122,8 +133,11 @@ export class BlockCutter {
     if (m.kind === 'tx') {
       const p = parseJson(m.data);
       if (!p.ok) return null;
+      const batch = batchOf(p.value);
+      if (batch && batch.length === 0) return null;
       if (this.txs.length === 0) this.firstSeq = m.seq;
-      this.txs.push(p.value);
+      if (batch) for (const t of batch) this.txs.push(t);
+      else this.txs.push(p.value);
       return this.txs.length >= this.max ? this.cut(m, 'full') : null;
     }
     if (m.kind === 'tick') {

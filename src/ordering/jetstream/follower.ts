@@ -67,7 +67,7 @@ const MAX_CUT_AHEAD = 4;
 const MAX_SIG_AHEAD = 20_000;
 /** How often the readers are checked, and after how long without a delivery one counts as stalled. */
 const WATCHDOG_MS = 1000;
-const STALL_MS = 3000;
+const STALL_MS = 1500;
 /** Faults kept for /readyz and /v1/checkpoint. */
 const MAX_FAULTS = 100;
 
@@ -104,6 +104,7 @@ export class NetworkFollower {
   private lastSigSeq = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private watching = false;
+  private lastWatch = Date.now();
   private tickTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private pendingSince = 0;
@@ -116,7 +117,7 @@ export class NetworkFollower {
   private pumpScheduled = false;
   divergence: Divergence | null = null;
   readonly faults: ValidatorFault[] = [];
-  /** Certified blocks committed since start, and the time of the last one. */
+  /** Certified blocks committed since start. */
   committed = 0;
   /** Finality latency samples hook (ms from the block's stream time to its commit here). */
   onFinality?: (ms: number) => void;
@@ -200,24 +201,35 @@ export class NetworkFollower {
   private async runReader(which: 'tx' | 'sig'): Promise<void> {
     const js = jetstream(this.o.nc);
     const stream = which === 'tx' ? this.o.names.stream : this.o.names.sigStream;
+    let failures = 0;
     while (!this.stopped) {
       const from = (which === 'tx' ? this.cutter.lastSeq : this.lastSigSeq) + 1;
+      let failed = false;
       try {
         const cons = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
-        const iter = await cons.consume({ max_messages: which === 'tx' ? 4096 : 1024, expires: 5000 });
-        this.readers[which].iter = iter;
-        this.readers[which].lastAt = Date.now();
-        if (this.stopped) {
-          await iter.close();
-          break;
+        // Bounded pulls (fetch) rather than one endless consume(): each pull ends by itself, after
+        // which the next one is issued from the consumer's position. While a pull is handled
+        // completely the consumer stays in step with our position; anything else recreates it.
+        for (;;) {
+          const iter = await cons.fetch({ max_messages: which === 'tx' ? 1000 : 500, expires: 2000 });
+          this.readers[which].iter = iter;
+          this.readers[which].lastAt = Date.now();
+          if (this.stopped) {
+            await iter.close();
+            break;
+          }
+          const complete = which === 'tx' ? await this.readTx(iter) : await this.readSigs(iter);
+          failures = 0;
+          if (!complete || this.stopped) break;
         }
-        if (which === 'tx') await this.readTx(iter);
-        else await this.readSigs(iter);
       } catch (e) {
-        if (!this.stopped) this.log(`${stream}: reader restarts after: ${(e as Error).message}`);
+        failed = true;
+        // While NATS is unreachable this fails every time: log the first few, then now and then.
+        if (!this.stopped && (failures < 3 || failures % 20 === 0)) this.log(`${stream}: reader restarts after: ${(e as Error).message}`);
+        failures++;
       }
       this.readers[which].iter = null;
-      if (!this.stopped) await new Promise((r) => setTimeout(r, 250));
+      if (!this.stopped) await new Promise((r) => setTimeout(r, failed ? Math.min(5000, 250 * 2 ** Math.min(failures, 5)) : 250));
     }
   }
 
@@ -227,6 +239,14 @@ export class NetworkFollower {
    */
   private async watch(): Promise<void> {
     if (this.stopped || this.watching) return;
+    const now = Date.now();
+    const late = now - this.lastWatch > 2 * WATCHDOG_MS;
+    this.lastWatch = now;
+    if (late) {
+      // This thread was busy (executing a large block): the readers were not read, not stalled.
+      for (const r of Object.values(this.readers)) r.lastAt = now;
+      return;
+    }
     this.watching = true;
     try {
       const jsm = await jetstreamManager(this.o.nc, { timeout: 2000, checkAPI: false });
@@ -241,6 +261,7 @@ export class NetworkFollower {
         if (info.state.last_seq > pos) {
           this.log(`${which} reader stalled at ${pos} (stream at ${info.state.last_seq}); recreating it`);
           r.lastAt = Date.now();
+          this.stalledFlags[which] = true;
           await r.iter.close().catch(() => undefined);
         }
       }
@@ -251,19 +272,33 @@ export class NetworkFollower {
     }
   }
 
-  private async readTx(iter: ConsumerMessages): Promise<void> {
+  /** Handles one pull; false when it was left early (stop, gap, stalled) and the consumer must be recreated. */
+  private async readTx(iter: ConsumerMessages): Promise<boolean> {
     for await (const m of iter) {
-      if (this.stopped) break;
+      if (this.stopped) return false;
       this.readers.tx.lastAt = Date.now();
       if (m.seq <= this.cutter.lastSeq) continue;
       if (m.seq !== this.cutter.lastSeq + 1) {
         // Never expected from an ordered consumer on an unfiltered stream: restart from our position.
         this.log(`ordering stream gap: expected ${this.cutter.lastSeq + 1}, got ${m.seq}; re-reading`);
-        break;
+        return false;
       }
       this.onStreamMsg(m);
-      while (this.cut.length >= MAX_CUT_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+      if (this.cut.length >= MAX_CUT_AHEAD) {
+        while (this.cut.length >= MAX_CUT_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+        this.readers.tx.lastAt = Date.now(); // a pause is not a stall
+      }
     }
+    return !this.stalled('tx');
+  }
+
+  /** Set by the watchdog when it closed a reader's pull: the consumer is recreated then. */
+  private readonly stalledFlags = { tx: false, sig: false };
+
+  private stalled(which: 'tx' | 'sig'): boolean {
+    const s = this.stalledFlags[which];
+    this.stalledFlags[which] = false;
+    return s;
   }
 
   private onStreamMsg(m: JsMsg): void {
@@ -287,6 +322,10 @@ export class NetworkFollower {
     const now = this.now();
     if (now - this.pendingSince < this.o.blockIntervalMs) return;
     const height = this.cutter.nextHeight();
+    // Adaptive batching: block h+1 cannot be built before block h is final here (lockstep), so
+    // cutting it earlier would only make it smaller. Under load, blocks grow while the previous
+    // one is being certified; when idle, a block is cut blockIntervalMs after its first transaction.
+    if (this.certifiedHeight() < height - 1 || this.awaiting) return;
     if (this.lastTick.height === height && now - this.lastTick.at < Math.max(1000, this.o.blockIntervalMs * 4)) return;
     this.lastTick = { height, at: now };
     this.o.publisher
@@ -296,9 +335,9 @@ export class NetworkFollower {
 
   // --- signature stream ---------------------------------------------------------------------
 
-  private async readSigs(iter: ConsumerMessages): Promise<void> {
+  private async readSigs(iter: ConsumerMessages): Promise<boolean> {
     for await (const m of iter) {
-      if (this.stopped) break;
+      if (this.stopped) return false;
       this.readers.sig.lastAt = Date.now();
       if (m.seq <= this.lastSigSeq) continue;
       this.lastSigSeq = m.seq;
@@ -315,8 +354,12 @@ export class NetworkFollower {
       const head = this.ledger.height();
       if (sig.height === head && !this.genesisPending) this.lateSignature(head);
       else this.schedulePump();
-      while (this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+      if (this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD) {
+        while (this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD && !this.stopped && !this.divergence && !this.failure) await this.advance();
+        this.readers.sig.lastAt = Date.now();
+      }
     }
+    return !this.stalled('sig');
   }
 
   /** A signature for the committed head arrived after its quorum: add it to the stored certificate. */
@@ -539,7 +582,8 @@ export class NetworkFollower {
     if (this.watchdog) clearInterval(this.watchdog);
     this.wakeAdvance();
     for (const r of Object.values(this.readers)) await r.iter?.close().catch(() => undefined);
-    await Promise.all(Object.values(this.readers).map((r) => r.running));
+    // A reader blocked on an unreachable server must not hold up shutdown.
+    await Promise.race([Promise.all(Object.values(this.readers).map((r) => r.running)), new Promise((r) => setTimeout(r, 2000))]);
     for (const ws of this.waiters.values()) for (const w of ws) w.reject(new UrbisError('NODE_NOT_READY', 'the node is stopping'));
     this.waiters.clear();
   }

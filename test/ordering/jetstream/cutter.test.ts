@@ -105,3 +105,19 @@ describe('cutBlocks', () => {
     expect(tickHeight('{"height":-1}')).toBeNull();
   });
 });
+
+describe('batches', () => {
+  it('takes the transactions of a batch message in order, and cuts on whole messages', () => {
+    const batch = (seqNo: number, ns: number[], time = 10): StreamMsg => ({ seq: seqNo, kind: 'tx', time, data: JSON.stringify({ txs: ns.map((n) => ({ n })) }) });
+    const single = (seqNo: number, n: number): StreamMsg => ({ seq: seqNo, kind: 'tx', time: 10, data: JSON.stringify({ n }) });
+    const { blocks, pending } = cutBlocks([batch(1, [1, 2]), single(2, 3), batch(3, [4, 5, 6]), batch(4, []), batch(5, [7])], { height: 1, prevTime: 0, maxBlockTxs: 3 });
+    expect(blocks.map((b) => b.txs)).toEqual([[{ n: 1 }, { n: 2 }, { n: 3 }], [{ n: 4 }, { n: 5 }, { n: 6 }]]);
+    expect(blocks.map((b) => b.lastSeq)).toEqual([2, 3]);
+    expect(pending).toBe(1);
+    // A transaction that happens to have a "txs" field next to its body is one transaction, not a batch.
+    const odd: StreamMsg = { seq: 9, kind: 'tx', time: 1, data: JSON.stringify({ body: { a: 1 }, txs: [1, 2] }) };
+    expect(cutBlocks([odd], { height: 1, prevTime: 0, maxBlockTxs: 1 }).blocks[0]!.txs).toEqual([{ body: { a: 1 }, txs: [1, 2] }]);
+    // A batch may carry a block past maxBlockTxs: blocks hold whole messages.
+    expect(cutBlocks([batch(1, [1, 2, 3, 4, 5])], { height: 1, prevTime: 0, maxBlockTxs: 3 }).blocks[0]!.txs).toHaveLength(5);
+  });
+});
