@@ -254,10 +254,14 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
     target = Number.POSITIVE_INFINITY;
     const ac2 = new AbortController();
     ac.abort();
-    void follow(urls[0]!, (_tx, id) => {
-      const local = id?.split('/')[1]?.split(':')[0];
-      if (local && submittedAt.has(local) && !finalAt.has(local)) finalAt.set(local, performance.now());
-    }, ac2.signal);
+    // A block is final once a quorum signed it; the first node to commit it shows that (one node
+    // whose stream reader stalls must not count as the network's finality).
+    for (const u of urls) {
+      void follow(u, (_tx, id) => {
+        const local = id?.split('/')[1]?.split(':')[0];
+        if (local && submittedAt.has(local) && !finalAt.has(local)) finalAt.set(local, performance.now());
+      }, ac2.signal);
+    }
     await sleep(300);
     const start = performance.now();
     const inflight: Promise<unknown>[] = [];

@@ -66,8 +66,8 @@ const MAX_CUT_AHEAD = 4;
 /** Heights of signatures buffered ahead of the head, before the signature reader pauses. */
 const MAX_SIG_AHEAD = 20_000;
 /** How often the readers are checked, and after how long without a delivery one counts as stalled. */
-const WATCHDOG_MS = 1000;
-const STALL_MS = 1500;
+const WATCHDOG_MS = 500;
+const STALL_MS = 1000;
 /** Faults kept for /readyz and /v1/checkpoint. */
 const MAX_FAULTS = 100;
 
@@ -212,6 +212,11 @@ export class NetworkFollower {
         // completely the consumer stays in step with our position; anything else recreates it.
         for (;;) {
           const iter = await cons.fetch({ max_messages: which === 'tx' ? 1000 : 500, expires: 2000 });
+          if (process.env.URBIS_DEBUG_NATS) {
+            void (async () => {
+              for await (const st of iter.status()) if (st.type !== 'next' && st.type !== 'heartbeat') this.log(`${which} consumer: ${JSON.stringify(st)}`);
+            })();
+          }
           this.readers[which].iter = iter;
           this.readers[which].lastAt = Date.now();
           if (this.stopped) {
