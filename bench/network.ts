@@ -86,7 +86,14 @@ function postOnce(url: string, body: string): Promise<number> {
   const u = new URL(`${url}/v1/tx`);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -170,8 +177,14 @@ async function main(): Promise<void> {
     const root = net.root;
     const chain = net.chainId;
     const policy = { children: { charset: 'alnum' as const, minLength: 1, maxLength: 16 }, ids: { charset: 'alnum' as const, minLength: 1, maxLength: 64 } };
-    for (const [ns, type] of [['156', 'country'], ['156.130100', 'city']] as const) {
-      await post(urls[0]!, JSON.stringify(sign(chain, 'ns.create', { ns, controllers: { keys: [root.id], threshold: 1 }, policy, limits: {}, record: { type } }, root)));
+    for (const [ns, type] of [
+      ['156', 'country'],
+      ['156.130100', 'city'],
+    ] as const) {
+      await post(
+        urls[0]!,
+        JSON.stringify(sign(chain, 'ns.create', { ns, controllers: { keys: [root.id], threshold: 1 }, policy, limits: {}, record: { type } }, root)),
+      );
       await sleep(500);
     }
 
@@ -193,17 +206,23 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
 
     // --- certified throughput ------------------------------------------------------------------
     process.stderr.write(`signing ${TXS} transactions...\n`);
-    const bodies = Array.from({ length: TXS }, (_, i) => JSON.stringify(sign(chain, 'id.register', { id: `156.130100/T${i}`, record: { type: 'sensor', attributes: { n: i } } }, root)));
+    const bodies = Array.from({ length: TXS }, (_, i) =>
+      JSON.stringify(sign(chain, 'id.register', { id: `156.130100/T${i}`, record: { type: 'sensor', attributes: { n: i } } }, root)),
+    );
     const seen = new Map<string, number>();
     const ac = new AbortController();
     let done = 0;
     let allDone: () => void = () => {};
     const finished = new Promise<void>((r) => (allDone = r));
     let target = TXS;
-    void follow(urls[0]!, (tx) => {
-      if (!seen.has(tx)) seen.set(tx, performance.now());
-      if (++done >= target) allDone();
-    }, ac.signal);
+    void follow(
+      urls[0]!,
+      (tx) => {
+        if (!seen.has(tx)) seen.set(tx, performance.now());
+        if (++done >= target) allDone();
+      },
+      ac.signal,
+    );
     await sleep(300);
     let next = 0;
     const h0 = (await head(urls[0]!)).height;
@@ -236,7 +255,17 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
     };
     report(
       'network-certified',
-      { txs: TXS, certifiedPerSec: Math.round(certified), submitSec: +((submitted - t0) / 1000).toFixed(2), totalSec: +((t1 - t0) / 1000).toFixed(2), concurrency: CONCURRENCY, blocks, txsPerBlock: Math.round(TXS / blocks), cpuPerTx, rawPublishesPerSec: Math.round(raw) },
+      {
+        txs: TXS,
+        certifiedPerSec: Math.round(certified),
+        submitSec: +((submitted - t0) / 1000).toFixed(2),
+        totalSec: +((t1 - t0) / 1000).toFixed(2),
+        concurrency: CONCURRENCY,
+        blocks,
+        txsPerBlock: Math.round(TXS / blocks),
+        cpuPerTx,
+        rawPublishesPerSec: Math.round(raw),
+      },
       env,
     );
 
@@ -257,10 +286,14 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
     // A block is final once a quorum signed it; the first node to commit it shows that (one node
     // whose stream reader stalls must not count as the network's finality).
     for (const u of urls) {
-      void follow(u, (_tx, id) => {
-        const local = id?.split('/')[1]?.split(':')[0];
-        if (local && submittedAt.has(local) && !finalAt.has(local)) finalAt.set(local, performance.now());
-      }, ac2.signal);
+      void follow(
+        u,
+        (_tx, id) => {
+          const local = id?.split('/')[1]?.split(':')[0];
+          if (local && submittedAt.has(local) && !finalAt.has(local)) finalAt.set(local, performance.now());
+        },
+        ac2.signal,
+      );
     }
     await sleep(300);
     const start = performance.now();
@@ -295,7 +328,6 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
       },
       env,
     );
-
   }
 }
 
@@ -308,7 +340,10 @@ async function catchup(net: LocalNetwork, urls: string[], env: Record<string, un
     const allocs = Math.ceil(IDS / per);
     process.stderr.write(`allocating ${allocs * per} identifiers...\n`);
     for (let i = 0; i < allocs; i++) {
-      await post(urls[i % urls.length]!, JSON.stringify(sign(chain, 'id.allocate', { ns: '156.130100', prefix: `A${i}-`, count: per, record: { type: 'lamp' } }, root)));
+      await post(
+        urls[i % urls.length]!,
+        JSON.stringify(sign(chain, 'id.allocate', { ns: '156.130100', prefix: `A${i}-`, count: per, record: { type: 'lamp' } }, root)),
+      );
     }
     const deadline2 = Date.now() + 600_000;
     let top = await head(urls[0]!);

@@ -49,7 +49,15 @@ export async function benchRegistrations(count = 50_000): Promise<Record<string,
     const chain = 'bench-chain';
     const now = Date.now();
     ledger.commitGenesis({
-      body: { v: 1, chain, type: 'genesis', nonce: 'genesis', validFrom: now, validUntil: now, payload: { chainId: chain, time: now, root: { keys: [root.id], threshold: 1 }, validators: [validator.id] } },
+      body: {
+        v: 1,
+        chain,
+        type: 'genesis',
+        nonce: 'genesis',
+        validFrom: now,
+        validUntil: now,
+        payload: { chainId: chain, time: now, root: { keys: [root.id], threshold: 1 }, validators: [validator.id] },
+      },
       sigs: [],
     });
     const policy = { children: { charset: 'alnum' as const, minLength: 1, maxLength: 16 }, ids: { charset: 'alnum' as const, minLength: 1, maxLength: 64 } };
@@ -59,7 +67,11 @@ export async function benchRegistrations(count = 50_000): Promise<Record<string,
 
     const txs: Tx[] = [];
     for (let i = 0; i < count; i++) {
-      const body = buildTxBody('id.register', { id: `156.130100/DEV-${String(i).padStart(7, '0')}`, record: { type: 'sensor', attributes: { n: i, kind: 'air' } } }, { chain, now });
+      const body = buildTxBody(
+        'id.register',
+        { id: `156.130100/DEV-${String(i).padStart(7, '0')}`, record: { type: 'sensor', attributes: { n: i, kind: 'air' } } },
+        { chain, now },
+      );
       txs.push(signTx(body, [root]));
     }
     // Through JSON, as they would arrive over HTTP.
@@ -94,7 +106,13 @@ export async function benchRegistrations(count = 50_000): Promise<Record<string,
     store.close();
     const verify = rawVerifyRate();
     const rate = count / secs;
-    return { transactions: count, seconds: Number(secs.toFixed(2)), committedPerSec: Math.round(rate), rawVerifyPerSec: Math.round(verify), ratioToRawVerify: Number((rate / verify).toFixed(2)) };
+    return {
+      transactions: count,
+      seconds: Number(secs.toFixed(2)),
+      committedPerSec: Math.round(rate),
+      rawVerifyPerSec: Math.round(verify),
+      ratioToRawVerify: Number((rate / verify).toFixed(2)),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -41,7 +41,11 @@ async function prepare(dir: string, count: number): Promise<string[]> {
   await initDataDir(dir, { config: { maxBlockTxs: 10 } });
   const d = await openDataDir(dir);
   const root = signerFromSeed((await readKeyFile(paths(dir).rootKey)).seed);
-  const policy = { children: { charset: 'alnum' as const, minLength: 1, maxLength: 16 }, ids: { charset: 'alnum' as const, minLength: 1, maxLength: 64 }, serialWidth: 7 };
+  const policy = {
+    children: { charset: 'alnum' as const, minLength: 1, maxLength: 16 },
+    ids: { charset: 'alnum' as const, minLength: 1, maxLength: 64 },
+    serialWidth: 7,
+  };
   const run = async (txs: unknown[]) => {
     const dones = txs.map((t) => d.sequencer.submit(t).done);
     d.sequencer.cut();

@@ -41,7 +41,15 @@ const store = new MemoryStore();
 const ledger = new Ledger(store, { validator: validators[0]! });
 const t = { now: T0 };
 ledger.commitGenesis({
-  body: { v: 1, chain: chainId, type: 'genesis', nonce: 'genesis', validFrom: T0, validUntil: T0, payload: { chainId, time: T0, root: { keys: [root.id], threshold: 1 }, validators: validators.map((v) => v.id) } },
+  body: {
+    v: 1,
+    chain: chainId,
+    type: 'genesis',
+    nonce: 'genesis',
+    validFrom: T0,
+    validUntil: T0,
+    payload: { chainId, time: T0, root: { keys: [root.id], threshold: 1 }, validators: validators.map((v) => v.id) },
+  },
   sigs: [],
 });
 const commit = (txs: unknown[]) => {

@@ -37,7 +37,11 @@ function makeBundle(height: number, prev: string): BlockBundle {
       ns,
       local,
       controllers: null,
-      record: { type: 'lamp', attributes: { model: 'LX-200', watts: 40, street: 'Avenue 12' }, links: i % 10 === 0 ? [{ rel: 'located-in', target: `${ns}/SITE-${i % 50}:X` }] : undefined },
+      record: {
+        type: 'lamp',
+        attributes: { model: 'LX-200', watts: 40, street: 'Avenue 12' },
+        links: i % 10 === 0 ? [{ rel: 'located-in', target: `${ns}/SITE-${i % 50}:X` }] : undefined,
+      },
       status: 'active',
       version: 1,
       created: T0,
@@ -46,7 +50,15 @@ function makeBundle(height: number, prev: string): BlockBundle {
       tx: h,
     });
     txs.push({
-      body: { v: 1, chain: 'bench', type: 'id.register', nonce: hex(8), validFrom: T0, validUntil: T0 + 3_600_000, payload: { id: `${ns}/${local}`, record: { type: 'lamp', attributes: { model: 'LX-200', watts: 40, street: 'Avenue 12' } } } },
+      body: {
+        v: 1,
+        chain: 'bench',
+        type: 'id.register',
+        nonce: hex(8),
+        validFrom: T0,
+        validUntil: T0 + 3_600_000,
+        payload: { id: `${ns}/${local}`, record: { type: 'lamp', attributes: { model: 'LX-200', watts: 40, street: 'Avenue 12' } } },
+      },
       sigs: [{ key: `z6Mk${hex(22)}`, sig: randomBytes(64).toString('base64url') }],
     });
     hashes.push(h);
@@ -58,7 +70,17 @@ function makeBundle(height: number, prev: string): BlockBundle {
     const key = randomBytes(32);
     for (let d = 0; d < 10; d++) smtWrites.push({ path: encodeNodePath(d === 9 ? 14 + (i % 6) : d + 4, key), node: randomBytes(65) });
   }
-  const header = { v: 1 as const, chain: 'bench', height, prev, time: T0 + height * 1000, txRoot: hex(32), stateRoot: hex(32), txCount: txs.length, nextValidators: hex(32) };
+  const header = {
+    v: 1 as const,
+    chain: 'bench',
+    height,
+    prev,
+    time: T0 + height * 1000,
+    txRoot: hex(32),
+    stateRoot: hex(32),
+    txCount: txs.length,
+    nextValidators: hex(32),
+  };
   const hh = headerHash(header);
   return {
     block: { header, txs, results: txs.map(() => ({ ok: true as const })) },
@@ -98,12 +120,28 @@ function main(): void {
     console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, synchronous=${SYNC}`);
     const refMs = reference(dir);
     const rows = 4 * PER_BLOCK + SMT_PER_BLOCK;
-    console.log(`reference: ${rows.toLocaleString('en-US')} raw rows in one transaction: ${refMs.toFixed(0)} ms (${Math.round(rows / (refMs / 1000)).toLocaleString('en-US')} rows/s)`);
+    console.log(
+      `reference: ${rows.toLocaleString('en-US')} raw rows in one transaction: ${refMs.toFixed(0)} ms (${Math.round(rows / (refMs / 1000)).toLocaleString('en-US')} rows/s)`,
+    );
 
     const store = SqliteStore.open(path.join(dir, 'ledger.db'), { synchronous: SYNC });
     const ns: NsEntry = {
-      kind: 'ns', ns: '156', id: '156:X', controllers: { keys: ['z6Mk'], threshold: 1 }, policy: {}, limits: {}, record: { type: 'country' },
-      status: 'active', children: 0, ids: 0, serials: {}, version: 1, created: T0, updated: T0, height: 0, tx: hex(32),
+      kind: 'ns',
+      ns: '156',
+      id: '156:X',
+      controllers: { keys: ['z6Mk'], threshold: 1 },
+      policy: {},
+      limits: {},
+      record: { type: 'country' },
+      status: 'active',
+      children: 0,
+      ids: 0,
+      serials: {},
+      version: 1,
+      created: T0,
+      updated: T0,
+      height: 0,
+      tx: hex(32),
     };
     const g = makeBundle(0, '0'.repeat(64));
     store.commitBlock({ ...g, entries: [ns], versions: [ns], smtWrites: [], block: { ...g.block, txs: [], results: [] }, hashes: [], committedTxs: new Map() });
@@ -123,7 +161,9 @@ function main(): void {
       console.log(`block ${h}: ${ms.toFixed(0)} ms (${Math.round(written / (ms / 1000)).toLocaleString('en-US')} rows/s)`);
     }
     const sorted = [...times].sort((a, b) => a - b);
-    console.log(`commitBlock, ${PER_BLOCK.toLocaleString('en-US')} registrations + ${SMT_PER_BLOCK.toLocaleString('en-US')} node writes: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms/block, ratio to reference ${(sorted[Math.floor(sorted.length / 2)]! / refMs).toFixed(2)}`);
+    console.log(
+      `commitBlock, ${PER_BLOCK.toLocaleString('en-US')} registrations + ${SMT_PER_BLOCK.toLocaleString('en-US')} node writes: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms/block, ratio to reference ${(sorted[Math.floor(sorted.length / 2)]! / refMs).toFixed(2)}`,
+    );
 
     const keys = last!.entries.map((e) => `${(e as IdEntry).ns}/${(e as IdEntry).local}`);
     let t = performance.now();

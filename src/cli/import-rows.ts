@@ -143,7 +143,9 @@ export async function* readRows(file: string, format: ImportFormat): AsyncGenera
   const input = createReadStream(file, { encoding: 'utf8' });
   const opened = new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
-    input.once('error', (e) => reject(new UrbisError('IMPORT_FILE_INVALID', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { path: file }, { cause: e })));
+    input.once('error', (e) =>
+      reject(new UrbisError('IMPORT_FILE_INVALID', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { path: file }, { cause: e })),
+    );
   });
   await opened;
   const rl = createInterface({ input, crlfDelay: Infinity });

@@ -18,7 +18,18 @@ import type { Identifier } from '../core/ids/index.js';
 import { validatorsHash } from '../core/ledger/block.js';
 import { txHash, type Signer } from '../core/ledger/tx.js';
 import { verifyProvenEntry, type VerifiedAnswer } from '../core/ledger/verify.js';
-import { DEFAULT_PARAMS, type BlockHeader, type ChainParams, type ControllerSet, type IdEntry, type NsEntry, type Payloads, type StateEntry, type Tx, type TxType } from '../core/ledger/types.js';
+import {
+  DEFAULT_PARAMS,
+  type BlockHeader,
+  type ChainParams,
+  type ControllerSet,
+  type IdEntry,
+  type NsEntry,
+  type Payloads,
+  type StateEntry,
+  type Tx,
+  type TxType,
+} from '../core/ledger/types.js';
 import { paths, type OpenDir } from '../engine/data-dir.js';
 import type { TxOutcome } from '../ordering/local/sequencer.js';
 import type { Page } from '../storage/types.js';
@@ -173,7 +184,15 @@ class LocalTarget implements Target {
 // A running node
 
 /** Codes by which the SDK says an answer does not verify against the anchor. */
-const NOT_VERIFIED = new Set<string>(['PROOF_INVALID', 'PROOF_MALFORMED', 'CERT_INVALID', 'TX_CHAIN_MISMATCH', 'BLOCK_INVALID', 'CLIENT_STALE', 'CRYPTO_SIGNATURE_INVALID']);
+const NOT_VERIFIED = new Set<string>([
+  'PROOF_INVALID',
+  'PROOF_MALFORMED',
+  'CERT_INVALID',
+  'TX_CHAIN_MISMATCH',
+  'BLOCK_INVALID',
+  'CLIENT_STALE',
+  'CRYPTO_SIGNATURE_INVALID',
+]);
 
 /** Namespaces walked at most through a node for `status` totals (one request per parent). */
 export const REMOTE_MAX_WALK = 1000;
@@ -243,7 +262,15 @@ class NodeTarget implements Target {
 
   async status(): Promise<ChainStatus> {
     const h = this.head.header;
-    return { chainId: h.chain, height: h.height, headHash: this.head.headerHash, stateRoot: h.stateRoot, time: h.time, validators: this.client.anchor.validators, root: null };
+    return {
+      chainId: h.chain,
+      height: h.height,
+      headHash: this.head.headerHash,
+      stateRoot: h.stateRoot,
+      time: h.time,
+      validators: this.client.anchor.validators,
+      root: null,
+    };
   }
 
   async commit<T extends TxType>(signer: Signer, type: T, payload: Payloads[T]): Promise<TxOutcome> {
@@ -404,7 +431,13 @@ async function openNode(url: string, o: CommonOpts): Promise<{ target: NodeTarge
     trusted = `the genesis in ${src.file} (${src.from})`;
   } else {
     const { Http } = await import('../client/http.js');
-    const http = new Http({ url, fetch: globalThis.fetch.bind(globalThis), timeoutMs: 10_000, retry: { retries: 3, baseDelayMs: 200, maxDelayMs: 2000 }, maxBodyBytes: 32 * 1024 * 1024 });
+    const http = new Http({
+      url,
+      fetch: globalThis.fetch.bind(globalThis),
+      timeoutMs: 10_000,
+      retry: { retries: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+      maxBodyBytes: 32 * 1024 * 1024,
+    });
     const block0 = await http.json('GET', '/v1/blocks/0').catch((e: unknown) => {
       throw connectError(e, url, 'its own block 0');
     });
@@ -416,7 +449,14 @@ async function openNode(url: string, o: CommonOpts): Promise<{ target: NodeTarge
       client.verifier.verifyBlock(block0, 0);
     } catch (e) {
       const err = isUrbisError(e) ? e : new UrbisError('INTERNAL', String(e));
-      throw new CliFailure(new UrbisError(err.code, `verification failed: block 0 of ${url} is not a consistent genesis block: ${err.message}`, err.details as Record<string, unknown> | undefined), EXIT.VERIFY);
+      throw new CliFailure(
+        new UrbisError(
+          err.code,
+          `verification failed: block 0 of ${url} is not a consistent genesis block: ${err.message}`,
+          err.details as Record<string, unknown> | undefined,
+        ),
+        EXIT.VERIFY,
+      );
     }
     via = { node: url, trust: 'node-supplied genesis' };
     trusted = `the genesis supplied by ${url}`;

@@ -12,7 +12,19 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ERROR_CODES, UrbisError, isUrbisError, type ErrorCode } from '../core/errors.js';
 import { parseIdentifier, parseNamespacePath, formatDid, formatUrl, type Identifier } from '../core/ids/index.js';
 import { buildTxBody, signTx, signerFromSeed, type Signer } from '../core/ledger/tx.js';
-import { RECORD_TYPES, type ControllerSet, type Limits, type Link, type NameRule, type Payloads, type Policy, type PrivateRef, type RecordBody, type Service, type TxType } from '../core/ledger/types.js';
+import {
+  RECORD_TYPES,
+  type ControllerSet,
+  type Limits,
+  type Link,
+  type NameRule,
+  type Payloads,
+  type Policy,
+  type PrivateRef,
+  type RecordBody,
+  type Service,
+  type TxType,
+} from '../core/ledger/types.js';
 import { loadSigningKey } from '../keys/keyfile.js';
 import { openDataDir, paths, type OpenDir } from '../engine/data-dir.js';
 import type { TxOutcome } from '../ordering/local/sequencer.js';
@@ -31,9 +43,27 @@ export const EXIT = {
   BUSY: 6,
 } as const;
 
-const VERIFY_CODES = new Set<string>(['PROOF_INVALID', 'PROOF_MALFORMED', 'CERT_INVALID', 'CHAIN_FAULT', 'BLOCK_INVALID', 'STORE_CORRUPT', 'CRYPTO_SIGNATURE_INVALID', 'CLIENT_STALE']);
+const VERIFY_CODES = new Set<string>([
+  'PROOF_INVALID',
+  'PROOF_MALFORMED',
+  'CERT_INVALID',
+  'CHAIN_FAULT',
+  'BLOCK_INVALID',
+  'STORE_CORRUPT',
+  'CRYPTO_SIGNATURE_INVALID',
+  'CLIENT_STALE',
+]);
 // The CLIENT_* and HTTP ones only arise with --node: an unreachable or overloaded node is worth retrying.
-const BUSY_CODES = new Set<string>(['STORE_LOCKED', 'NODE_BUSY', 'NODE_NOT_READY', 'NODE_DIVERGED', 'STORE_UNAVAILABLE', 'HTTP_RATE_LIMITED', 'CLIENT_HTTP', 'CLIENT_TIMEOUT']);
+const BUSY_CODES = new Set<string>([
+  'STORE_LOCKED',
+  'NODE_BUSY',
+  'NODE_NOT_READY',
+  'NODE_DIVERGED',
+  'STORE_UNAVAILABLE',
+  'HTTP_RATE_LIMITED',
+  'CLIENT_HTTP',
+  'CLIENT_TIMEOUT',
+]);
 
 /**
  * A failure with a chosen exit code. `stdoutDone` means the command already printed its own
@@ -158,7 +188,7 @@ export function dirOptions(cmd: Command): Command {
 export function targetOptions(cmd: Command): Command {
   return dirOptions(cmd)
     .option('--node <url>', 'go through a running node instead of the data directory (default: $URBIS_NODE)')
-    .option('--genesis <file>', 'with --node: genesis.json to verify answers against (default: $URBIS_GENESIS, else <dir>/genesis.json, else the node\'s own)');
+    .option('--genesis <file>', "with --node: genesis.json to verify answers against (default: $URBIS_GENESIS, else <dir>/genesis.json, else the node's own)");
 }
 
 /** `--dir`, `--json`, `--node`, `--genesis` and `--key`. */

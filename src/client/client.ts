@@ -15,7 +15,16 @@
  * checked too.
  */
 import { UrbisError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import { canonicalKey, formatDid, formatUrl, makeIdentifier, parseIdentifier, parseNamespacePath, DEFAULT_URL_HOST, type Identifier } from '../core/ids/index.js';
+import {
+  canonicalKey,
+  formatDid,
+  formatUrl,
+  makeIdentifier,
+  parseIdentifier,
+  parseNamespacePath,
+  DEFAULT_URL_HOST,
+  type Identifier,
+} from '../core/ids/index.js';
 import { validatorsHash } from '../core/ledger/block.js';
 import { idKey, nsKey, stateKey } from '../core/ledger/state.js';
 import { buildTxBody, signTx, txHash, type Signer } from '../core/ledger/tx.js';
@@ -97,8 +106,7 @@ export interface ResolutionBase {
 
 /** A verified resolution: the entry, or the proven fact that there is none. */
 export type Resolution<E extends IdEntry | NsEntry = IdEntry | NsEntry> =
-  | (ResolutionBase & { present: true; entry: E; status: E['status']; version: number })
-  | (ResolutionBase & { present: false; entry: null });
+  (ResolutionBase & { present: true; entry: E; status: E['status']; version: number }) | (ResolutionBase & { present: false; entry: null });
 
 /** A verified namespace, with its (unverified) first page of children. */
 export type NsResolution = Resolution<NsEntry> & {
@@ -185,8 +193,13 @@ function resultError(st: CommittedTxStatus): UrbisError {
 function checkChangeEvent(v: unknown): ChangeEvent | null {
   if (!isObj(v)) return null;
   const ok =
-    isCount(v.height) && isCount(v.seq) && typeof v.key === 'string' && typeof v.kind === 'string' && isCount(v.version) &&
-    typeof v.tx === 'string' && typeof v.time === 'number';
+    isCount(v.height) &&
+    isCount(v.seq) &&
+    typeof v.key === 'string' &&
+    typeof v.kind === 'string' &&
+    isCount(v.version) &&
+    typeof v.tx === 'string' &&
+    typeof v.time === 'number';
   return ok ? (v as unknown as ChangeEvent) : null;
 }
 

@@ -23,8 +23,7 @@ const RESOLUTION_CONTEXT = 'https://w3id.org/did-resolution/v1';
 
 /** Options of {@link getResolver}: a node and the anchor, or an existing client. */
 export type ResolverOptions =
-  | ({ url: string; anchor: TrustAnchor; fetch?: FetchLike; client?: undefined } & Partial<UrbisClientOptions>)
-  | { client: UrbisClient; urlHost?: string };
+  ({ url: string; anchor: TrustAnchor; fetch?: FetchLike; client?: undefined } & Partial<UrbisClientOptions>) | { client: UrbisClient; urlHost?: string };
 
 function failure(error: string, message: string, code?: string): DIDResolutionResult {
   return {

@@ -102,7 +102,11 @@ export const ERROR_CODES = {
   STORE_LOCKED: { status: 409, description: 'Another process holds the data directory.' },
   NODE_BUSY: { status: 503, description: 'The node is overloaded; retry after the indicated delay.' },
   NODE_NOT_READY: { status: 503, description: 'The node is starting or catching up; retry after the indicated delay.' },
-  NODE_DIVERGED: { status: 503, description: 'The validators certified a header different from this node\'s own: the node stopped accepting writes and serving answers until it is resynchronised.' },
+  NODE_DIVERGED: {
+    status: 503,
+    description:
+      "The validators certified a header different from this node's own: the node stopped accepting writes and serving answers until it is resynchronised.",
+  },
   TX_NOT_FOUND: { status: 404, description: 'No transaction with that hash is known.' },
   STORE_UNAVAILABLE: { status: 503, description: 'The node cannot read its store right now; retry after the indicated delay.' },
 
@@ -156,9 +160,7 @@ export class UrbisError extends Error {
 
   /** A plain object for logs and JSON answers. */
   toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: { ...this.details } };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: { ...this.details } };
   }
 }
 

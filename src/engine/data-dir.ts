@@ -97,7 +97,12 @@ export async function initDataDir(dir: string, opts: InitOptions = {}): Promise<
   await writeKeyFile(p.rootKey, rootSeed, keyOpts);
   const validator = signerFromSeed(validatorSeed);
   const root = signerFromSeed(rootSeed);
-  const chainId = opts.chainId ?? `urbis-local-${toBase64url(generateSeed()).slice(0, 8).toLowerCase().replace(/[^a-z0-9]/g, '0')}`;
+  const chainId =
+    opts.chainId ??
+    `urbis-local-${toBase64url(generateSeed())
+      .slice(0, 8)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0')}`;
   const time = opts.time ?? Date.now();
   const genesis: Tx<'genesis'> = {
     body: {

@@ -148,7 +148,8 @@ export class Ledger {
         throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${i} by ${s.key} does not verify`, { index: i, key: s.key });
       }
       // The core's strict encoding rules first; the worker runs OpenSSL's check.
-      if (!ed25519Precheck(sig, input, pub)) throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${i} by ${s.key} does not verify`, { index: i, key: s.key });
+      if (!ed25519Precheck(sig, input, pub))
+        throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${i} by ${s.key} does not verify`, { index: i, key: s.key });
       items.push([pub, input, sig]);
     }
     const ok = await pool.verify(items);

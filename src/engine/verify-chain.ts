@@ -14,9 +14,7 @@ import { MemoryStore } from '../storage/memory/memory-store.js';
 import type { LedgerStore } from '../storage/types.js';
 import { Ledger } from './ledger.js';
 
-export type ChainCheck =
-  | { ok: true; height: number; headerHash: string; stateRoot: string }
-  | { ok: false; height: number; code: string; message: string };
+export type ChainCheck = { ok: true; height: number; headerHash: string; stateRoot: string } | { ok: false; height: number; code: string; message: string };
 
 /**
  * Verifies `store` block by block.
@@ -41,7 +39,7 @@ export function verifyChain(store: LedgerStore, onProgress?: (height: number, he
     if (h > 0 && hdr.time < prevTime) return fault('CHAIN_FAULT', 'block time goes backwards');
     if (hdr.txCount !== block.txs.length) return fault('CHAIN_FAULT', 'transaction count does not match');
     // Validators in force for this block: from the state before it (genesis names block 0's).
-    const validators = h === 0 ? (block.txs[0] as Tx<'genesis'> | undefined)?.body?.payload?.validators ?? [] : scratch.chain()!.validators;
+    const validators = h === 0 ? ((block.txs[0] as Tx<'genesis'> | undefined)?.body?.payload?.validators ?? []) : scratch.chain()!.validators;
     try {
       verifyCertificate(hdr, cert, validators);
     } catch (e) {

@@ -24,7 +24,8 @@ export interface GenesisOptions {
  * @throws UrbisError VALIDATORS_INVALID, CONTROLLERS_INVALID, NET_CONFIG_INVALID (chain id).
  */
 export function buildGenesis(o: GenesisOptions): Tx<'genesis'> {
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.chainId)) throw new UrbisError('NET_CONFIG_INVALID', `chain id "${o.chainId}" must match [a-z0-9][a-z0-9-]{0,62}`, { field: 'chainId' });
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.chainId))
+    throw new UrbisError('NET_CONFIG_INVALID', `chain id "${o.chainId}" must match [a-z0-9][a-z0-9-]{0,62}`, { field: 'chainId' });
   if (o.validators.length === 0 || o.validators.length > 100) throw new UrbisError('VALIDATORS_INVALID', 'a network needs 1 to 100 validators');
   if (new Set(o.validators).size !== o.validators.length) throw new UrbisError('VALIDATORS_INVALID', 'a validator key is listed twice');
   for (const k of o.validators) {

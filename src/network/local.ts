@@ -167,7 +167,18 @@ export class LocalNetwork {
       ...o.extra,
     };
     writeFileAtomic(networkFile, `${JSON.stringify(network, null, 2)}\n`);
-    const net = new LocalNetwork({ dir: o.dir, networkFile, chainId, genesis, root, nodes, nats, onLog: o.onLog, nodeArgs: o.nodeArgs ?? [], execArgv: o.execArgv ?? [] });
+    const net = new LocalNetwork({
+      dir: o.dir,
+      networkFile,
+      chainId,
+      genesis,
+      root,
+      nodes,
+      nats,
+      onLog: o.onLog,
+      nodeArgs: o.nodeArgs ?? [],
+      execArgv: o.execArgv ?? [],
+    });
     try {
       await Promise.all(nodes.map((x) => net.startNode(x.name)));
     } catch (e) {
@@ -191,7 +202,23 @@ export class LocalNetwork {
   async startNode(name: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<LocalNode> {
     const node = this.node(name);
     if (node.child) return node;
-    const args = [...this.execArgv, urbisBin(), 'node', 'start', '--network', this.networkFile, '--dir', node.dir, '--port', String(node.port), '--rate-limit', '0', '--json', ...this.nodeArgs, ...extraArgs];
+    const args = [
+      ...this.execArgv,
+      urbisBin(),
+      'node',
+      'start',
+      '--network',
+      this.networkFile,
+      '--dir',
+      node.dir,
+      '--port',
+      String(node.port),
+      '--rate-limit',
+      '0',
+      '--json',
+      ...this.nodeArgs,
+      ...extraArgs,
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     node.child = child;
     child.on('exit', () => {

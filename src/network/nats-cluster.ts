@@ -108,10 +108,26 @@ export class NatsCluster {
   }
 
   private spawnServer(s: NatsServer): void {
-    const routes = this.servers.filter((o) => o !== s).map((o) => `nats://127.0.0.1:${o.routePort}`).join(',');
+    const routes = this.servers
+      .filter((o) => o !== s)
+      .map((o) => `nats://127.0.0.1:${o.routePort}`)
+      .join(',');
     const args = [
-      '-a', '127.0.0.1', '-p', String(s.port), '-n', s.name, '-js', '-sd', s.storeDir,
-      '--cluster_name', this.clusterName, '--cluster', `nats://127.0.0.1:${s.routePort}`, '--routes', routes,
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(s.port),
+      '-n',
+      s.name,
+      '-js',
+      '-sd',
+      s.storeDir,
+      '--cluster_name',
+      this.clusterName,
+      '--cluster',
+      `nats://127.0.0.1:${s.routePort}`,
+      '--routes',
+      routes,
     ];
     const child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     s.child = child;

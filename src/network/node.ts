@@ -149,7 +149,7 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
     follower.onFinality = (ms) => finality.observe(ms / 1000);
     new Gauge({
       name: 'urbis_network_diverged',
-      help: '1 when the validators certified a header different from this node\'s own.',
+      help: "1 when the validators certified a header different from this node's own.",
       registers: [metrics.registry],
       collect() {
         this.set(follower.divergence ? 1 : 0);

@@ -190,7 +190,9 @@ export async function importSnapshot(o: ImportOptions): Promise<ImportResult> {
     throw new UrbisError('NODE_NOT_READY', `cannot fetch a snapshot from ${o.url}: ${(e as Error).message}`, { retryAfterMs: 5000 }, { cause: e });
   }
   if (res.status !== 200 || !res.body) {
-    throw new UrbisError('NODE_NOT_READY', `${o.url} answered ${res.status} to /v1/snapshot: ${(await res.text().catch(() => '')).slice(0, 300)}`, { retryAfterMs: 5000 });
+    throw new UrbisError('NODE_NOT_READY', `${o.url} answered ${res.status} to /v1/snapshot: ${(await res.text().catch(() => '')).slice(0, 300)}`, {
+      retryAfterMs: 5000,
+    });
   }
   const it = lines(res.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {

@@ -50,9 +50,38 @@ export async function loadDemo(dir: OpenDir): Promise<number> {
   };
   const owner = (s: Signer) => ({ keys: [s.id], threshold: 1 });
 
-  await run('ns.create', { ns: '156', controllers: owner(root), policy: { ...CITY_POLICY, children: { charset: 'digits', minLength: 6, maxLength: 6 } }, record: { type: 'country', attributes: { name: 'China', iso3166: '156' } } }, root);
-  await run('ns.create', { ns: '156.130100', controllers: owner(sjz), policy: CITY_POLICY, limits: { maxChildren: 100, maxIds: 1_000_000 }, record: { type: 'city', attributes: { name: 'Shijiazhuang', adminCode: '130100' } } }, root);
-  await run('ns.create', { ns: '156.110000', controllers: owner(bj), policy: CITY_POLICY, limits: { maxChildren: 100, maxIds: 1_000_000 }, record: { type: 'city', attributes: { name: 'Beijing', adminCode: '110000' } } }, root);
+  await run(
+    'ns.create',
+    {
+      ns: '156',
+      controllers: owner(root),
+      policy: { ...CITY_POLICY, children: { charset: 'digits', minLength: 6, maxLength: 6 } },
+      record: { type: 'country', attributes: { name: 'China', iso3166: '156' } },
+    },
+    root,
+  );
+  await run(
+    'ns.create',
+    {
+      ns: '156.130100',
+      controllers: owner(sjz),
+      policy: CITY_POLICY,
+      limits: { maxChildren: 100, maxIds: 1_000_000 },
+      record: { type: 'city', attributes: { name: 'Shijiazhuang', adminCode: '130100' } },
+    },
+    root,
+  );
+  await run(
+    'ns.create',
+    {
+      ns: '156.110000',
+      controllers: owner(bj),
+      policy: CITY_POLICY,
+      limits: { maxChildren: 100, maxIds: 1_000_000 },
+      record: { type: 'city', attributes: { name: 'Beijing', adminCode: '110000' } },
+    },
+    root,
+  );
   const orgs: Array<[string, Signer, string]> = [
     ['156.130100.42', sjz, 'Street Lighting Department'],
     ['156.130100.7', sjz, 'Public Transport Company'],
@@ -62,13 +91,25 @@ export async function loadDemo(dir: OpenDir): Promise<number> {
     await run('ns.create', { ns, controllers: owner(s), policy: ORG_POLICY, record: { type: 'organisation', attributes: { name } } }, s);
   }
   // Buildings in each city, then objects located in them.
-  for (const [city, s] of [['156.130100', sjz], ['156.110000', bj]] as const) {
+  for (const [city, s] of [
+    ['156.130100', sjz],
+    ['156.110000', bj],
+  ] as const) {
     await run('id.allocate', { ns: city, prefix: 'BLDG-', count: 12, record: { type: 'building', attributes: { floors: 6 } } }, s);
   }
   const bldg = (city: string, n: number) => objectIdText(city, `BLDG-${String(n).padStart(6, '0')}`);
   await run(
     'id.allocate',
-    { ns: '156.130100.42', prefix: 'LAMP-', count: 160, record: { type: 'lamp', attributes: { power: 60, technology: 'LED' }, links: [{ rel: 'operated-by', target: objectIdText('156.130100', 'BLDG-000001') }] } },
+    {
+      ns: '156.130100.42',
+      prefix: 'LAMP-',
+      count: 160,
+      record: {
+        type: 'lamp',
+        attributes: { power: 60, technology: 'LED' },
+        links: [{ rel: 'operated-by', target: objectIdText('156.130100', 'BLDG-000001') }],
+      },
+    },
     sjz,
   );
   for (let i = 1; i <= 40; i++) {

@@ -3,7 +3,10 @@
  * prose version; test/node/openapi.test.ts checks that every route the server has is described here.
  */
 
-const problem = { description: 'RFC 9457 problem document with a stable `code` (docs/errors.md).', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const problem = {
+  description: 'RFC 9457 problem document with a stable `code` (docs/errors.md).',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
 const json = (ref: string, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = {
   name: 'id',
@@ -46,7 +49,12 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Status of a transaction',
           parameters: [
             { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
-            { name: 'wait', in: 'query', description: 'Long-poll up to this many ms until committed.', schema: { type: 'integer', minimum: 0, maximum: 30000 } },
+            {
+              name: 'wait',
+              in: 'query',
+              description: 'Long-poll up to this many ms until committed.',
+              schema: { type: 'integer', minimum: 0, maximum: 30000 },
+            },
           ],
           responses: { '200': json('TxStatus', 'Pending or committed (valid, or invalid with its code).'), '404': problem },
         },
@@ -69,7 +77,11 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/v1/ids/{id}/history': {
-        get: { summary: 'Every version of an identifier', parameters: [idParam], responses: { '200': json('IdHistory', 'Versions, oldest first.'), '400': problem, '404': problem } },
+        get: {
+          summary: 'Every version of an identifier',
+          parameters: [idParam],
+          responses: { '200': json('IdHistory', 'Versions, oldest first.'), '400': problem, '404': problem },
+        },
       },
       '/v1/ns/{ns}': {
         get: {
@@ -91,7 +103,9 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': json('Block', 'Header, transactions, results, certificate.'), '404': problem },
         },
       },
-      '/v1/checkpoint': { get: { summary: 'The latest certified header', responses: { '200': json('Checkpoint', 'Header and finality certificate.'), '503': problem } } },
+      '/v1/checkpoint': {
+        get: { summary: 'The latest certified header', responses: { '200': json('Checkpoint', 'Header and finality certificate.'), '503': problem } },
+      },
       '/v1/search': {
         get: {
           summary: 'Find identifiers (paged with a cursor)',
@@ -110,7 +124,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/events': {
         get: {
           summary: 'Change feed (Server-Sent Events)',
-          description: 'One event per entry version committed; event ids `<height>.<seq>`; resume with the Last-Event-ID header (or ?lastEventId=) without gaps or duplicates.',
+          description:
+            'One event per entry version committed; event ids `<height>.<seq>`; resume with the Last-Event-ID header (or ?lastEventId=) without gaps or duplicates.',
           parameters: [
             { name: 'ns', in: 'query', schema: { type: 'string' } },
             { name: 'type', in: 'query', schema: { type: 'string' } },
@@ -216,11 +231,22 @@ export function openApiDocument(): Record<string, unknown> {
         IdAnswer: {
           allOf: [
             { $ref: '#/components/schemas/Proven' },
-            { type: 'object', properties: { id: { type: 'string' }, did: { type: 'string' }, url: { type: 'string' }, status: { type: 'string' }, version: { type: 'integer' } } },
+            {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                did: { type: 'string' },
+                url: { type: 'string' },
+                status: { type: 'string' },
+                version: { type: 'integer' },
+              },
+            },
           ],
         },
         IdHistory: { type: 'object', properties: { id: { type: 'string' }, versions: { type: 'array', items: { type: 'object' } } } },
-        NsAnswer: { allOf: [{ $ref: '#/components/schemas/Proven' }, { type: 'object', properties: { ns: { type: 'string' }, children: { type: 'object' } } }] },
+        NsAnswer: {
+          allOf: [{ $ref: '#/components/schemas/Proven' }, { type: 'object', properties: { ns: { type: 'string' }, children: { type: 'object' } } }],
+        },
         Block: {
           type: 'object',
           properties: {
@@ -233,7 +259,12 @@ export function openApiDocument(): Record<string, unknown> {
         },
         Checkpoint: {
           type: 'object',
-          properties: { chainId: { type: 'string' }, header: { $ref: '#/components/schemas/Header' }, headerHash: { type: 'string' }, cert: { $ref: '#/components/schemas/Certificate' } },
+          properties: {
+            chainId: { type: 'string' },
+            header: { $ref: '#/components/schemas/Header' },
+            headerHash: { type: 'string' },
+            cert: { $ref: '#/components/schemas/Certificate' },
+          },
         },
         SearchPage: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, next: { type: ['string', 'null'] } } },
       },

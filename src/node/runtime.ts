@@ -159,15 +159,15 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   let dir: OpenDir;
   try {
     dir = await openDataDir(opts.dir, {
-    ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
-    sequencer: {
-      pool,
-      onBlock: (res) => {
-        metrics.onBlock(res);
-        events?.publish(res.height);
+      ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
+      sequencer: {
+        pool,
+        onBlock: (res) => {
+          metrics.onBlock(res);
+          events?.publish(res.height);
+        },
+        onError: (e) => log(`block production stopped: ${(e as Error).message}`),
       },
-      onError: (e) => log(`block production stopped: ${(e as Error).message}`),
-    },
     });
   } catch (e) {
     await pool.close();

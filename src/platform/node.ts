@@ -63,10 +63,7 @@ function sha256OneShot(data: Uint8Array): Uint8Array {
 /** The node:crypto provider (OpenSSL). */
 export const nodeCryptoProvider: CryptoProvider = {
   name: 'node',
-  sha256:
-    typeof oneShotHash === 'function'
-      ? sha256OneShot
-      : (data) => plain(nodeCrypto.createHash('sha256').update(data).digest()),
+  sha256: typeof oneShotHash === 'function' ? sha256OneShot : (data) => plain(nodeCrypto.createHash('sha256').update(data).digest()),
   ed25519Verify(signature, message, publicKey) {
     try {
       return nodeCrypto.verify(null, message, publicKeyObject(publicKey), signature);

@@ -13,7 +13,15 @@ import { runCli, type CliResult } from '../helpers/processes.js';
 
 let tmp: string;
 let dir: string;
-const env = (): NodeJS.ProcessEnv => ({ URBIS_DIR: dir, URBIS_KEY_FILE: '', URBIS_KEY: '', URBIS_KEY_PASSPHRASE: '', URBIS_KEY_PASSPHRASE_FILE: '', URBIS_NODE: '', URBIS_GENESIS: '' });
+const env = (): NodeJS.ProcessEnv => ({
+  URBIS_DIR: dir,
+  URBIS_KEY_FILE: '',
+  URBIS_KEY: '',
+  URBIS_KEY_PASSPHRASE: '',
+  URBIS_KEY_PASSPHRASE_FILE: '',
+  URBIS_NODE: '',
+  URBIS_GENESIS: '',
+});
 const cli = (args: string[], expectCode: number | null = 0): Promise<CliResult> => runCli(args, { expect: expectCode, env: env() });
 const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
 
@@ -115,7 +123,9 @@ describe('urbis CLI', () => {
     expect(errorLine(notOwner)).toMatch(/^urbis: AUTH_THRESHOLD: /);
     await cli(['id', 'deactivate', lamp.text, '--key', other, '--reason', 'removed']);
 
-    const h = json<{ versions: Array<{ version: number; status: string; record: { attributes: Record<string, string> } }> }>(await cli(['id', 'history', lamp.text, '--json']));
+    const h = json<{ versions: Array<{ version: number; status: string; record: { attributes: Record<string, string> } }> }>(
+      await cli(['id', 'history', lamp.text, '--json']),
+    );
     expect(h.versions.map((v) => v.version)).toEqual([1, 2, 3, 4]);
     expect(h.versions[1]!.record.attributes).toEqual({ height: '8', colour: 'red' });
     expect(h.versions.at(-1)!.status).toBe('deactivated');
@@ -137,7 +147,14 @@ describe('urbis CLI', () => {
         'LAMP-100,lamp,"{""height"":9}",,', // line 9: same id, other record
       ].join('\n'),
     );
-    type Summary = { read: number; registered: number; alreadyRegistered: number; rejected: number; reasons: Array<{ line: number; code: string }>; error?: { code: string } };
+    type Summary = {
+      read: number;
+      registered: number;
+      alreadyRegistered: number;
+      rejected: number;
+      reasons: Array<{ line: number; code: string }>;
+      error?: { code: string };
+    };
     const first = await cli(['import', csv, '--ns', '156.130100', '--json'], 4);
     const s1 = json<Summary>(first);
     expect(s1).toMatchObject({ read: 6, registered: 3, alreadyRegistered: 0, rejected: 3 });
@@ -174,7 +191,9 @@ describe('urbis CLI', () => {
 
   it('allocates serials, limits, suspends and lists namespaces', async () => {
     await cli(['ns', 'create', '156.130100.42', '--type', 'organisation', '--ids', 'alnum:1:20', '--id-prefix', 'CAN-', '--serial-width', '4']);
-    const a = json<{ first: string; last: string; count: number }>(await cli(['id', 'allocate', '156.130100.42', '--prefix', 'can-', '--count', '3', '--type', 'device', '--json']));
+    const a = json<{ first: string; last: string; count: number }>(
+      await cli(['id', 'allocate', '156.130100.42', '--prefix', 'can-', '--count', '3', '--type', 'device', '--json']),
+    );
     expect(a.first).toBe(makeIdentifier(['156', '130100', '42'], 'CAN-0001').text);
     expect(a.last).toBe(makeIdentifier(['156', '130100', '42'], 'CAN-0003').text);
     const badPrefix = await cli(['id', 'register', '156.130100.42/LAMP-1', '--type', 'lamp'], 4);

@@ -19,7 +19,21 @@ describe('urbis network genesis', () => {
       keys.push(JSON.parse(r.stdout).publicKey);
     }
     const out = join(dir, 'genesis.json');
-    const r = await runCli(['network', 'genesis', '--validators', keys.slice(1).join(','), '--root-key', join(dir, 'root.key'), '--chain-id', 'urbis-t', '--time', '1700000000000', '--out', out, '--json']);
+    const r = await runCli([
+      'network',
+      'genesis',
+      '--validators',
+      keys.slice(1).join(','),
+      '--root-key',
+      join(dir, 'root.key'),
+      '--chain-id',
+      'urbis-t',
+      '--time',
+      '1700000000000',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(JSON.parse(r.stdout)).toMatchObject({ chainId: 'urbis-t', validators: keys.slice(1).sort(), root: { keys: [keys[0]], threshold: 1 } });
     const g = JSON.parse(readFileSync(out, 'utf8'));
     expect(g.body).toMatchObject({ type: 'genesis', chain: 'urbis-t', payload: { time: 1700000000000 } });

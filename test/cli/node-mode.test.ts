@@ -60,7 +60,9 @@ afterAll(async () => {
 describe('urbis CLI through a node (--node)', () => {
   it('writes: ns create and id register are signed here and committed by the node', async () => {
     await write(['ns', 'create', '156']);
-    const city = json<{ ns: string; height: number; node: string; trust: string }>(await write(['ns', 'create', '156.130100', '--attr', 'name=Shanghai', '--json']));
+    const city = json<{ ns: string; height: number; node: string; trust: string }>(
+      await write(['ns', 'create', '156.130100', '--attr', 'name=Shanghai', '--json']),
+    );
     expect(city).toMatchObject({ ns: '156.130100', node: node.url, trust: 'genesis file' });
     const reg = json<{ id: string; height: number }>(await write(['id', 'register', '156.130100/lamp-1', '--type', 'lamp', '--attr', 'height=8', '--json']));
     expect(reg.id).toBe(lamp.text);
@@ -103,8 +105,13 @@ describe('urbis CLI through a node (--node)', () => {
 
   it('import submits batches through the node and counts existing rows as already registered', async () => {
     const nd = join(tmp, 'lamps.ndjson');
-    writeFileSync(nd, ['{"local":"LAMP-1","type":"lamp","attributes":{"height":"8"}}', '{"local":"LAMP-2","type":"lamp"}', '{"local":"LAMP-3","type":"lamp"}'].join('\n'));
-    const s = json<{ read: number; registered: number; alreadyRegistered: number; rejected: number }>(await write(['import', nd, '--ns', '156.130100', '--json']));
+    writeFileSync(
+      nd,
+      ['{"local":"LAMP-1","type":"lamp","attributes":{"height":"8"}}', '{"local":"LAMP-2","type":"lamp"}', '{"local":"LAMP-3","type":"lamp"}'].join('\n'),
+    );
+    const s = json<{ read: number; registered: number; alreadyRegistered: number; rejected: number }>(
+      await write(['import', nd, '--ns', '156.130100', '--json']),
+    );
     expect(s).toMatchObject({ read: 3, registered: 2, alreadyRegistered: 1, rejected: 0 });
     expect(node.runtime.store.id('156.130100/LAMP-3')?.record.type).toBe('lamp');
   });
@@ -118,7 +125,9 @@ describe('urbis CLI through a node (--node)', () => {
     expect(json<{ error: { code: string; details: { hash: string } } }>(denied).error.details.hash).toMatch(/^[0-9a-f]{64}$/);
 
     await write(['id', 'deactivate', lamp.text, '--reason', 'removed']);
-    const h = json<{ versions: Array<{ version: number; status: string; record: { attributes: Record<string, string> } }> }>(await read(['id', 'history', lamp.text, '--json']));
+    const h = json<{ versions: Array<{ version: number; status: string; record: { attributes: Record<string, string> } }> }>(
+      await read(['id', 'history', lamp.text, '--json']),
+    );
     expect(h.versions.map((v) => v.version)).toEqual([1, 2, 3]);
     expect(h.versions[1]!.record.attributes).toEqual({ height: '8', colour: 'red' });
     expect(h.versions.at(-1)!.status).toBe('deactivated');

@@ -84,7 +84,15 @@ describe('writes', () => {
   it('supports co-signatures for thresholds', async () => {
     const a = newSigner();
     const b = newSigner();
-    await client.createNs({ ns: '156.130100.7', controllers: { keys: [a.id, b.id], threshold: 2 }, policy: { ids: { charset: 'alnum', minLength: 1, maxLength: 10 } }, record: { type: 'organisation' } }, [city]);
+    await client.createNs(
+      {
+        ns: '156.130100.7',
+        controllers: { keys: [a.id, b.id], threshold: 2 },
+        policy: { ids: { charset: 'alnum', minLength: 1, maxLength: 10 } },
+        record: { type: 'organisation' },
+      },
+      [city],
+    );
     const one = client.tx('id.register', { id: objectIdText('156.130100.7', 'Z1'), record: { type: 'sensor' } }, [a]);
     await expectCode(client.submitAndWait(one), 'AUTH_NOT_REGISTRAR'); // one of two keys is not enough
     const two = cosignTx(client.tx('id.register', { id: objectIdText('156.130100.7', 'Z2'), record: { type: 'sensor' } }, [a]), [b]);
@@ -362,8 +370,7 @@ describe('validator set changes', () => {
     const cl = newClient({ anchor: { chainId: 'test-chain', validators: [c.validator.id] } });
     await client.setValidators({ validators: [v2.id] }, [c.root]);
     const h = node.ledger.height();
-    node.tamper = (path, j) =>
-      path === `/v1/blocks/${h}` ? { ...j, txs: j.txs.map((t: any) => ({ ...t, body: { ...t.body, type: 'chain.root' } })) } : j;
+    node.tamper = (path, j) => (path === `/v1/blocks/${h}` ? { ...j, txs: j.txs.map((t: any) => ({ ...t, body: { ...t.body, type: 'chain.root' } })) } : j);
     await expectCode(cl.syncAnchor(), 'PROOF_INVALID');
   });
 });

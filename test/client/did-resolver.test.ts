@@ -29,7 +29,11 @@ describe('did:urbis resolver', () => {
     const owner = newSigner();
     const id = objectIdText('156.130100', 'CAM-7');
     await client.registerId(
-      { id, record: { type: 'camera', services: [{ id: '#feed', type: 'VideoFeed', serviceEndpoint: 'https://cam.example/7' }] }, controllers: { keys: [owner.id], threshold: 1 } },
+      {
+        id,
+        record: { type: 'camera', services: [{ id: '#feed', type: 'VideoFeed', serviceEndpoint: 'https://cam.example/7' }] },
+        controllers: { keys: [owner.id], threshold: 1 },
+      },
       [city],
     );
     const d = did(id);

@@ -82,7 +82,14 @@ export function fakeNode(chain: TestChain): FakeNode {
       } catch (e) {
         if (e instanceof UrbisError) {
           const extra = (e as UrbisError & { proven?: unknown }).proven;
-          const resp = { type: `https://urbis.city/errors/${e.code}`, title: '', status: e.status, detail: e.message, code: e.code, ...(extra ? { proven: extra } : {}) };
+          const resp = {
+            type: `https://urbis.city/errors/${e.code}`,
+            title: '',
+            status: e.status,
+            detail: e.message,
+            code: e.code,
+            ...(extra ? { proven: extra } : {}),
+          };
           const out = node.tamper ? node.tamper(u.pathname, resp, e.status) : resp;
           return json(e.status, out, 'application/problem+json');
         }

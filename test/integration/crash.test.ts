@@ -28,7 +28,10 @@ async function load(node: NodeProcess, chain: string, signer: Signer, prefix: st
   const worker = async () => {
     for (;;) {
       const local = `${prefix}-${String(i++).padStart(6, '0')}`;
-      const tx = signTx(buildTxBody('id.register', { id: `156.130100/${local}`, record: { type: 'sensor', attributes: { n: i } } }, { chain, now: Date.now() }), [signer]);
+      const tx = signTx(
+        buildTxBody('id.register', { id: `156.130100/${local}`, record: { type: 'sensor', attributes: { n: i } } }, { chain, now: Date.now() }),
+        [signer],
+      );
       try {
         const { hash } = await post(node.url, tx);
         const r = await fetch(`${node.url}/v1/tx/${hash}?wait=10000`);
@@ -51,7 +54,20 @@ describe('SIGKILL at any moment', () => {
     const status = JSON.parse((await runCli(['status', '--dir', dir, '--json'])).stdout) as { chainId: string };
     const acked = new Map<string, number>();
     for (let round = 0; round < 4; round++) {
-      const node = await startNodeProcess(['node', 'start', '--dir', dir, '--port', '0', '--no-demo', '--rate-limit', '0', '--json', '--block-interval-ms', '20']);
+      const node = await startNodeProcess([
+        'node',
+        'start',
+        '--dir',
+        dir,
+        '--port',
+        '0',
+        '--no-demo',
+        '--rate-limit',
+        '0',
+        '--json',
+        '--block-interval-ms',
+        '20',
+      ]);
       // Everything acknowledged before this start must have survived the previous kill.
       for (const [local, height] of acked) {
         const r = await fetch(`${node.url}/v1/ids/${encodeURIComponent(objectIdText('156.130100', local))}`);

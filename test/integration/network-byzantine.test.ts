@@ -33,9 +33,18 @@ describe('a validator whose store was tampered with', () => {
   it('is detected, does not count, and declares itself diverged', async () => {
     const root = net.root;
     const urls = net.nodes.map((n) => n.url);
-    await submitAndWait(urls[0]!, tx(net.chainId, 'ns.create', { ns: '156', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'country' } }, [root]));
-    await submitAndWait(urls[0]!, tx(net.chainId, 'ns.create', { ns: '156.130100', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'city' } }, [root]));
-    const reg = await submitAndWait(urls[1]!, tx(net.chainId, 'id.register', { id: '156.130100/LAMP-7', record: { type: 'lamp', attributes: { h: 8 } } }, [root]));
+    await submitAndWait(
+      urls[0]!,
+      tx(net.chainId, 'ns.create', { ns: '156', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'country' } }, [root]),
+    );
+    await submitAndWait(
+      urls[0]!,
+      tx(net.chainId, 'ns.create', { ns: '156.130100', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'city' } }, [root]),
+    );
+    const reg = await submitAndWait(
+      urls[1]!,
+      tx(net.chainId, 'id.register', { id: '156.130100/LAMP-7', record: { type: 'lamp', attributes: { h: 8 } } }, [root]),
+    );
     await converged(urls, reg.height);
 
     // Tamper with node4's store while it is down: rewrite the lamp's entry.
@@ -50,7 +59,10 @@ describe('a validator whose store was tampered with', () => {
     const byz = net.node('node4').key!;
 
     // A transaction touching the tampered entry: node4 computes another header.
-    const upd = await submitAndWait(urls[0]!, tx(net.chainId, 'id.update', { id: '156.130100/LAMP-7', record: { type: 'lamp', attributes: { h: 9 } } }, [root]));
+    const upd = await submitAndWait(
+      urls[0]!,
+      tx(net.chainId, 'id.update', { id: '156.130100/LAMP-7', record: { type: 'lamp', attributes: { h: 9 } } }, [root]),
+    );
 
     // The others report the fault and certified the block without node4's signature.
     for (const url of urls.slice(0, 3)) {

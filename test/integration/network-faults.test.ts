@@ -21,8 +21,14 @@ let net: LocalNetwork;
 beforeAll(async () => {
   net = await LocalNetwork.start({ dir, nodes: 4, blockIntervalMs: 25, maxBlockTxs: 500 });
   const root = net.root;
-  await submitAndWait(net.nodes[0]!.url, tx(net.chainId, 'ns.create', { ns: '156', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'country' } }, [root]));
-  await submitAndWait(net.nodes[0]!.url, tx(net.chainId, 'ns.create', { ns: '156.130100', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'city' } }, [root]));
+  await submitAndWait(
+    net.nodes[0]!.url,
+    tx(net.chainId, 'ns.create', { ns: '156', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'country' } }, [root]),
+  );
+  await submitAndWait(
+    net.nodes[0]!.url,
+    tx(net.chainId, 'ns.create', { ns: '156.130100', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'city' } }, [root]),
+  );
 }, 90_000);
 
 afterAll(async () => {

@@ -28,10 +28,14 @@ describe('urbis network local', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    const doc = await until('the network description', async () => {
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      return line ? (JSON.parse(line) as { dir: string; nats: string[]; nodes: { url: string; validator: string }[] }) : null;
-    }, 90_000);
+    const doc = await until(
+      'the network description',
+      async () => {
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        return line ? (JSON.parse(line) as { dir: string; nats: string[]; nodes: { url: string; validator: string }[] }) : null;
+      },
+      90_000,
+    );
     expect(doc.nats).toHaveLength(3);
     expect(doc.nodes).toHaveLength(4);
     for (const n of doc.nodes) {

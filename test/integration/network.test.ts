@@ -44,8 +44,14 @@ describe('a network of 4 validators on a 3-server JetStream cluster', () => {
   it('orders a transaction submitted to any node; every node answers with a certified header', async () => {
     const root = net.root;
     const [n1, n2, n3, n4] = net.nodes.map((n) => n.url) as [string, string, string, string];
-    await submitAndWait(n1, tx(net.chainId, 'ns.create', { ns: '156', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'country' } }, [root]));
-    await submitAndWait(n2, tx(net.chainId, 'ns.create', { ns: '156.130100', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'city' } }, [root]));
+    await submitAndWait(
+      n1,
+      tx(net.chainId, 'ns.create', { ns: '156', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'country' } }, [root]),
+    );
+    await submitAndWait(
+      n2,
+      tx(net.chainId, 'ns.create', { ns: '156.130100', controllers: { keys: [root.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'city' } }, [root]),
+    );
     const reg = tx(net.chainId, 'id.register', { id: '156.130100/LAMP-1', record: { type: 'lamp', attributes: { h: 8 } } }, [root]);
     const { height } = await submitAndWait(n3, reg);
     // A retried submission is ordered once: same hash, same outcome, on another node too.
@@ -88,7 +94,10 @@ describe('a network of 4 validators on a 3-server JetStream cluster', () => {
     const w = await submit(replica.url, tx(net.chainId, 'id.register', { id: '156.130100/LAMP-R', record: { type: 'lamp' } }, [net.root]));
     expect(w.status).toBe(503);
     // New blocks reach the replica too.
-    const { height } = await submitAndWait(net.nodes[0]!.url, tx(net.chainId, 'id.register', { id: '156.130100/LAMP-2', record: { type: 'lamp' } }, [net.root]));
+    const { height } = await submitAndWait(
+      net.nodes[0]!.url,
+      tx(net.chainId, 'id.register', { id: '156.130100/LAMP-2', record: { type: 'lamp' } }, [net.root]),
+    );
     await converged([net.nodes[0]!.url, replica.url], height);
     await resolveVerified(replica.url, objectIdText('156.130100', 'LAMP-2'));
   });
@@ -114,7 +123,10 @@ describe('a network of 4 validators on a 3-server JetStream cluster', () => {
     expect(changeBlock.header.nextValidators).toBe(validatorsHash([...validators, fifth.key!]));
     await until('the 5th node to see itself as validator', async () => (await getJson(`${fifth.url}/readyz`)).body.role === 'validator');
 
-    const after = await submitAndWait(net.nodes[1]!.url, tx(net.chainId, 'id.register', { id: '156.130100/CAM-AFTER', record: { type: 'camera' } }, [net.root]));
+    const after = await submitAndWait(
+      net.nodes[1]!.url,
+      tx(net.chainId, 'id.register', { id: '156.130100/CAM-AFTER', record: { type: 'camera' } }, [net.root]),
+    );
     expect(after.height).toBeGreaterThan(change.height);
     const all = [...net.nodes.slice(0, 4).map((n) => n.url), fifth.url];
     await converged(all, after.height);

@@ -114,12 +114,16 @@ describe('snapshots', () => {
   });
 
   it('refuses a snapshot of another chain, a truncated one, and a missing end', async () => {
-    await expect(importSnapshot({ url, dbFile: join(dir, 'other.db'), chainId: 'other-chain', trusted: validators })).rejects.toMatchObject({ code: 'NET_SNAPSHOT_INVALID' });
+    await expect(importSnapshot({ url, dbFile: join(dir, 'other.db'), chainId: 'other-chain', trusted: validators })).rejects.toMatchObject({
+      code: 'NET_SNAPSHOT_INVALID',
+    });
     const lines = text.trim().split('\n');
     for (const body of [lines.slice(0, 10).join('\n'), lines.slice(0, -1).join('\n')]) {
       const { url: bad, server } = await serve(body);
       try {
-        await expect(importSnapshot({ url: bad, dbFile: join(dir, 'short.db'), chainId, trusted: validators })).rejects.toMatchObject({ code: 'NET_SNAPSHOT_INVALID' });
+        await expect(importSnapshot({ url: bad, dbFile: join(dir, 'short.db'), chainId, trusted: validators })).rejects.toMatchObject({
+          code: 'NET_SNAPSHOT_INVALID',
+        });
       } finally {
         server.close();
       }

@@ -14,13 +14,19 @@ function verify(n: TestNode, p: ProvenJson) {
 function setup(): TestNode & { city: ReturnType<typeof newSigner>; lamp: string } {
   const n = newTestNode();
   const city = withCity(n.chain);
-  expectOk(n.chain.run('id.allocate', { ns: '156.130100', prefix: 'LAMP-', count: 20, record: { type: 'lamp', attributes: { power: 60, zone: 'north' } } }, [city]));
+  expectOk(
+    n.chain.run('id.allocate', { ns: '156.130100', prefix: 'LAMP-', count: 20, record: { type: 'lamp', attributes: { power: 60, zone: 'north' } } }, [city]),
+  );
   expectOk(
     n.chain.run(
       'id.register',
       {
         id: '156.130100/CAM-1',
-        record: { type: 'camera', links: [{ rel: 'located-in', target: '156.130100/LAMP-000001' }], services: [{ id: '#feed', type: 'VideoFeed', serviceEndpoint: 'https://v.example/1' }] },
+        record: {
+          type: 'camera',
+          links: [{ rel: 'located-in', target: '156.130100/LAMP-000001' }],
+          services: [{ id: '#feed', type: 'VideoFeed', serviceEndpoint: 'https://v.example/1' }],
+        },
       },
       [city],
     ),
@@ -76,7 +82,11 @@ describe('HTTP API: resolution', () => {
   it('serves 304 for a matching ETag, history, and past versions', async () => {
     const n = setup();
     const first = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}` });
-    const again = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}`, headers: { 'if-none-match': first.headers.etag as string } });
+    const again = await n.app.inject({
+      method: 'GET',
+      url: `/v1/ids/${encodeURIComponent(n.lamp)}`,
+      headers: { 'if-none-match': first.headers.etag as string },
+    });
     expect(again.statusCode).toBe(304);
     expectOk(n.chain.run('id.update', { id: n.lamp, record: { type: 'lamp', attributes: { power: 30 } } }, [n.city]));
     const hist = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}/history` });
@@ -84,7 +94,11 @@ describe('HTTP API: resolution', () => {
     const v1 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?version=1` });
     expect(v1.json().entry.record.attributes.power).toBe(60);
     expect(v1.json().current.entry.version).toBe(2);
-    const changed = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}`, headers: { 'if-none-match': first.headers.etag as string } });
+    const changed = await n.app.inject({
+      method: 'GET',
+      url: `/v1/ids/${encodeURIComponent(n.lamp)}`,
+      headers: { 'if-none-match': first.headers.etag as string },
+    });
     expect(changed.statusCode).toBe(200);
   });
 
@@ -154,11 +168,21 @@ describe('HTTP API: transactions', () => {
       ['a=b', 'application/x-www-form-urlencoded', 415, 'HTTP_UNSUPPORTED_MEDIA'],
     ];
     for (const [payload, ct, status, code] of cases) {
-      const res = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': ct! } });
+      const res = await n.app.inject({
+        method: 'POST',
+        url: '/v1/tx',
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+        headers: { 'content-type': ct! },
+      });
       expect(res.statusCode, code).toBe(status);
       expect(res.json().code, code).toBe(code);
     }
-    const huge = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: JSON.stringify({ body: { x: 'a'.repeat(2_000_000) }, sigs: [] }), headers: { 'content-type': 'application/json' } });
+    const huge = await n.app.inject({
+      method: 'POST',
+      url: '/v1/tx',
+      payload: JSON.stringify({ body: { x: 'a'.repeat(2_000_000) }, sigs: [] }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().code).toBe('HTTP_BODY_TOO_LARGE');
     expect((await n.app.inject({ method: 'GET', url: `/v1/tx/${'0'.repeat(64)}` })).json().code).toBe('TX_NOT_FOUND');
@@ -210,7 +234,18 @@ describe('HTTP API: operations', () => {
     const api = (await n.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(api.openapi).toBe('3.1.0');
     for (const route of n.app.printRoutes({ commonPrefix: false }).split('\n')) void route;
-    for (const p of ['/v1/tx', '/v1/tx/{hash}', '/v1/ids/{id}', '/v1/ns/{ns}', '/v1/blocks/{height}', '/v1/checkpoint', '/v1/search', '/v1/events', '/1.0/identifiers/{did}', '/metrics']) {
+    for (const p of [
+      '/v1/tx',
+      '/v1/tx/{hash}',
+      '/v1/ids/{id}',
+      '/v1/ns/{ns}',
+      '/v1/blocks/{height}',
+      '/v1/checkpoint',
+      '/v1/search',
+      '/v1/events',
+      '/1.0/identifiers/{did}',
+      '/metrics',
+    ]) {
       expect(api.paths[p], p).toBeDefined();
     }
     const nf = await n.app.inject({ method: 'GET', url: '/nope' });

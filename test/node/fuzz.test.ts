@@ -8,18 +8,54 @@ import { describe, expect, it } from 'vitest';
 import { expectOk, withCity } from '../helpers/chain.js';
 import { newTestNode } from '../helpers/node.js';
 
-const ROUTES = ['/v1/tx', '/v1/tx/', '/v1/ids/', '/v1/ns/', '/v1/blocks/', '/v1/blocks/latest', '/v1/checkpoint', '/v1/search', '/1.0/identifiers/', '/metrics', '/healthz', '/readyz', '/openapi.json', '/'];
+const ROUTES = [
+  '/v1/tx',
+  '/v1/tx/',
+  '/v1/ids/',
+  '/v1/ns/',
+  '/v1/blocks/',
+  '/v1/blocks/latest',
+  '/v1/checkpoint',
+  '/v1/search',
+  '/1.0/identifiers/',
+  '/metrics',
+  '/healthz',
+  '/readyz',
+  '/openapi.json',
+  '/',
+];
 
 const junk = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('did:urbis:', '156.130100/LAMP-1:X', '%', '%2F%2F', '..%2F..', '::::', 'did:urbis:156:130100:X:Y', '\u0000', '🚦', 'a'.repeat(700), '-1', '1e309', 'null'),
+  fc.constantFrom(
+    'did:urbis:',
+    '156.130100/LAMP-1:X',
+    '%',
+    '%2F%2F',
+    '..%2F..',
+    '::::',
+    'did:urbis:156:130100:X:Y',
+    '\u0000',
+    '🚦',
+    'a'.repeat(700),
+    '-1',
+    '1e309',
+    'null',
+  ),
 );
 
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
   fc.string({ maxLength: 200 }),
-  fc.constantFrom('{"body":{"v":1},"sigs":[]}', '{"body":null,"sigs":null}', '{"__proto__":{"x":1},"body":{},"sigs":[]}', '[]', '{', '{"body":{"v":1,"chain":"x","type":"id.register","nonce":"n","validFrom":0,"validUntil":1e300,"payload":{}},"sigs":[{"key":"z6Mk","sig":"AA"}]}'),
+  fc.constantFrom(
+    '{"body":{"v":1},"sigs":[]}',
+    '{"body":null,"sigs":null}',
+    '{"__proto__":{"x":1},"body":{},"sigs":[]}',
+    '[]',
+    '{',
+    '{"body":{"v":1,"chain":"x","type":"id.register","nonce":"n","validFrom":0,"validUntil":1e300,"payload":{}},"sigs":[{"key":"z6Mk","sig":"AA"}]}',
+  ),
 );
 
 describe('HTTP API under hostile input', () => {
@@ -51,7 +87,12 @@ describe('HTTP API under hostile input', () => {
             // Header values with control characters cannot even be sent; HTTP clients refuse them.
             if (/^[\t\x20-\x7e]*$/.test(v)) safeHeaders[k] = v;
           }
-          const res = await n.app.inject({ method: method as 'GET', url, headers: safeHeaders, ...(method === 'POST' || method === 'PUT' ? { payload: body } : {}) });
+          const res = await n.app.inject({
+            method: method as 'GET',
+            url,
+            headers: safeHeaders,
+            ...(method === 'POST' || method === 'PUT' ? { payload: body } : {}),
+          });
           requests++;
           expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);
           if (res.statusCode >= 400 && method !== 'HEAD' && !url.startsWith('/1.0/')) {

@@ -112,7 +112,9 @@ describe('SqliteStore', () => {
     );
     ref.commit(...lamps.slice(0, 25));
     ref.commit(...lamps.slice(25), lamps[0]); // the last one is a replay
-    expectOk(ref.run('ns.create', { ns: '156.130100.7', controllers: { keys: [city.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'district' } }, [city]));
+    expectOk(
+      ref.run('ns.create', { ns: '156.130100.7', controllers: { keys: [city.id], threshold: 1 }, policy: OPEN_POLICY, record: { type: 'district' } }, [city]),
+    );
 
     // Replay the same blocks through a Ledger over SQLite, reopening the file halfway.
     const file = freshFile();
@@ -240,7 +242,14 @@ describe('SqliteStore', () => {
     const file = freshFile();
     const s = SqliteStore.open(file);
     seedCity(s);
-    const queries = [{}, { ns: '156' }, { type: 'lamp' }, { type: 'lamp', ns: '156' }, { linkedTo: 'X' }, { linkedTo: 'X', type: 'lamp', ns: '1', status: 'active' }];
+    const queries = [
+      {},
+      { ns: '156' },
+      { type: 'lamp' },
+      { type: 'lamp', ns: '156' },
+      { linkedTo: 'X' },
+      { linkedTo: 'X', type: 'lamp', ns: '1', status: 'active' },
+    ];
     for (const q of queries) s.search(q);
     s.children('156', null, 10);
     // Every statement the store prepared is visible through its own plan: ask SQLite directly.

@@ -88,7 +88,15 @@ export function idEntry(ns: string, local: string, opts: { type?: string; attrs?
 
 export function fakeTx(label: string): Tx {
   return {
-    body: { v: 1, chain: 'urbis-test', type: 'id.update', nonce: label, validFrom: T0, validUntil: T0 + 1000, payload: { id: label, record: { type: 'lamp' } } },
+    body: {
+      v: 1,
+      chain: 'urbis-test',
+      type: 'id.update',
+      nonce: label,
+      validFrom: T0,
+      validUntil: T0 + 1000,
+      payload: { id: label, record: { type: 'lamp' } },
+    },
     sigs: [{ key: 'z6MkController', sig: 'c2ln' }],
   };
 }
@@ -181,7 +189,13 @@ export function seedCity(store: LedgerStore): { lamps: IdEntry[]; cams: IdEntry[
   const cams = [
     idEntry('156.1301', 'CAM-1', { type: 'camera', attrs: { floors: '1' } }),
     idEntry('156.1301', 'PLACE-1', { type: 'site' }),
-    idEntry('156.13010', 'CAM-2', { type: 'camera', links: [{ rel: 'located-in', target: idText('156.1301', 'PLACE-1') }, { rel: 'part-of', target: idText('156.1301', 'PLACE-1') }] }),
+    idEntry('156.13010', 'CAM-2', {
+      type: 'camera',
+      links: [
+        { rel: 'located-in', target: idText('156.1301', 'PLACE-1') },
+        { rel: 'part-of', target: idText('156.1301', 'PLACE-1') },
+      ],
+    }),
     idEntry('250', 'CAM-3', { type: 'camera', status: 'suspended' }),
   ];
   commit(store, { entries: [...lamps, ...cams], txs: [{ label: 'batch', until: T0 + 100_000 }] });
@@ -322,7 +336,13 @@ export function storeSuite(name: string, open: () => LedgerStore): void {
 
     it('forgets transactions whose validity window closed before the block time', () => {
       const s = open();
-      commit(s, { time: T0, txs: [{ label: 'short', until: T0 + 1000 }, { label: 'long', until: T0 + 5000 }] });
+      commit(s, {
+        time: T0,
+        txs: [
+          { label: 'short', until: T0 + 1000 },
+          { label: 'long', until: T0 + 5000 },
+        ],
+      });
       expect(s.hasTx(fakeHash('short'))).toBe(true);
       // until == block time: the window is still open.
       commit(s, { time: T0 + 1000 });

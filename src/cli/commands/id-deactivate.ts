@@ -10,7 +10,11 @@ import { emitTx, loadSigner, parseObjectIdArg, writeOptions, type CommonOpts } f
 
 export function registerIdDeactivate(id: Command): void {
   writeOptions(
-    id.command('deactivate').description('deactivate an identifier (final)').argument('<id>', 'identifier (text, DID or URL form)').option('--reason <text>', 'reason, kept in the transaction'),
+    id
+      .command('deactivate')
+      .description('deactivate an identifier (final)')
+      .argument('<id>', 'identifier (text, DID or URL form)')
+      .option('--reason <text>', 'reason, kept in the transaction'),
   ).action(async (idArg: string, o: CommonOpts & { reason?: string }) => {
     const { id: ident } = parseObjectIdArg(idArg);
     const payload: Payloads['id.deactivate'] = { id: ident.text };

@@ -5,7 +5,17 @@
  */
 import type { Command } from 'commander';
 import { withTarget } from '../target.js';
-import { controllerOptions, controllersFromOptions, emitTx, loadSigner, parseObjectIdArg, usage, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
+import {
+  controllerOptions,
+  controllersFromOptions,
+  emitTx,
+  loadSigner,
+  parseObjectIdArg,
+  usage,
+  writeOptions,
+  type CommonOpts,
+  type ControllerOpts,
+} from '../util.js';
 
 export function registerIdRecover(id: Command): void {
   const cmd = id
@@ -19,6 +29,8 @@ export function registerIdRecover(id: Command): void {
     const { id: ident } = parseObjectIdArg(idArg);
     const controllers = o.toNamespace ? null : (controllersFromOptions(o) ?? usage('--controller is required (or --to-namespace)'));
     const signer = await loadSigner(o);
-    await withTarget(o, false, async (t) => emitTx(o, `recovered ${ident.text}`, await t.commit(signer, 'id.recover', { id: ident.text, controllers }), { id: ident.text, controllers }));
+    await withTarget(o, false, async (t) =>
+      emitTx(o, `recovered ${ident.text}`, await t.commit(signer, 'id.recover', { id: ident.text, controllers }), { id: ident.text, controllers }),
+    );
   });
 }

@@ -28,11 +28,19 @@ export function registerIdResolve(id: Command): void {
       if (!v.present) {
         emit(o, doc, () => [`${ident.text}`, `verified: not registered (non-inclusion proof ${how})`]);
         const code = ident.local === null ? 'NS_NOT_FOUND' : 'ID_NOT_FOUND';
-        throw new CliFailure(new UrbisError(code, `${ident.text} is not registered (verified by a non-inclusion proof at block ${v.height})`, { id: ident.text }), EXIT.NOT_FOUND, true);
+        throw new CliFailure(
+          new UrbisError(code, `${ident.text} is not registered (verified by a non-inclusion proof at block ${v.height})`, { id: ident.text }),
+          EXIT.NOT_FOUND,
+          true,
+        );
       }
       const entry = r.entry!;
       emit(o, doc, () => [
-        ...(entry.kind === 'id' ? describeId(entry) : entry.kind === 'ns' ? [`namespace:   ${entry.ns}  (${entry.status})`, `identifier:  ${entry.id}`, `type:        ${entry.record.type}`] : []),
+        ...(entry.kind === 'id'
+          ? describeId(entry)
+          : entry.kind === 'ns'
+            ? [`namespace:   ${entry.ns}  (${entry.status})`, `identifier:  ${entry.id}`, `type:        ${entry.record.type}`]
+            : []),
         `verified: inclusion proof ${how}`,
       ]);
     });

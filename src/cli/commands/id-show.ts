@@ -29,14 +29,14 @@ export function describeId(e: IdEntry): string[] {
 }
 
 export function registerIdShow(id: Command): void {
-  targetOptions(id.command('show').description('show the current entry of an identifier').argument('<id>', 'identifier (text, DID or URL form; check character required)')).action(
-    async (idArg: string, o: CommonOpts) => {
-      const { id: ident } = parseObjectIdArg(idArg);
-      await withTarget(o, true, async (t) => {
-        const e = await t.id(ident);
-        if (!e) throw new UrbisError('ID_NOT_FOUND', `identifier ${ident.text} is not registered`, { id: ident.text });
-        emit(o, { entry: e, forms: forms(e.id) }, () => describeId(e));
-      });
-    },
-  );
+  targetOptions(
+    id.command('show').description('show the current entry of an identifier').argument('<id>', 'identifier (text, DID or URL form; check character required)'),
+  ).action(async (idArg: string, o: CommonOpts) => {
+    const { id: ident } = parseObjectIdArg(idArg);
+    await withTarget(o, true, async (t) => {
+      const e = await t.id(ident);
+      if (!e) throw new UrbisError('ID_NOT_FOUND', `identifier ${ident.text} is not registered`, { id: ident.text });
+      emit(o, { entry: e, forms: forms(e.id) }, () => describeId(e));
+    });
+  });
 }

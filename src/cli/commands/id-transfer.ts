@@ -5,7 +5,17 @@
  */
 import type { Command } from 'commander';
 import { withTarget } from '../target.js';
-import { controllerOptions, controllersFromOptions, emitTx, loadSigner, parseObjectIdArg, usage, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
+import {
+  controllerOptions,
+  controllersFromOptions,
+  emitTx,
+  loadSigner,
+  parseObjectIdArg,
+  usage,
+  writeOptions,
+  type CommonOpts,
+  type ControllerOpts,
+} from '../util.js';
 
 export function registerIdTransfer(id: Command): void {
   const cmd = id

@@ -9,17 +9,7 @@ import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import {
-  emitTx,
-  loadSigner,
-  parseObjectIdArg,
-  recordFromOptions,
-  recordOptions,
-  usage,
-  writeOptions,
-  type CommonOpts,
-  type RecordOpts,
-} from '../util.js';
+import { emitTx, loadSigner, parseObjectIdArg, recordFromOptions, recordOptions, usage, writeOptions, type CommonOpts, type RecordOpts } from '../util.js';
 
 export function registerIdUpdate(id: Command): void {
   const cmd = id

@@ -160,7 +160,14 @@ class Importer {
   /** Submits batches together (one block locally; a few requests in flight through a node). */
   private submit(batches: CheckedRow[][]): InFlight[] {
     const txs = batches.map((rows) =>
-      signTx(buildTxBody('id.registerBatch', { ns: this.ns, items: rows.map((r) => ({ local: r.local, record: r.record })) }, { chain: this.t.chainId, now: Date.now() }), [this.signer]),
+      signTx(
+        buildTxBody(
+          'id.registerBatch',
+          { ns: this.ns, items: rows.map((r) => ({ local: r.local, record: r.record })) },
+          { chain: this.t.chainId, now: Date.now() },
+        ),
+        [this.signer],
+      ),
     );
     const done = this.t.submitMany(txs);
     return batches.map((rows, i) => ({ rows, done: done[i]! }));
@@ -249,7 +256,10 @@ export function registerImport(program: Command): void {
       })();
       const bar =
         process.stderr.isTTY && !o.json
-          ? new cliProgress.SingleBar({ stream: process.stderr, format: 'import [{bar}] {percentage}% | {rows} rows | {registered} registered | {rejected} rejected' }, cliProgress.Presets.shades_classic)
+          ? new cliProgress.SingleBar(
+              { stream: process.stderr, format: 'import [{bar}] {percentage}% | {rows} rows | {registered} registered | {rejected} rejected' },
+              cliProgress.Presets.shades_classic,
+            )
           : null;
       bar?.start(total, 0, { rows: 0, registered: 0, rejected: 0 });
       let fatal: unknown = null;
@@ -291,7 +301,10 @@ export function registerImport(program: Command): void {
           : fatal
             ? new CliFailure(fatal as UrbisError, 0)
             : imp.rejectedRows > 0
-              ? new CliFailure(new UrbisError('IMPORT_ROW_INVALID', `${imp.rejectedRows} of ${imp.read} rows rejected (see the summary)`, { rejected: imp.rejectedRows }), EXIT.REJECTED)
+              ? new CliFailure(
+                  new UrbisError('IMPORT_ROW_INVALID', `${imp.rejectedRows} of ${imp.read} rows rejected (see the summary)`, { rejected: imp.rejectedRows }),
+                  EXIT.REJECTED,
+                )
               : null;
       const summary = {
         file,

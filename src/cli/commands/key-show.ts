@@ -26,6 +26,10 @@ export function registerKeyShow(key: Command): void {
     const pub = file !== undefined ? await readPublicKeyFromFile(file) : (await loadSigningKey({})).publicKey;
     const multikey = publicKeyToMultikey(pub);
     const source = file ?? 'URBIS_KEY';
-    emit(o, { source, publicKey: multikey, did: `did:key:${multikey}` }, () => [`key:        ${source}`, `public key: ${multikey}`, `did:        did:key:${multikey}`]);
+    emit(o, { source, publicKey: multikey, did: `did:key:${multikey}` }, () => [
+      `key:        ${source}`,
+      `public key: ${multikey}`,
+      `did:        did:key:${multikey}`,
+    ]);
   });
 }

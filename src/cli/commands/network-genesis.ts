@@ -40,7 +40,10 @@ export function registerNetworkGenesis(network: Command): void {
       .requiredOption('--out <file>', 'where to write genesis.json'),
   ).action(async (o: Opts) => {
     if (existsSync(o.out) && !o.force) usage(`${o.out} exists; pass --force to overwrite it`);
-    const validators = o.validators.split(',').map((s) => s.trim()).filter(Boolean);
+    const validators = o.validators
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const root: string[] = [...(o.root ?? [])];
     const pass = passphraseFromEnv();
     for (const f of o.rootKey ?? []) {
@@ -53,7 +56,12 @@ export function registerNetworkGenesis(network: Command): void {
     if (!Number.isInteger(threshold)) usage('--root-threshold must be an integer');
     const time = o.time ?? Date.now();
     if (!Number.isSafeInteger(time) || time < 0) usage('--time must be ms since the epoch');
-    const chainId = o.chainId ?? `urbis-net-${toBase64url(generateSeed()).slice(0, 8).toLowerCase().replace(/[^a-z0-9]/g, '0')}`;
+    const chainId =
+      o.chainId ??
+      `urbis-net-${toBase64url(generateSeed())
+        .slice(0, 8)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '0')}`;
     const genesis = buildGenesis({ chainId, validators, root: { keys: [...new Set(root)], threshold }, time });
     writeFileAtomic(o.out, `${JSON.stringify(genesis, null, 2)}\n`);
     emit(o, { file: o.out, chainId, validators: genesis.body.payload.validators, root: genesis.body.payload.root, genesisHash: txHash(genesis.body) }, () => [

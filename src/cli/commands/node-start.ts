@@ -42,7 +42,9 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
   const head = running.runtime.store.head()!;
   const validator = running.dir.validator?.id ?? null;
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ url: running.url, dir, chainId: network.chainId, height: head.height, validator, network: network.names.stream })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ url: running.url, dir, chainId: network.chainId, height: head.height, validator, network: network.names.stream })}\n`,
+    );
   } else {
     log(`Urbis network node for chain ${network.chainId} at height ${head.height} (${validator ? `validator ${validator}` : 'read replica'})`);
     log(`  API: ${running.url}/v1   ready: ${running.url}/readyz   NATS: ${network.nats.servers.join(', ')}`);
@@ -76,7 +78,10 @@ export function registerNodeStart(node: Command): void {
       .option('--block-interval-ms <n>', 'block cutting interval for a new network', intArg(1))
       .option('--max-block-txs <n>', 'most transactions per block for a new network', intArg(1))
       .option('--log', 'log every request (JSON lines on stdout)')
-      .option('--network <file>', 'join a multi-city network described by this file (docs/network.md); the validator key is <dir>/keys/validator.key or $URBIS_KEY_FILE')
+      .option(
+        '--network <file>',
+        'join a multi-city network described by this file (docs/network.md); the validator key is <dir>/keys/validator.key or $URBIS_KEY_FILE',
+      )
       .option('--snapshot-from <url>', 'with --network on an empty directory: start from a certified snapshot of this peer'),
   ).action(async (o: NodeStartOpts) => {
     const dir = resolveDir(o);
@@ -105,7 +110,9 @@ export function registerNodeStart(node: Command): void {
     const sample = running.runtime.store.search({ type: 'camera', limit: 1 }).items[0]?.id;
     if (o.json) {
       // One line, so that supervisors and tests can read the address as soon as it is printed.
-      process.stdout.write(`${JSON.stringify({ url: running.url, dir, chainId: running.runtime.chainId, height: head.height, validator: running.dir.validator?.id ?? null })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ url: running.url, dir, chainId: running.runtime.chainId, height: head.height, validator: running.dir.validator?.id ?? null })}\n`,
+      );
     } else {
       say(`Urbis node for chain ${running.runtime.chainId} at height ${head.height}`);
       say(`  API:      ${running.url}/v1   (OpenAPI: ${running.url}/openapi.json)`);

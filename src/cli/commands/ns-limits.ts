@@ -7,10 +7,24 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
-import { emitTx, hasLimitFlags, limitOptions, limitsFromOptions, loadSigner, parseNsArg, usage, writeOptions, type CommonOpts, type LimitOpts } from '../util.js';
+import {
+  emitTx,
+  hasLimitFlags,
+  limitOptions,
+  limitsFromOptions,
+  loadSigner,
+  parseNsArg,
+  usage,
+  writeOptions,
+  type CommonOpts,
+  type LimitOpts,
+} from '../util.js';
 
 export function registerNsLimits(ns: Command): void {
-  const cmd = ns.command('limits').description('set limits on a namespace (parent authority): --max-ids, --max-children, --expires').argument('<ns>', 'namespace path');
+  const cmd = ns
+    .command('limits')
+    .description('set limits on a namespace (parent authority): --max-ids, --max-children, --expires')
+    .argument('<ns>', 'namespace path');
   limitOptions(cmd);
   writeOptions(cmd);
   cmd.action(async (nsArg: string, o: CommonOpts & LimitOpts) => {

@@ -28,9 +28,17 @@ export function registerNsList(ns: Command): void {
       const page = await t.children(parent, o.cursor ?? null, Math.min(o.limit, 1000));
       emit(
         o,
-        { parent, items: page.items.map((e) => ({ ns: e.ns, id: e.id, type: e.record.type, status: e.status, children: e.children, ids: e.ids })), next: page.next },
+        {
+          parent,
+          items: page.items.map((e) => ({ ns: e.ns, id: e.id, type: e.record.type, status: e.status, children: e.children, ids: e.ids })),
+          next: page.next,
+        },
         () => [
-          ...(page.items.length === 0 ? ['(no namespaces)'] : page.items.map((e) => `${e.ns.padEnd(24)} ${e.id.padEnd(28)} ${e.record.type.padEnd(14)} ${e.status.padEnd(10)} ${e.children} children, ${e.ids} ids`)),
+          ...(page.items.length === 0
+            ? ['(no namespaces)']
+            : page.items.map(
+                (e) => `${e.ns.padEnd(24)} ${e.id.padEnd(28)} ${e.record.type.padEnd(14)} ${e.status.padEnd(10)} ${e.children} children, ${e.ids} ids`,
+              )),
           ...(page.next ? [`more: --cursor ${page.next}`] : []),
         ],
       );

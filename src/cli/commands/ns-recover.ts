@@ -6,7 +6,17 @@
  */
 import type { Command } from 'commander';
 import { withTarget } from '../target.js';
-import { controllerOptions, controllersFromOptions, emitTx, loadSigner, parseNsArg, usage, writeOptions, type CommonOpts, type ControllerOpts } from '../util.js';
+import {
+  controllerOptions,
+  controllersFromOptions,
+  emitTx,
+  loadSigner,
+  parseNsArg,
+  usage,
+  writeOptions,
+  type CommonOpts,
+  type ControllerOpts,
+} from '../util.js';
 
 export function registerNsRecover(ns: Command): void {
   const cmd = ns.command('recover').description('replace the controllers of a namespace (parent authority)').argument('<ns>', 'namespace path');
@@ -17,10 +27,15 @@ export function registerNsRecover(ns: Command): void {
     const controllers = controllersFromOptions(o) ?? usage('--controller is required');
     const signer = await loadSigner(o);
     await withTarget(o, false, async (t) =>
-      emitTx(o, `recovered namespace ${path}: ${controllers.threshold} of ${controllers.keys.length} new controllers`, await t.commit(signer, 'ns.recover', { ns: path, controllers }), {
-        ns: path,
-        controllers,
-      }),
+      emitTx(
+        o,
+        `recovered namespace ${path}: ${controllers.threshold} of ${controllers.keys.length} new controllers`,
+        await t.commit(signer, 'ns.recover', { ns: path, controllers }),
+        {
+          ns: path,
+          controllers,
+        },
+      ),
     );
   });
 }

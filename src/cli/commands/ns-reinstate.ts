@@ -8,9 +8,11 @@ import { withTarget } from '../target.js';
 import { emitTx, loadSigner, parseNsArg, writeOptions, type CommonOpts } from '../util.js';
 
 export function registerNsReinstate(ns: Command): void {
-  writeOptions(ns.command('reinstate').description('reinstate a suspended namespace (parent authority)').argument('<ns>', 'namespace path')).action(async (nsArg: string, o: CommonOpts) => {
-    const path = parseNsArg(nsArg);
-    const signer = await loadSigner(o);
-    await withTarget(o, false, async (t) => emitTx(o, `reinstated namespace ${path}`, await t.commit(signer, 'ns.reinstate', { ns: path }), { ns: path }));
-  });
+  writeOptions(ns.command('reinstate').description('reinstate a suspended namespace (parent authority)').argument('<ns>', 'namespace path')).action(
+    async (nsArg: string, o: CommonOpts) => {
+      const path = parseNsArg(nsArg);
+      const signer = await loadSigner(o);
+      await withTarget(o, false, async (t) => emitTx(o, `reinstated namespace ${path}`, await t.commit(signer, 'ns.reinstate', { ns: path }), { ns: path }));
+    },
+  );
 }

@@ -9,13 +9,17 @@ import { withTarget } from '../target.js';
 import { emitTx, loadSigner, parseNsArg, writeOptions, type CommonOpts } from '../util.js';
 
 export function registerNsSuspend(ns: Command): void {
-  writeOptions(ns.command('suspend').description('suspend a namespace (parent authority)').argument('<ns>', 'namespace path').option('--reason <text>', 'reason, kept in the transaction')).action(
-    async (nsArg: string, o: CommonOpts & { reason?: string }) => {
-      const path = parseNsArg(nsArg);
-      const signer = await loadSigner(o);
-      const payload: Payloads['ns.suspend'] = { ns: path };
-      if (o.reason !== undefined) payload.reason = o.reason;
-      await withTarget(o, false, async (t) => emitTx(o, `suspended namespace ${path}`, await t.commit(signer, 'ns.suspend', payload), { ns: path }));
-    },
-  );
+  writeOptions(
+    ns
+      .command('suspend')
+      .description('suspend a namespace (parent authority)')
+      .argument('<ns>', 'namespace path')
+      .option('--reason <text>', 'reason, kept in the transaction'),
+  ).action(async (nsArg: string, o: CommonOpts & { reason?: string }) => {
+    const path = parseNsArg(nsArg);
+    const signer = await loadSigner(o);
+    const payload: Payloads['ns.suspend'] = { ns: path };
+    if (o.reason !== undefined) payload.reason = o.reason;
+    await withTarget(o, false, async (t) => emitTx(o, `suspended namespace ${path}`, await t.commit(signer, 'ns.suspend', payload), { ns: path }));
+  });
 }

@@ -32,9 +32,7 @@ export interface ProvenJson<E extends StateEntry = StateEntry> {
 }
 
 /** `POST /v1/tx` and `GET /v1/tx/{hash}`. */
-export type TxStatus =
-  | { hash: string; status: 'pending' }
-  | { hash: string; status: 'committed'; height: number; index: number; result: TxResult };
+export type TxStatus = { hash: string; status: 'pending' } | { hash: string; status: 'committed'; height: number; index: number; result: TxResult };
 
 /** `GET /v1/ids/{id}`. */
 export interface IdAnswer extends ProvenJson<IdEntry> {

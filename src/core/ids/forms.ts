@@ -8,18 +8,7 @@
  */
 
 import { fail } from '../errors.js';
-import {
-  F_ALLOW_LOCAL,
-  F_DID,
-  F_URL,
-  MAX_ID_LENGTH,
-  finishIdentifier,
-  notString,
-  parseText,
-  scanBody,
-  tooLong,
-  type Identifier,
-} from './identifier.js';
+import { F_ALLOW_LOCAL, F_DID, F_URL, MAX_ID_LENGTH, finishIdentifier, notString, parseText, scanBody, tooLong, type Identifier } from './identifier.js';
 
 /** DID method prefix, as written by {@link formatDid}. Parsed case-insensitively. */
 export const DID_PREFIX = 'did:urbis:';
@@ -90,7 +79,11 @@ function scanHost(input: string, i: number, end: number): number {
     const ok =
       (c >= 0x30 && c <= 0x39) || // 0-9
       ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || // letters
-      c === 0x2d || c === 0x2e || c === 0x3a || c === 0x5b || c === 0x5d; // - . : [ ]
+      c === 0x2d ||
+      c === 0x2e ||
+      c === 0x3a ||
+      c === 0x5b ||
+      c === 0x5d; // - . : [ ]
     if (!ok) {
       // '@' (userinfo) in particular is refused: `https://id.urbis.city@evil.example/…` must not pass.
       fail('ID_URL_INVALID', `character at position ${i} is not allowed in the URL host`, { position: i, char: input[i] });

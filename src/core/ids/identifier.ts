@@ -96,11 +96,11 @@ const HINT: Record<string, string> = { I: 'write 1', O: 'write 0', Q: 'write 0' 
 function excluded(input: string, i: number): never {
   const ch = input[i]!.toUpperCase();
   const hint = HINT[ch]!;
-  fail(
-    'ID_CHAR_EXCLUDED',
-    `'${input[i]}' at position ${i} is not used in identifiers (it reads like ${ch === 'I' ? '1' : '0'}): ${hint}`,
-    { position: i, char: input[i], hint },
-  );
+  fail('ID_CHAR_EXCLUDED', `'${input[i]}' at position ${i} is not used in identifiers (it reads like ${ch === 'I' ? '1' : '0'}): ${hint}`, {
+    position: i,
+    char: input[i],
+    hint,
+  });
 }
 
 function badChar(input: string, i: number, flags: number, cls: number): never {
@@ -222,14 +222,7 @@ function endRun(input: string, runStart: number, i: number, inLocal: boolean, se
  * the body and builds the Identifier. `fastText` is the input itself when it already is the
  * canonical text form (saves building a string on the hot path).
  */
-export function finishIdentifier(
-  input: string,
-  body: BodyScan,
-  sep: number,
-  sepLen: number,
-  end: number,
-  fastText: boolean,
-): Identifier {
+export function finishIdentifier(input: string, body: BodyScan, sep: number, sepLen: number, end: number, fastText: boolean): Identifier {
   if (sep < 0) {
     fail('ID_CHECK_MISSING', `the identifier has no check character: it must end in ':' and one character (position ${end})`, {
       position: end,

@@ -85,9 +85,7 @@ export function parseKey(v: unknown, path: string, code: ErrorCode = 'CONTROLLER
 /** Validates a controller set: distinct keys, 1 ≤ threshold ≤ n. Returns it with keys sorted. */
 export function parseControllers(v: unknown, path: string): ControllerSet {
   const o = obj(v, path, ['keys', 'threshold'], 'CONTROLLERS_INVALID');
-  const keys = arr(o.keys, `${path}.keys`, MAX_KEYS_IN_SET, 'CONTROLLERS_INVALID').map((k, i) =>
-    parseKey(k, `${path}.keys[${i}]`),
-  );
+  const keys = arr(o.keys, `${path}.keys`, MAX_KEYS_IN_SET, 'CONTROLLERS_INVALID').map((k, i) => parseKey(k, `${path}.keys[${i}]`));
   if (keys.length === 0) bad('CONTROLLERS_INVALID', 'needs at least one key', `${path}.keys`);
   if (new Set(keys).size !== keys.length) bad('CONTROLLERS_INVALID', 'has duplicate keys', `${path}.keys`);
   const threshold = int(o.threshold, `${path}.threshold`, 1, keys.length, 'CONTROLLERS_INVALID');
@@ -111,7 +109,8 @@ function parseNameRule(v: unknown, path: string): NameRule {
   if (o.prefixes !== undefined) {
     rule.prefixes = arr(o.prefixes, `${path}.prefixes`, 64, 'POLICY_INVALID').map((p, i) => {
       const s = str(p, `${path}.prefixes[${i}]`, 32, 'POLICY_INVALID');
-      if (!ID_CHARS_RE.test(s)) bad('POLICY_INVALID', 'prefix must be canonical identifier characters (0-9, A-Z without I, O, Q, and -)', `${path}.prefixes[${i}]`);
+      if (!ID_CHARS_RE.test(s))
+        bad('POLICY_INVALID', 'prefix must be canonical identifier characters (0-9, A-Z without I, O, Q, and -)', `${path}.prefixes[${i}]`);
       return s;
     });
   }
@@ -128,9 +127,7 @@ export function parsePolicy(v: unknown, path: string): Policy {
     p.types = arr(o.types, `${path}.types`, 64, 'POLICY_INVALID').map((t, i) => parseRecordType(t, `${path}.types[${i}]`, 'POLICY_INVALID'));
   }
   if (o.reserved !== undefined) {
-    p.reserved = arr(o.reserved, `${path}.reserved`, 256, 'POLICY_INVALID').map((r, i) =>
-      str(r, `${path}.reserved[${i}]`, 64, 'POLICY_INVALID').toUpperCase(),
-    );
+    p.reserved = arr(o.reserved, `${path}.reserved`, 256, 'POLICY_INVALID').map((r, i) => str(r, `${path}.reserved[${i}]`, 64, 'POLICY_INVALID').toUpperCase());
   }
   if (o.registrars !== undefined) {
     p.registrars = arr(o.registrars, `${path}.registrars`, MAX_KEYS_IN_SET, 'POLICY_INVALID').map((k, i) =>

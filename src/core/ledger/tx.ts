@@ -7,7 +7,17 @@
  *   separation tag so that no other Urbis message (headers, labels) can be replayed as a transaction.
  *   The body carries the chain id, so a signature made for one network is worthless on another.
  */
-import { canonicalBytes, concatBytes, fromBase64url, fromHex, toBase64url, toHex, utf8Encode, multikeyToPublicKey, publicKeyToMultikey } from '../encoding/index.js';
+import {
+  canonicalBytes,
+  concatBytes,
+  fromBase64url,
+  fromHex,
+  toBase64url,
+  toHex,
+  utf8Encode,
+  multikeyToPublicKey,
+  publicKeyToMultikey,
+} from '../encoding/index.js';
 import { ed25519PublicKey, ed25519SignerFor, ed25519Verify, randomBytes, sha256 } from '../crypto/index.js';
 import { UrbisError } from '../errors.js';
 import { PROTOCOL_VERSION, type ControllerSet, type Payloads, type Tx, type TxBody, type TxType } from './types.js';

@@ -8,17 +8,7 @@
  */
 import { UrbisError, fail } from '../errors.js';
 import { fromBase64url, toBase64url } from '../encoding/index.js';
-import {
-  EMPTY_HASH,
-  HASH_LENGTH,
-  SMT_MAX_DEPTH,
-  equalAt,
-  isEmptyAt,
-  keyBit,
-  leafHash,
-  nodeHash,
-  prefixEqual,
-} from './hash.js';
+import { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, equalAt, isEmptyAt, keyBit, leafHash, nodeHash, prefixEqual } from './hash.js';
 
 /** Where a proof's path ends: an empty subtree, or a leaf (the key's own, or another one). */
 export type SmtProofTerminal = { kind: 'empty' } | { kind: 'leaf'; key: Uint8Array; valueHash: Uint8Array };

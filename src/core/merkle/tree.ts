@@ -17,16 +17,7 @@
  */
 import { sha256 } from '../crypto/index.js';
 import { fail } from '../errors.js';
-import {
-  EMPTY_HASH,
-  HASH_LENGTH,
-  SMT_MAX_DEPTH,
-  compareKeys,
-  equalAt,
-  isEmptyAt,
-  keyBit,
-  prefixEqual,
-} from './hash.js';
+import { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, compareKeys, equalAt, isEmptyAt, keyBit, prefixEqual } from './hash.js';
 import { NODE_RECORD_LENGTH, RECORD_LEAF, RECORD_NODE, encodeNodePath, latin1Key, type SmtNodeStore, type SmtWrite } from './store.js';
 import type { SmtProof } from './proof.js';
 

@@ -359,13 +359,7 @@ export function registerApiRoutes(app: FastifyInstance, rt: NodeRuntime): void {
  * arrive while the past is being sent are buffered and sent after it, skipping what the replay
  * already covered, so there is neither a gap nor a duplicate.
  */
-function streamEvents(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  rt: NodeRuntime,
-  filter: EventFilter,
-  last: { height: number; seq: number } | null,
-): void {
+function streamEvents(req: FastifyRequest, reply: FastifyReply, rt: NodeRuntime, filter: EventFilter, last: { height: number; seq: number } | null): void {
   reply.hijack();
   const res = reply.raw;
   const origin = req.headers.origin;

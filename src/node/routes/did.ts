@@ -85,15 +85,20 @@ export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         .send(
           // application/did-resolution is JSON, but fastify serialises only "json" media types.
           JSON.stringify({
-          '@context': 'https://w3id.org/did-resolution/v1',
-          didDocument: doc,
-          didResolutionMetadata: { contentType: 'application/did+json', retrieved: new Date().toISOString() },
-          didDocumentMetadata: {
-            ...buildDidDocumentMetadata(entry, { chainId: rt.chainId, height: p.header.height, stateRoot: p.header.stateRoot, headerHash: p.cert.headerHash }),
-            // The proof material itself, so a client can verify without a second request.
-            urbis: { key: p.key, entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert },
-          },
-        }),
+            '@context': 'https://w3id.org/did-resolution/v1',
+            didDocument: doc,
+            didResolutionMetadata: { contentType: 'application/did+json', retrieved: new Date().toISOString() },
+            didDocumentMetadata: {
+              ...buildDidDocumentMetadata(entry, {
+                chainId: rt.chainId,
+                height: p.header.height,
+                stateRoot: p.header.stateRoot,
+                headerHash: p.cert.headerHash,
+              }),
+              // The proof material itself, so a client can verify without a second request.
+              urbis: { key: p.key, entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert },
+            },
+          }),
         );
     },
   );

@@ -18,10 +18,17 @@ export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     try {
       height = rt.store.head()?.height ?? -1;
     } catch (e) {
-      return reply.code(503).header('retry-after', '2').send({ ready: false, reason: `store unreadable: ${(e as Error).message}` });
+      return reply
+        .code(503)
+        .header('retry-after', '2')
+        .send({ ready: false, reason: `store unreadable: ${(e as Error).message}` });
     }
     const net = rt.network?.status() ?? {};
-    if (why) return reply.code(503).header('retry-after', '5').send({ ready: false, reason: why, height, ...net });
+    if (why)
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ ready: false, reason: why, height, ...net });
     return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null, ...net });
   });
   const doc = JSON.stringify(openApiDocument());

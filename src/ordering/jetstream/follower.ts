@@ -137,7 +137,8 @@ export class NetworkFollower {
 
   /** Null when the node serves certified answers; otherwise why not. */
   notReady(): string | null {
-    if (this.divergence) return `diverged at height ${this.divergence.height}: the validators certified ${this.divergence.certified}, this node computed ${this.divergence.own}`;
+    if (this.divergence)
+      return `diverged at height ${this.divergence.height}: the validators certified ${this.divergence.certified}, this node computed ${this.divergence.own}`;
     if (this.failure) return `stopped following the network: ${this.failure.message}`;
     if (this.genesisPending) return 'waiting for the validators to certify block 0';
     return null;
@@ -391,11 +392,9 @@ export class NetworkFollower {
 
   private publishSig(height: number, headerHash: string, s: { key: string; sig: string }): void {
     const data = encoder.encode(JSON.stringify({ height, headerHash, key: s.key, sig: s.sig }));
-    this.o.publisher
-      .publish(this.o.names.sig, data, `${height}-${s.key}`, { bounded: false, retryForMs: Number.POSITIVE_INFINITY })
-      .catch((e: unknown) => {
-        if (!this.stopped) this.log(`signature for block ${height} not published: ${(e as Error).message}`);
-      });
+    this.o.publisher.publish(this.o.names.sig, data, `${height}-${s.key}`, { bounded: false, retryForMs: Number.POSITIVE_INFINITY }).catch((e: unknown) => {
+      if (!this.stopped) this.log(`signature for block ${height} not published: ${(e as Error).message}`);
+    });
   }
 
   // --- the lockstep loop --------------------------------------------------------------------

@@ -91,7 +91,12 @@ export class StreamPublisher {
    *   acknowledge within the retry budget; NET_PUBLISH_REFUSED when the stream refused the message
    *   for good (for example a wrong expected sequence).
    */
-  async publish(subject: string, data: Uint8Array, msgId: string, opts: { bounded?: boolean; retryForMs?: number; expectLastSubjectSeq?: number } = {}): Promise<PubAck> {
+  async publish(
+    subject: string,
+    data: Uint8Array,
+    msgId: string,
+    opts: { bounded?: boolean; retryForMs?: number; expectLastSubjectSeq?: number } = {},
+  ): Promise<PubAck> {
     if (this.closed) throw new UrbisError('NODE_NOT_READY', 'the node is stopping');
     const bounded = opts.bounded !== false;
     if (bounded && this.inFlight >= this.maxInFlight) {
@@ -148,7 +153,11 @@ export class StreamPublisher {
             // 10071: wrong last sequence (an expectation failed): final. Anything else (no leader,
             // not enabled, cluster not available, ...) may pass once the stream has a leader again.
             if (ack.error.err_code === 10071) {
-              reject(new UrbisError('NET_PUBLISH_REFUSED', `the stream refused the message: ${ack.error.description ?? 'wrong last sequence'}`, { errCode: ack.error.err_code }));
+              reject(
+                new UrbisError('NET_PUBLISH_REFUSED', `the stream refused the message: ${ack.error.description ?? 'wrong last sequence'}`, {
+                  errCode: ack.error.err_code,
+                }),
+              );
             } else {
               reject(new RetryableError(ack.error.description ?? `error ${ack.error.code ?? '?'}`));
             }

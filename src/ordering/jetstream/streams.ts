@@ -65,7 +65,8 @@ async function ensureStream(jsm: JetStreamManager, name: string, subjects: strin
     if (missing.length > 0) {
       throw new UrbisError('NET_CONFIG_INVALID', `stream ${name} exists but does not carry ${missing.join(', ')}`, { field: 'stream.name' });
     }
-    if (info.config.num_replicas !== c.replicas) log(`stream ${name} has ${info.config.num_replicas} replicas, the network file says ${c.replicas}; keeping the stream's`);
+    if (info.config.num_replicas !== c.replicas)
+      log(`stream ${name} has ${info.config.num_replicas} replicas, the network file says ${c.replicas}; keeping the stream's`);
     return;
   } catch (e) {
     if (e instanceof UrbisError) throw e;
@@ -94,7 +95,13 @@ async function ensureStream(jsm: JetStreamManager, name: string, subjects: strin
  * @throws UrbisError NET_CONFIG_INVALID on a disagreement; NODE_NOT_READY when JetStream does not
  *   answer in time.
  */
-export async function prepareStreams(nc: NatsConnection, c: NetworkConfig, publisher: StreamPublisher, log: (l: string) => void, timeoutMs = 60_000): Promise<void> {
+export async function prepareStreams(
+  nc: NatsConnection,
+  c: NetworkConfig,
+  publisher: StreamPublisher,
+  log: (l: string) => void,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -106,7 +113,10 @@ export async function prepareStreams(nc: NatsConnection, c: NetworkConfig, publi
       let stored = await jsm.streams.getMessage(c.names.stream, { last_by_subj: c.names.config });
       if (!stored) {
         try {
-          await publisher.publish(c.names.config, new TextEncoder().encode(JSON.stringify(mine)), `config-${c.genesisHash}`, { bounded: false, expectLastSubjectSeq: 0 });
+          await publisher.publish(c.names.config, new TextEncoder().encode(JSON.stringify(mine)), `config-${c.genesisHash}`, {
+            bounded: false,
+            expectLastSubjectSeq: 0,
+          });
           log(`stored the network config record (maxBlockTxs ${c.maxBlockTxs})`);
         } catch (e) {
           if (!(e instanceof UrbisError && e.code === 'NET_PUBLISH_REFUSED')) throw e;

@@ -63,7 +63,9 @@ export class MemoryStore implements LedgerStore {
 
   children(ns: string | null, cursor: string | null, limit: number): Page<NsEntry> {
     const all = [...this.entries.values()]
-      .filter((e): e is NsEntry => e.kind === 'ns' && (ns === null ? !e.ns.includes('.') : e.ns.startsWith(`${ns}.`) && !e.ns.slice(ns.length + 1).includes('.')))
+      .filter(
+        (e): e is NsEntry => e.kind === 'ns' && (ns === null ? !e.ns.includes('.') : e.ns.startsWith(`${ns}.`) && !e.ns.slice(ns.length + 1).includes('.')),
+      )
       .sort((a, b) => (a.ns < b.ns ? -1 : 1))
       .filter((e) => cursor === null || e.ns > cursor);
     const items = all.slice(0, limit);

@@ -177,11 +177,10 @@ export class SqliteStore implements LedgerStore {
     const version = db.pragma('user_version', { simple: true }) as number;
     const appId = db.pragma('application_id', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new UrbisError(
-        'STORE_CORRUPT',
-        `store schema version ${version} is newer than this software understands (${SCHEMA_VERSION}); upgrade Urbis`,
-        { schemaVersion: version, supported: SCHEMA_VERSION },
-      );
+      throw new UrbisError('STORE_CORRUPT', `store schema version ${version} is newer than this software understands (${SCHEMA_VERSION}); upgrade Urbis`, {
+        schemaVersion: version,
+        supported: SCHEMA_VERSION,
+      });
     }
     if (version > 0 && appId !== APPLICATION_ID) {
       throw new UrbisError('STORE_CORRUPT', 'the file is an SQLite database but not an Urbis store', { applicationId: appId });
@@ -532,7 +531,9 @@ export class SqliteStore implements LedgerStore {
     try {
       db.exec('BEGIN');
       const r = db
-        .prepare("SELECT b.height AS height, b.hash AS hash, b.header AS header FROM meta m JOIN blocks b ON b.height = CAST(m.v AS INTEGER) WHERE m.k = 'head_height'")
+        .prepare(
+          "SELECT b.height AS height, b.hash AS hash, b.header AS header FROM meta m JOIN blocks b ON b.height = CAST(m.v AS INTEGER) WHERE m.k = 'head_height'",
+        )
         .get() as { height: number; hash: string; header: string } | undefined;
       if (!r) throw new UrbisError('STORE_NOT_INITIALIZED', 'the store holds no block');
       const head: Head = { height: r.height, headerHash: r.hash, header: JSON.parse(r.header) as BlockHeader };
@@ -579,24 +580,26 @@ export class SqliteStore implements LedgerStore {
     this.certCache = null;
     const s = this.s;
     try {
-      this.db.transaction(() => {
-        for (let i = 0; i < part.entries.length; i++) {
-          const e = part.entries[i]!;
-          const body = part.bodies?.[i] ?? JSON.stringify(e);
-          s.historyPut.run(stateKey(e), e.version, e.height, body);
-          if (e.kind === 'chain') {
-            s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
-          } else if (e.kind === 'ns') {
-            s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
-          } else {
-            s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
-            const links = e.record.links;
-            if (links) for (const l of links) s.linkPut.run(l.target, e.id);
+      this.db
+        .transaction(() => {
+          for (let i = 0; i < part.entries.length; i++) {
+            const e = part.entries[i]!;
+            const body = part.bodies?.[i] ?? JSON.stringify(e);
+            s.historyPut.run(stateKey(e), e.version, e.height, body);
+            if (e.kind === 'chain') {
+              s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
+            } else if (e.kind === 'ns') {
+              s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
+            } else {
+              s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+              const links = e.record.links;
+              if (links) for (const l of links) s.linkPut.run(l.target, e.id);
+            }
           }
-        }
-        for (const [h, until] of part.seen) s.seenPut.run(h, until);
-        for (const w of part.smtWrites) s.smtPut.run(w.path, w.node);
-      }).immediate();
+          for (const [h, until] of part.seen) s.seenPut.run(h, until);
+          for (const w of part.smtWrites) s.smtPut.run(w.path, w.node);
+        })
+        .immediate();
     } catch (e) {
       throw wrap(e, 'cannot import snapshot state');
     }
@@ -613,14 +616,16 @@ export class SqliteStore implements LedgerStore {
     const s = this.s;
     const hash = headerHash(header);
     try {
-      this.db.transaction(() => {
-        s.blockPut.run(header.height, hash, JSON.stringify(header), '[]', '[]');
-        s.certPut.run(header.height, JSON.stringify(cert));
-        s.metaPut.run('base_height', String(header.height));
-        s.metaPut.run('head_height', String(header.height));
-        s.metaPut.run('head_hash', hash);
-        for (const [k, v] of Object.entries(meta)) s.metaPut.run(`x.${k}`, v);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          s.blockPut.run(header.height, hash, JSON.stringify(header), '[]', '[]');
+          s.certPut.run(header.height, JSON.stringify(cert));
+          s.metaPut.run('base_height', String(header.height));
+          s.metaPut.run('head_height', String(header.height));
+          s.metaPut.run('head_hash', hash);
+          for (const [k, v] of Object.entries(meta)) s.metaPut.run(`x.${k}`, v);
+        })
+        .immediate();
     } catch (e) {
       throw wrap(e, 'cannot import the snapshot head');
     }

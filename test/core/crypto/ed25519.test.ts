@@ -23,8 +23,20 @@ import { nodeCryptoProvider } from '../../../src/platform/node.js';
 import { concatBytes, fromHex, toHex, utf8Encode } from '../../../src/core/encoding/bytes.js';
 import { isUrbisError } from '../../../src/core/errors.js';
 
-interface Vec { name: string; secretKey: string; publicKey: string; message: string; signature: string }
-interface Neg { name: string; publicKey: string; message: string; signature: string; valid: false }
+interface Vec {
+  name: string;
+  secretKey: string;
+  publicKey: string;
+  message: string;
+  signature: string;
+}
+interface Neg {
+  name: string;
+  publicKey: string;
+  message: string;
+  signature: string;
+  valid: false;
+}
 const V = JSON.parse(readFileSync(new URL('../../vectors/ed25519-rfc8032.json', import.meta.url), 'utf8')) as { vectors: Vec[]; negative: Neg[] };
 
 const hex = (s: string) => (s.length % 2 === 0 ? fromHex(s) : fromHex(s.slice(0, -1)));

@@ -2,16 +2,7 @@
 // base58btc and Multikey (W3C Controlled Identifiers example key), with strictness and round trips.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  bytesEqual,
-  concatBytes,
-  fromBase64url,
-  fromHex,
-  toBase64url,
-  toHex,
-  utf8Decode,
-  utf8Encode,
-} from '../../../src/core/encoding/bytes.js';
+import { bytesEqual, concatBytes, fromBase64url, fromHex, toBase64url, toHex, utf8Decode, utf8Encode } from '../../../src/core/encoding/bytes.js';
 import { base58btcDecode, base58btcEncode } from '../../../src/core/encoding/base58.js';
 import { multikeyToPublicKey, publicKeyToMultikey } from '../../../src/core/encoding/multikey.js';
 import { isUrbisError, type ErrorCode } from '../../../src/core/errors.js';
@@ -41,13 +32,25 @@ describe('hex', () => {
     expectErr('ENC_HEX_INVALID', () => fromHex(12 as unknown as string));
   });
   it('property: round trip', () => {
-    fc.assert(fc.property(fc.uint8Array(), (b) => { expect(fromHex(toHex(b), b.length)).toEqual(b); }));
+    fc.assert(
+      fc.property(fc.uint8Array(), (b) => {
+        expect(fromHex(toHex(b), b.length)).toEqual(b);
+      }),
+    );
   });
 });
 
 describe('base64url', () => {
   // RFC 4648 §10 vectors (base64url and base64 coincide on these, minus padding)
-  const rfc: [string, string][] = [['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']];
+  const rfc: [string, string][] = [
+    ['', ''],
+    ['f', 'Zg'],
+    ['fo', 'Zm8'],
+    ['foo', 'Zm9v'],
+    ['foob', 'Zm9vYg'],
+    ['fooba', 'Zm9vYmE'],
+    ['foobar', 'Zm9vYmFy'],
+  ];
   for (const [plain, enc] of rfc) {
     it(`RFC 4648 "${plain}"`, () => {
       expect(toBase64url(ascii(plain))).toBe(enc);
@@ -117,11 +120,15 @@ describe('base58btc', () => {
     for (const s of ['0', 'O', 'I', 'l', '+', ' 1', 'é']) expectErr('ENC_BASE58_INVALID', () => base58btcDecode(s));
   });
   it('property: bijective', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => { expect(base58btcDecode(base58btcEncode(b))).toEqual(b); }));
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'), maxLength: 30 }), (s) =>
-        { expect(base58btcEncode(base58btcDecode(s))).toBe(s); },
-      ),
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        expect(base58btcDecode(base58btcEncode(b))).toEqual(b);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'), maxLength: 30 }), (s) => {
+        expect(base58btcEncode(base58btcDecode(s))).toBe(s);
+      }),
     );
   });
 });

@@ -8,7 +8,12 @@ import { sha256 } from '../../../src/core/crypto/index.js';
 import { toHex, utf8Encode } from '../../../src/core/encoding/bytes.js';
 import { isUrbisError } from '../../../src/core/errors.js';
 
-interface Case { name: string; input: string; expected: string; expectedHex: string }
+interface Case {
+  name: string;
+  input: string;
+  expected: string;
+  expectedHex: string;
+}
 const V = JSON.parse(readFileSync(new URL('../../vectors/jcs-rfc8785.json', import.meta.url), 'utf8')) as {
   canonicalization: { cases: Case[] };
   rfc8785Examples: Case[];
@@ -66,7 +71,9 @@ describe('canonicalJson: RFC 8785 vectors', () => {
 });
 
 describe('canonicalJson: refusals', () => {
-  class Thing { a = 1; }
+  class Thing {
+    a = 1;
+  }
   const bad: [string, unknown][] = [
     ['undefined', undefined],
     ['function', () => 1],
@@ -181,7 +188,7 @@ describe('canonicalJson: properties', () => {
     fc.assert(
       fc.property(jsonValue, fc.integer(), (v, seed) => {
         let s = seed >>> 0;
-        const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+        const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
         expect(canonicalJson(shuffleKeys(v, rnd))).toBe(canonicalJson(v));
       }),
       { numRuns: 300 },

@@ -314,7 +314,14 @@ describe('makeIdentifier and helpers', () => {
     fault(() => makeIdentifier(['156'], ''), 'ID_LOCAL_INVALID', 4);
     fault(() => makeIdentifier(['156', 'O'], null), 'ID_CHAR_EXCLUDED', 4);
     fault(() => makeIdentifier([], null), 'ID_EMPTY', 0);
-    fault(() => makeIdentifier(Array.from({ length: 9 }, () => '1'), null), 'ID_TOO_DEEP');
+    fault(
+      () =>
+        makeIdentifier(
+          Array.from({ length: 9 }, () => '1'),
+          null,
+        ),
+      'ID_TOO_DEEP',
+    );
     fault(() => makeIdentifier('156' as unknown as string[], null), 'ID_SEGMENT_INVALID', 0);
     fault(() => makeIdentifier(['156', 7 as unknown as string], null), 'ID_SEGMENT_INVALID', 4);
     fault(() => makeIdentifier(['156'], 7 as unknown as string), 'ID_LOCAL_INVALID', 4);

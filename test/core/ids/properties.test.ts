@@ -25,7 +25,10 @@ const alnum = fc.constantFrom(...ID_ALPHANUMERICS);
 /** A run of alphanumerics and single inner hyphens, at most `max` characters. */
 const run = (max: number): fc.Arbitrary<string> =>
   fc
-    .array(fc.array(alnum, { minLength: 1, maxLength: 6 }).map((a) => a.join('')), { minLength: 1, maxLength: 12 })
+    .array(
+      fc.array(alnum, { minLength: 1, maxLength: 6 }).map((a) => a.join('')),
+      { minLength: 1, maxLength: 12 },
+    )
     .map((parts) => parts.join('-').slice(0, max).replace(/-+$/, ''));
 
 const parts = fc
@@ -38,8 +41,7 @@ const parts = fc
 const ids = parts.map(({ namespace, local }) => makeIdentifier(namespace, local));
 
 /** Randomly lower-cases letters. */
-const mixCase = (s: string, mask: boolean[]): string =>
-  [...s].map((ch, i) => (mask[i % Math.max(1, mask.length)] ? ch.toLowerCase() : ch)).join('');
+const mixCase = (s: string, mask: boolean[]): string => [...s].map((ch, i) => (mask[i % Math.max(1, mask.length)] ? ch.toLowerCase() : ch)).join('');
 
 describe('properties', () => {
   it('text → DID → URL → text is lossless and parse(format(x)) = x', () => {
@@ -89,9 +91,9 @@ describe('properties', () => {
     fc.string({ maxLength: 80 }),
     fc.string({ unit: 'binary', maxLength: 40 }),
     fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcioq-./:%3#?@'), maxLength: 60 }),
-    fc.constantFrom('did:urbis:', 'https://h/id/', 'http://localhost/id/', 'did:', 'https://').chain((p) =>
-      fc.string({ unit: fc.constantFrom(...'0125AZaioq-./:%3#?'), maxLength: 40 }).map((s) => p + s),
-    ),
+    fc
+      .constantFrom('did:urbis:', 'https://h/id/', 'http://localhost/id/', 'did:', 'https://')
+      .chain((p) => fc.string({ unit: fc.constantFrom(...'0125AZaioq-./:%3#?'), maxLength: 40 }).map((s) => p + s)),
     ids.chain((id) =>
       fc.tuple(fc.nat(), fc.constantFrom(...'0ZIOQ-./:%x')).map(([i, ch]) => {
         const t = formatUrl(id);

@@ -65,11 +65,7 @@ function outcome(f: () => Identifier): Outcome {
 const value = (ch: string): number => (ch === '-' ? 18 : ch === '.' ? 24 : ch === '/' ? 26 : ISO_ALPHABET.indexOf(ch));
 
 const BODY_SYMBOLS = [...ID_ALPHANUMERICS, ...ID_SEPARATORS];
-const SUBSTITUTES = [
-  ...BODY_SYMBOLS,
-  ...ID_ALPHANUMERICS.replace(/[0-9]/g, '').toLowerCase(),
-  ...'IOQioq:_ é\u0131',
-];
+const SUBSTITUTES = [...BODY_SYMBOLS, ...ID_ALPHANUMERICS.replace(/[0-9]/g, '').toLowerCase(), ...'IOQioq:_ é\u0131'];
 
 describe('single substitutions (every position, every symbol)', () => {
   it.each(SAMPLES)('%s', (original) => {

@@ -59,9 +59,7 @@ describe('state machine: namespaces', () => {
     const fresh = newSigner();
     expect(codeOf(c.run('ns.recover', { ns: '156.130100', controllers: { keys: [fresh.id], threshold: 1 } }, [city]))).toBe('AUTH_THRESHOLD');
     expectOk(c.run('ns.recover', { ns: '156.130100', controllers: { keys: [fresh.id], threshold: 1 } }, [c.root]));
-    expect(codeOf(c.run('id.update', { id: '156.130100/CAM-1', record: { type: 'camera', attributes: { x: 1 } } }, [c.root]))).toBe(
-      'AUTH_NOT_REGISTRAR',
-    );
+    expect(codeOf(c.run('id.update', { id: '156.130100/CAM-1', record: { type: 'camera', attributes: { x: 1 } } }, [c.root]))).toBe('AUTH_NOT_REGISTRAR');
     expect(codeOf(c.run('id.update', { id: '156.130100/CAM-1', record: { type: 'camera' } }, [city]))).toBe('AUTH_NOT_REGISTRAR');
     expectOk(c.run('id.update', { id: '156.130100/CAM-1', record: { type: 'camera', attributes: { x: 1 } } }, [fresh]));
   });
@@ -79,7 +77,9 @@ describe('state machine: namespaces', () => {
   it('applies m-of-n thresholds', () => {
     const c = newChain();
     const [a, b, d] = [newSigner(), newSigner(), newSigner()];
-    expectOk(c.run('ns.create', { ns: '156', controllers: { keys: [a.id, b.id, d.id], threshold: 2 }, policy: OPEN_POLICY, record: { type: 'country' } }, [c.root]));
+    expectOk(
+      c.run('ns.create', { ns: '156', controllers: { keys: [a.id, b.id, d.id], threshold: 2 }, policy: OPEN_POLICY, record: { type: 'country' } }, [c.root]),
+    );
     expect(codeOf(c.run('ns.update', { ns: '156', record: { type: 'country', attributes: { n: 1 } } }, [a]))).toBe('AUTH_THRESHOLD');
     const tx = c.tx('ns.update', { ns: '156', record: { type: 'country', attributes: { n: 2 } } }, [a]);
     expectOk(c.commit(cosignTx(tx, [d]))[0]!);
@@ -138,7 +138,9 @@ describe('state machine: identifiers', () => {
     const x5 = c.store.id('156.130100/X5')!;
     expect(x5.record.links![0]!.target).toMatch(/^156\.110000\/BLDG-1:[0-9A-Z]$/);
     expect(
-      codeOf(c.run('id.register', { id: '156.130100/X6', record: { type: 'camera', services: [{ id: '#a', type: 'T', serviceEndpoint: 'http://plain' }] } }, [city])),
+      codeOf(
+        c.run('id.register', { id: '156.130100/X6', record: { type: 'camera', services: [{ id: '#a', type: 'T', serviceEndpoint: 'http://plain' }] } }, [city]),
+      ),
     ).toBe('RECORD_INVALID');
   });
 
@@ -150,15 +152,24 @@ describe('state machine: identifiers', () => {
         'ns.update',
         {
           ns: '156.130100',
-          policy: { ...OPEN_POLICY, ids: { charset: 'alnum', minLength: 3, maxLength: 20, prefixes: ['LAMP-', 'CAM-'] }, reserved: ['LAMP-0'], types: ['lamp', 'camera'] },
+          policy: {
+            ...OPEN_POLICY,
+            ids: { charset: 'alnum', minLength: 3, maxLength: 20, prefixes: ['LAMP-', 'CAM-'] },
+            reserved: ['LAMP-0'],
+            types: ['lamp', 'camera'],
+          },
         },
         [city],
       ),
     );
     // A prefix with a letter outside the identifier alphabet could never be allocated: refused at once.
-    expect(codeOf(c.run('ns.update', { ns: '156.130100', policy: { ...OPEN_POLICY, ids: { charset: 'alnum', minLength: 3, maxLength: 20, prefixes: ['LIGHT-'] } } }, [city]))).toBe(
-      'POLICY_INVALID',
-    );
+    expect(
+      codeOf(
+        c.run('ns.update', { ns: '156.130100', policy: { ...OPEN_POLICY, ids: { charset: 'alnum', minLength: 3, maxLength: 20, prefixes: ['LIGHT-'] } } }, [
+          city,
+        ]),
+      ),
+    ).toBe('POLICY_INVALID');
     expectOk(c.run('ns.limits', { ns: '156.130100', limits: { maxIds: 2 } }, [c.root]));
     expect(codeOf(c.run('id.register', { id: '156.130100/BIN-1', record: LAMP }, [city]))).toMatch(/POLICY_LOCAL_FORMAT|ID_CHAR_EXCLUDED/);
     expect(codeOf(c.run('id.register', { id: '156.130100/BUS-1', record: LAMP }, [city]))).toBe('POLICY_LOCAL_FORMAT');
@@ -259,7 +270,7 @@ describe('proofs and chain verification', () => {
     expectOk(c.run('id.register', { id: '156.130100/T-1', record: LAMP }, [city]));
     const h = c.store.head()!.height;
     const block = c.store.block(h)!;
-    ((block.txs[0]!.body.payload as { record: { attributes?: unknown } }).record).attributes = { power: 1 };
+    (block.txs[0]!.body.payload as { record: { attributes?: unknown } }).record.attributes = { power: 1 };
     const check = verifyChain(c.store);
     expect(check.ok).toBe(false);
     expect(check.height).toBe(h);

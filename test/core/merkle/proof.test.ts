@@ -169,9 +169,7 @@ describe('verifyProof on hand-built proofs', () => {
     // A leaf whose key does not share the proof's prefix with the queried key.
     const x = keyFromBits('01', 0x77);
     const t = refNode(refNode(la, lb), lc);
-    expect(code(() => verifyProof(t, x, null, { depth: 2, siblings: [lc, lb], terminal: { kind: 'leaf', key: a, valueHash: val(1) } }))).toBe(
-      'PROOF_INVALID',
-    );
+    expect(code(() => verifyProof(t, x, null, { depth: 2, siblings: [lc, lb], terminal: { kind: 'leaf', key: a, valueHash: val(1) } }))).toBe('PROOF_INVALID');
     // A root that is not a compact tree, with c's leaf (bit 0 = 1) on the left: only the prefix
     // check stops it from "proving" that a left-side key is absent.
     const wrongSide = refNode(lc, lb);
@@ -180,9 +178,7 @@ describe('verifyProof on hand-built proofs', () => {
     );
     // Non-canonical shape: nodeHash(leaf, EMPTY) is never a node of a compact tree.
     const nc = refNode(la, EMPTY_HASH);
-    expect(code(() => verifyProof(nc, a, val(1), { depth: 1, siblings: [null], terminal: { kind: 'leaf', key: a, valueHash: val(1) } }))).toBe(
-      'PROOF_INVALID',
-    );
+    expect(code(() => verifyProof(nc, a, val(1), { depth: 1, siblings: [null], terminal: { kind: 'leaf', key: a, valueHash: val(1) } }))).toBe('PROOF_INVALID');
     expect(code(() => verifyProof(refNode(EMPTY_HASH, EMPTY_HASH), a, null, { depth: 1, siblings: [null], terminal: { kind: 'empty' } }))).toBe(
       'PROOF_INVALID',
     );
@@ -205,10 +201,17 @@ describe('proof encodings', () => {
   });
 
   it('round-trips arbitrary well-formed proofs; encode(decode(b)) = b', () => {
-    const sib = fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((s) => s.some((x) => x !== 0)), { nil: null });
+    const sib = fc.option(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((s) => s.some((x) => x !== 0)),
+      { nil: null },
+    );
     const terminal = fc.oneof(
       fc.constant({ kind: 'empty' as const }),
-      fc.record({ kind: fc.constant('leaf' as const), key: fc.uint8Array({ minLength: 32, maxLength: 32 }), valueHash: fc.uint8Array({ minLength: 32, maxLength: 32 }) }),
+      fc.record({
+        kind: fc.constant('leaf' as const),
+        key: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        valueHash: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      }),
     );
     fc.assert(
       fc.property(fc.array(sib, { maxLength: 255 }), terminal, (siblings, t) => {

@@ -31,8 +31,14 @@ export function refRoot(entries: Map<string, Uint8Array>): Uint8Array {
     if (items.length === 0) return ZERO;
     if (items.length === 1) return refLeaf(items[0]!.k, items[0]!.v);
     return refNode(
-      go(items.filter((e) => bit(e.k, depth) === 0), depth + 1),
-      go(items.filter((e) => bit(e.k, depth) === 1), depth + 1),
+      go(
+        items.filter((e) => bit(e.k, depth) === 0),
+        depth + 1,
+      ),
+      go(
+        items.filter((e) => bit(e.k, depth) === 1),
+        depth + 1,
+      ),
     );
   };
   return go(list, 0);

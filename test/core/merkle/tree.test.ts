@@ -82,7 +82,10 @@ describe('hand-built trees', () => {
     const { tree } = fresh();
     const a = keyFromBits('0', 0xff);
     const b = keyFromBits('1', 0x00);
-    const { root } = tree.update([{ key: b, value: val(2) }, { key: a, value: val(1) }]);
+    const { root } = tree.update([
+      { key: b, value: val(2) },
+      { key: a, value: val(1) },
+    ]);
     expect(hex(root)).toBe(hex(refNode(refLeaf(a, val(1)), refLeaf(b, val(2)))));
   });
 
@@ -90,7 +93,10 @@ describe('hand-built trees', () => {
     const { store, tree } = fresh();
     const a = keyFromBits('000', 0x11);
     const b = keyFromBits('001', 0x22);
-    const root = applyBatch(store, tree, [{ key: a, value: val(1) }, { key: b, value: val(2) }]);
+    const root = applyBatch(store, tree, [
+      { key: a, value: val(1) },
+      { key: b, value: val(2) },
+    ]);
     const y = refNode(refLeaf(a, val(1)), refLeaf(b, val(2)));
     expect(hex(root)).toBe(hex(refNode(refNode(y, ZERO), ZERO)));
     // Positions: depth byte, then the key prefix with the bits beyond the depth cleared.
@@ -121,7 +127,10 @@ describe('hand-built trees', () => {
     const { store, tree } = fresh();
     const a = keyFromBits('0');
     const b = keyFromBits('1');
-    applyBatch(store, tree, [{ key: a, value: val(1) }, { key: b, value: val(2) }]);
+    applyBatch(store, tree, [
+      { key: a, value: val(1) },
+      { key: b, value: val(2) },
+    ]);
     const { root, writes } = tree.update([{ key: a, value: val(9) }]);
     expect(hex(root)).toBe(hex(refNode(refLeaf(a, val(9)), refLeaf(b, val(2)))));
     expect(writes.map((w) => hex(w.path))).toEqual(['0100', '00']);
@@ -133,7 +142,12 @@ describe('hand-built trees', () => {
   it('last write of a key in a batch wins', () => {
     const { tree } = fresh();
     const a = keyFromBits('0');
-    const { root } = tree.update([{ key: a, value: val(1) }, { key: a, value: val(2) }, { key: keyFromBits('1'), value: val(3) }, { key: a, value: val(4) }]);
+    const { root } = tree.update([
+      { key: a, value: val(1) },
+      { key: a, value: val(2) },
+      { key: keyFromBits('1'), value: val(3) },
+      { key: a, value: val(4) },
+    ]);
     expect(hex(root)).toBe(hex(refNode(refLeaf(a, val(4)), refLeaf(keyFromBits('1'), val(3)))));
   });
 
@@ -142,8 +156,20 @@ describe('hand-built trees', () => {
     const base = '1'.repeat(254);
     const a = keyFromBits(base + '00');
     const b = keyFromBits(base + '10');
-    const root = applyBatch(store, tree, [{ key: a, value: val(1) }, { key: b, value: val(2) }]);
-    expect(hex(root)).toBe(hex(refRoot(new Map([[hex(a), val(1)], [hex(b), val(2)]]))));
+    const root = applyBatch(store, tree, [
+      { key: a, value: val(1) },
+      { key: b, value: val(2) },
+    ]);
+    expect(hex(root)).toBe(
+      hex(
+        refRoot(
+          new Map([
+            [hex(a), val(1)],
+            [hex(b), val(2)],
+          ]),
+        ),
+      ),
+    );
     const p = tree.prove(b);
     expect(p.depth).toBe(255);
     verifyProof(root, b, val(2), p);
@@ -201,11 +227,20 @@ describe('batch updates (property)', () => {
       fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 25, selector: (k) => hex(k) }), (keys) => {
         const model = new Map(keys.map((k, i) => [hex(k), val(i)] as const));
         const a = fresh();
-        applyBatch(a.store, a.tree, keys.map((k, i) => ({ key: k, value: val(i) })));
+        applyBatch(
+          a.store,
+          a.tree,
+          keys.map((k, i) => ({ key: k, value: val(i) })),
+        );
         const b = fresh({});
         keys.forEach((k, i) => applyBatch(b.store, b.tree, [{ key: k, value: val(i) }]));
         const c = fresh({ cacheLevels: 0, cacheCapacity: 1, checkReads: true });
-        for (let i = 0; i < keys.length; i += 3) applyBatch(c.store, c.tree, keys.slice(i, i + 3).map((k, j) => ({ key: k, value: val(i + j) })));
+        for (let i = 0; i < keys.length; i += 3)
+          applyBatch(
+            c.store,
+            c.tree,
+            keys.slice(i, i + 3).map((k, j) => ({ key: k, value: val(i + j) })),
+          );
         expect(hex(a.tree.root())).toBe(hex(refRoot(model)));
         expect(hex(b.tree.root())).toBe(hex(a.tree.root()));
         expect(hex(c.tree.root())).toBe(hex(a.tree.root()));
@@ -221,7 +256,11 @@ describe('lifecycle and caches', () => {
 
   it('update() does not touch the store; get/prove see the committed tree until commit()', () => {
     const { store, tree } = fresh();
-    applyBatch(store, tree, ks.slice(0, 20).map((key) => ({ key, value: val(1) })));
+    applyBatch(
+      store,
+      tree,
+      ks.slice(0, 20).map((key) => ({ key, value: val(1) })),
+    );
     const before = store.size;
     const r0 = tree.root();
     const { root, writes } = tree.update(ks.slice(20).map((key) => ({ key, value: val(2) })));
@@ -237,7 +276,11 @@ describe('lifecycle and caches', () => {
 
   it('discard() drops a pending batch; committing it afterwards is refused', () => {
     const { store, tree } = fresh({});
-    applyBatch(store, tree, ks.slice(0, 10).map((key) => ({ key, value: val(1) })));
+    applyBatch(
+      store,
+      tree,
+      ks.slice(0, 10).map((key) => ({ key, value: val(1) })),
+    );
     const r0 = tree.root();
     const { root } = tree.update(ks.slice(10).map((key) => ({ key, value: val(2) })));
     tree.discard();
@@ -276,7 +319,11 @@ describe('lifecycle and caches', () => {
 
   it('reset() resynchronises with a store changed behind the tree', () => {
     const { store, tree } = fresh({});
-    applyBatch(store, tree, ks.slice(0, 10).map((key) => ({ key, value: val(1) })));
+    applyBatch(
+      store,
+      tree,
+      ks.slice(0, 10).map((key) => ({ key, value: val(1) })),
+    );
     tree.get(ks[0]!); // warm the cache
     const other = new SparseMerkleTree(store, tree.root(), { cacheCapacity: 0 });
     const next = other.update([{ key: ks[0]!, value: val(7) }]);
@@ -287,12 +334,20 @@ describe('lifecycle and caches', () => {
 
   it('a store that lost a node or holds a wrong one is reported as STORE_CORRUPT', () => {
     const { store, tree } = fresh();
-    applyBatch(store, tree, ks.slice(0, 10).map((key) => ({ key, value: val(1) })));
+    applyBatch(
+      store,
+      tree,
+      ks.slice(0, 10).map((key) => ({ key, value: val(1) })),
+    );
     const empty = new SparseMerkleTree(new MemorySmtNodeStore(), tree.root(), { cacheCapacity: 0 });
     expectCode(() => empty.get(ks[0]!), 'STORE_CORRUPT');
     // Same positions, other contents: caught by checkReads.
     const other = fresh();
-    applyBatch(other.store, other.tree, ks.slice(0, 10).map((key) => ({ key, value: val(2) })));
+    applyBatch(
+      other.store,
+      other.tree,
+      ks.slice(0, 10).map((key) => ({ key, value: val(2) })),
+    );
     const lying = new SparseMerkleTree(other.store, tree.root(), { cacheCapacity: 0, checkReads: true });
     expectCode(() => lying.prove(ks[3]!), 'STORE_CORRUPT');
     const malformed = new SparseMerkleTree({ get: () => new Uint8Array(64) }, tree.root());
@@ -301,7 +356,10 @@ describe('lifecycle and caches', () => {
 
   it('MemorySmtNodeStore: grows, overwrites in place, rejects malformed writes', () => {
     const store = new MemorySmtNodeStore();
-    const writes = Array.from({ length: 20_000 }, (_, i) => ({ path: encodeNodePath(24, sha(Uint8Array.of(i >> 8, i & 255))), node: new Uint8Array(65).fill(i & 255) }));
+    const writes = Array.from({ length: 20_000 }, (_, i) => ({
+      path: encodeNodePath(24, sha(Uint8Array.of(i >> 8, i & 255))),
+      node: new Uint8Array(65).fill(i & 255),
+    }));
     store.apply(writes);
     const distinct = new Set(writes.map((w) => hex(w.path))).size;
     expect(store.size).toBe(distinct);

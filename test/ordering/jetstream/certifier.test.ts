@@ -13,7 +13,17 @@ import { headerHash } from '../../../src/core/ledger/block.js';
 
 const vals = Array.from({ length: 4 }, () => signerFromSeed(generateSeed()));
 const set = vals.map((v) => v.id);
-const header = (n: number): BlockHeader => ({ v: 1, chain: 'c', height: 7, prev: '0'.repeat(64), time: n, txRoot: '1'.repeat(64), stateRoot: '2'.repeat(64), txCount: 0, nextValidators: '3'.repeat(64) });
+const header = (n: number): BlockHeader => ({
+  v: 1,
+  chain: 'c',
+  height: 7,
+  prev: '0'.repeat(64),
+  time: n,
+  txRoot: '1'.repeat(64),
+  stateRoot: '2'.repeat(64),
+  txCount: 0,
+  nextValidators: '3'.repeat(64),
+});
 const A = headerHash(header(1));
 const B = headerHash(header(2));
 let seq = 0;

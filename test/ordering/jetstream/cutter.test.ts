@@ -77,7 +77,12 @@ describe('cutBlocks', () => {
     );
     fc.assert(
       fc.property(fc.array(msg, { maxLength: 200 }), fc.integer({ min: 1, max: 7 }), (list, max) => {
-        const msgs: StreamMsg[] = list.map((m, i) => ({ seq: i + 1, kind: m.kind, time: m.time, data: JSON.stringify(m.kind === 'tx' ? { n: m.n } : { height: m.n }) }));
+        const msgs: StreamMsg[] = list.map((m, i) => ({
+          seq: i + 1,
+          kind: m.kind,
+          time: m.time,
+          data: JSON.stringify(m.kind === 'tx' ? { n: m.n } : { height: m.n }),
+        }));
         const a = cutBlocks(msgs, { height: 1, prevTime: 0, maxBlockTxs: max });
         const b = cutBlocks(msgs, { height: 1, prevTime: 0, maxBlockTxs: max });
         expect(a).toEqual(b);
@@ -108,10 +113,22 @@ describe('cutBlocks', () => {
 
 describe('batches', () => {
   it('takes the transactions of a batch message in order, and cuts on whole messages', () => {
-    const batch = (seqNo: number, ns: number[], time = 10): StreamMsg => ({ seq: seqNo, kind: 'tx', time, data: JSON.stringify({ txs: ns.map((n) => ({ n })) }) });
+    const batch = (seqNo: number, ns: number[], time = 10): StreamMsg => ({
+      seq: seqNo,
+      kind: 'tx',
+      time,
+      data: JSON.stringify({ txs: ns.map((n) => ({ n })) }),
+    });
     const single = (seqNo: number, n: number): StreamMsg => ({ seq: seqNo, kind: 'tx', time: 10, data: JSON.stringify({ n }) });
-    const { blocks, pending } = cutBlocks([batch(1, [1, 2]), single(2, 3), batch(3, [4, 5, 6]), batch(4, []), batch(5, [7])], { height: 1, prevTime: 0, maxBlockTxs: 3 });
-    expect(blocks.map((b) => b.txs)).toEqual([[{ n: 1 }, { n: 2 }, { n: 3 }], [{ n: 4 }, { n: 5 }, { n: 6 }]]);
+    const { blocks, pending } = cutBlocks([batch(1, [1, 2]), single(2, 3), batch(3, [4, 5, 6]), batch(4, []), batch(5, [7])], {
+      height: 1,
+      prevTime: 0,
+      maxBlockTxs: 3,
+    });
+    expect(blocks.map((b) => b.txs)).toEqual([
+      [{ n: 1 }, { n: 2 }, { n: 3 }],
+      [{ n: 4 }, { n: 5 }, { n: 6 }],
+    ]);
     expect(blocks.map((b) => b.lastSeq)).toEqual([2, 3]);
     expect(pending).toBe(1);
     // A transaction that happens to have a "txs" field next to its body is one transaction, not a batch.
