@@ -33,7 +33,7 @@ import type { IdEntry, NsEntry, Payloads, Tx, TxResult, TxType } from '../core/l
 import type { ChangeEvent, SearchAnswer, TxStatus } from '../core/api/types.js';
 import { Http, isObj, problemError, sleep, type FetchLike, type RetryOptions } from './http.js';
 import { SseParser } from './sse.js';
-import { AnswerVerifier, checkAnchor, sameJson, proofInfo, type ProofInfo, type VerifiedBlock, type VerifiedHeader } from './verify.js';
+import { AnswerVerifier, checkAnchor, sameJson, proofInfo, type ProofInfo, type VerifiedBlock, type VerifiedEntry, type VerifiedHeader } from './verify.js';
 
 /** Options of {@link UrbisClient}. */
 export interface UrbisClientOptions {
@@ -510,7 +510,11 @@ export class UrbisClient {
       }
       throw err;
     }
-    const v = this.verifier.verifyProven<E>(answer, key);
+    return this.resolution<E>(ident, key, this.verifier.verifyProven<E>(answer, key), answer);
+  }
+
+  /** The resolution of a verified answer. */
+  private resolution<E extends IdEntry | NsEntry>(ident: Identifier, key: string, v: VerifiedEntry<E>, answer: unknown): Resolution<E> {
     const base: ResolutionBase = {
       id: ident.text,
       did: formatDid(ident),
@@ -580,23 +584,7 @@ export class UrbisClient {
     }
     const proven = version === v.entry.version;
     if (proven && !sameJson(e, v.entry)) throw new UrbisError('PROOF_INVALID', `version ${version} differs from the proven entry`);
-    const current: Resolution<IdEntry> = {
-      id: ident.text,
-      did: formatDid(ident),
-      url: formatUrl(ident, this.urlHost),
-      key,
-      height: v.proof.height,
-      time: v.proof.time,
-      stateRoot: v.proof.stateRoot,
-      headerHash: v.proof.headerHash,
-      proof: v.proof,
-      signers: v.signers,
-      answer: json.current,
-      present: true,
-      entry: v.entry,
-      status: v.entry.status,
-      version: v.entry.version,
-    };
+    const current = this.resolution<IdEntry>(ident, key, v, json.current);
     return { entry: e, current, proven };
   }
 
