@@ -94,6 +94,11 @@ describe('HTTP API: resolution', () => {
     const v1 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?version=1` });
     expect(v1.json().entry.record.attributes.power).toBe(60);
     expect(v1.json().current.entry.version).toBe(2);
+    const v2time = n.chain.store.idHistory(n.lamp.split(':')[0]!)[1]!.updated;
+    const atV1 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?at=${new Date(v2time - 1).toISOString()}` });
+    expect(atV1.json().entry.version).toBe(1);
+    const atV2 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?at=${new Date(v2time).toISOString()}` });
+    expect(atV2.json().entry.version).toBe(2);
     const changed = await n.app.inject({
       method: 'GET',
       url: `/v1/ids/${encodeURIComponent(n.lamp)}`,
@@ -186,6 +191,18 @@ describe('HTTP API: transactions', () => {
     expect(huge.statusCode).toBe(413);
     expect(huge.json().code).toBe('HTTP_BODY_TOO_LARGE');
     expect((await n.app.inject({ method: 'GET', url: `/v1/tx/${'0'.repeat(64)}` })).json().code).toBe('TX_NOT_FOUND');
+  });
+
+  it('answers CORS only for the configured origins', async () => {
+    const n = newTestNode({ rateLimit: 0, cors: ['https://city.example'] });
+    const ok = await n.app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://city.example' } });
+    expect(ok.headers['access-control-allow-origin']).toBe('https://city.example');
+    const other = await n.app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://elsewhere.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const open = newTestNode({ rateLimit: 0 });
+    expect((await open.app.inject({ method: 'GET', url: '/healthz', headers: { origin: 'https://any.example' } })).headers['access-control-allow-origin']).toBe(
+      '*',
+    );
   });
 
   it('limits the request rate per client', async () => {
