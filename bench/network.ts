@@ -121,16 +121,57 @@ async function post(url: string, body: string): Promise<number> {
   }
 }
 
-async function head(url: string): Promise<{ height: number; hash: string }> {
-  const r = (await (await fetch(`${url}/v1/blocks/latest`)).json()) as { header: { height: number }; headerHash: string };
-  return { height: r.header.height, hash: r.headerHash };
+/**
+ * GETs `url` as JSON and hands it to `pick`, retrying until `pick` accepts it or `timeoutMs` passes.
+ * A node applying a large block answers 503 (a problem document, no `header`), or not at all for a
+ * while; a benchmark waits for it instead of dying on the first such answer.
+ */
+async function getJson<T>(url: string, pick: (body: unknown) => T | undefined, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))) });
+      const body: unknown = await res.json().catch(() => undefined);
+      const v = res.ok ? pick(body) : undefined;
+      if (v !== undefined) return v;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`${url}: no usable answer within ${timeoutMs} ms (last: ${last})`);
+    await sleep(200);
+  }
+}
+
+async function head(url: string, timeoutMs?: number): Promise<{ height: number; hash: string }> {
+  return getJson(
+    `${url}/v1/blocks/latest`,
+    (b) => {
+      const r = b as { header?: { height?: unknown }; headerHash?: unknown } | undefined;
+      const height = r?.header?.height;
+      return typeof height === 'number' && typeof r?.headerHash === 'string' ? { height, hash: r.headerHash } : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+async function nsIds(url: string, ns: string, timeoutMs?: number): Promise<number> {
+  return getJson(
+    `${url}/v1/ns/${ns}`,
+    (b) => {
+      const ids = (b as { entry?: { ids?: unknown } } | undefined)?.entry?.ids;
+      return typeof ids === 'number' ? ids : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 async function waitReady(url: string, height: number, hash: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const h = await head(url);
+      const h = await head(url, 5_000);
       if (h.height >= height && (h.height > height || h.hash === hash)) return;
     } catch {
       /* starting */
@@ -348,17 +389,14 @@ async function catchup(net: LocalNetwork, urls: string[], env: Record<string, un
     const deadline2 = Date.now() + 600_000;
     let top = await head(urls[0]!);
     for (;;) {
-      try {
-        const r = (await (await fetch(`${urls[0]}/v1/ns/156.130100`)).json()) as { entry: { ids: number } };
-        top = await head(urls[0]!);
-        if (r.entry.ids >= allocs * per) break;
-      } catch {
-        /* the node is busy applying a large block */
-      }
+      // Each read waits out a node busy applying a large block (503 or no answer).
+      const ids = await nsIds(urls[0]!, '156.130100', 600_000);
+      top = await head(urls[0]!, 600_000);
+      if (ids >= allocs * per) break;
       if (Date.now() > deadline2) throw new Error('allocation did not finish');
       await sleep(1000);
     }
-    const idsTotal = ((await (await fetch(`${urls[0]}/v1/ns/156.130100`)).json()) as { entry: { ids: number } }).entry.ids;
+    const idsTotal = await nsIds(urls[0]!, '156.130100', 600_000);
     await waitReady(urls[1]!, top.height, top.hash, 120_000);
 
     // From the stream: an empty read replica replays everything.
