@@ -90,6 +90,22 @@ export const ERROR_CODES = {
   CONTROLLERS_INVALID: { status: 422, description: 'A controller set is malformed (threshold, duplicate or bad keys).' },
   VALIDATORS_INVALID: { status: 422, description: 'A validator set is malformed.' },
 
+  // --- signed HTTP requests (src/core/httpsig, RFC 9421) ---
+  HTTPSIG_MISSING: {
+    status: 401,
+    description: 'The request is not signed (no Signature, Signature-Input or Content-Digest field, or not under the expected label).',
+  },
+  HTTPSIG_MALFORMED: { status: 401, description: 'The request signature fields are malformed or use an unsupported component or algorithm.' },
+  HTTPSIG_COVERAGE: {
+    status: 401,
+    description: 'The request signature does not cover a required component or lacks a required parameter (keyid, created, nonce).',
+  },
+  HTTPSIG_EXPIRED: { status: 401, description: 'The request signature is too old, expired, or created in the future.' },
+  HTTPSIG_REPLAYED: { status: 401, description: 'A request with the same signature nonce was already served.' },
+  HTTPSIG_KEY_UNKNOWN: { status: 401, description: 'The keyid of the request signature does not name a usable key.' },
+  HTTPSIG_INVALID: { status: 401, description: 'The request signature does not verify.' },
+  HTTPSIG_DIGEST_MISMATCH: { status: 400, description: 'The request body does not match its Content-Digest.' },
+
   // --- blocks and chain (src/core/ledger) ---
   BLOCK_INVALID: { status: 422, description: 'A block does not follow its parent (height, previous hash, time, roots).' },
   CERT_INVALID: { status: 422, description: 'A finality certificate lacks a quorum of valid validator signatures.' },

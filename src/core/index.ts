@@ -8,3 +8,4 @@ export * from './encoding/index.js';
 export * from './crypto/index.js';
 export * from './merkle/index.js';
 export * from './ledger/index.js';
+export * as httpsig from './httpsig/index.js';
