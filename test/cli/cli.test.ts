@@ -105,6 +105,25 @@ describe('urbis CLI', () => {
     expect(errorLine(swapped)).toMatch(/ID_CHECK_MISMATCH/);
   });
 
+  // docs/protocol.md (Identifiers) §2: the check character is never I, O or Q. LAMP-5, LAMP-1 and
+  // LAMP-2 have the check values 18, 26 and 24, written '-', '_' and '.'.
+  it('prints check characters without look-alikes and reads them back in every form', async () => {
+    expect(lamp.text).toBe('156.130100/LAMP-1:_');
+    const reg = json<{ id: string; did: string }>(await cli(['id', 'register', '156.130100/LAMP-5', '--type', 'lamp', '--json']));
+    expect(reg.id).toBe('156.130100/LAMP-5:-');
+    expect(reg.did).toBe('did:urbis:156.130100:LAMP-5:-');
+    for (const form of ['156.130100/lamp-5:-', 'did:urbis:156.130100:LAMP-5:-', 'https://id.urbis.city/id/156.130100/LAMP-5%3A-']) {
+      const r = await cli(['id', 'resolve', form]);
+      expect(r.stdout).toMatch(/verified: inclusion proof/);
+    }
+    const shown = json<{ entry: { id: string } }>(await cli(['id', 'show', 'did:urbis:156.130100:LAMP-1:_', '--json']));
+    expect(shown.entry.id).toBe('156.130100/LAMP-1:_');
+    // The ISO letter of the same value is refused as a look-alike, with its position.
+    const old = await cli(['id', 'show', '156.130100/LAMP-5:I', '--json'], 2);
+    expect(errorLine(old)).toMatch(/^urbis: ID_CHAR_EXCLUDED: 'I' at position 18 /);
+    expect(json<{ error: { details: { position: number } } }>(old).error.details.position).toBe(18);
+  });
+
   it('updates, transfers and deactivates; an unauthorised key gets exit 4 with AUTH_*', async () => {
     await cli(['id', 'update', lamp.text, '--merge', '--attr', 'colour=red']);
     const other = join(tmp, 'other.key');
@@ -217,7 +236,7 @@ describe('urbis CLI', () => {
     expect(st.chainId).toBe('test-chain');
     expect(st.validators).toHaveLength(1);
     expect(st.namespaces).toBe(3);
-    expect(st.ids).toBe(1 + 3 + 3 + 3);
+    expect(st.ids).toBe(1 + 1 + 3 + 3 + 3); // LAMP-1, LAMP-5 (check characters), imports, serials
     const v = await cli(['verify']);
     expect(v.stdout).toMatch(new RegExp(`^OK: chain verified from genesis to height ${st.height}`));
   });

@@ -59,6 +59,25 @@ describe('did:urbis resolver', () => {
     expect((await resolver.resolve(`${d}#key-1`)).didDocument?.id).toBe(d);
   });
 
+  // docs/protocol.md (Identifiers) §2: check values 18, 24, 26 are written '-', '.', '_', all DID
+  // idchars (W3C DID Core §3.1), so the did-resolver package parses these DIDs like any other.
+  it.each([
+    ['LAMP-5', '-'],
+    ['LAMP-2', '.'],
+    ['LAMP-1', '_'],
+  ])('resolves did:urbis:156.130100:%s:%s (a check character that is not a letter or digit)', async (local, check) => {
+    const id = objectIdText('156.130100', local);
+    expect(id).toBe(`156.130100/${local}:${check}`);
+    c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
+    const d = `did:urbis:156.130100:${local}:${check}`;
+    expect(did(id)).toBe(d);
+    const r = await resolver.resolve(d);
+    expect(r.didResolutionMetadata.error).toBeUndefined();
+    expect(r.didDocument?.id).toBe(d);
+    expect(r.didDocument?.alsoKnownAs).toEqual([`https://id.urbis.city/id/${id}`]);
+    expect((await resolver.resolve(`${d}#key-1`)).didDocument?.id).toBe(d);
+  });
+
   it('names the namespace as controller of an identifier without its own keys', async () => {
     const id = objectIdText('156.130100', 'BXN-1');
     c.run('id.register', { id, record: { type: 'infrastructure' } }, [city]);

@@ -1,10 +1,12 @@
 /**
  * ISO/IEC 7064 MOD 37,36 (hybrid system) check character, and its use in Urbis identifiers.
  *
- * Spec: docs/protocol.md (Identifiers) §"Check character". The generic functions work on values 0..35 and
+ * Spec: docs/protocol.md (Identifiers) §2 and §4. The generic functions work on values 0..35 and
  * reproduce the published ISO 7064 examples (GRid, ISAN) with the standard alphabet 0-9A-Z
  * (test/vectors/iso7064-mod37-36.json). The identifier mapping gives each of the 36 identifier symbols
- * (33 alphanumerics + `-` `.` `/`) a distinct value, so every single substitution is detected.
+ * (33 alphanumerics + `-` `.` `/`) a distinct value, so every single substitution is detected. Urbis
+ * writes the check value with {@link CHECK_ALPHABET}, never with I, O or Q
+ * (test/vectors/urbis-check-characters.json).
  */
 
 import { fail } from '../errors.js';
@@ -12,8 +14,16 @@ import { fail } from '../errors.js';
 /** Modulus M of MOD 37,36. */
 const M = 36;
 
-/** The standard ISO 7064 alphabet for M = 36: character i has value i. Check characters use it. */
+/** The standard ISO 7064 alphabet for M = 36: character i has value i (the generic functions' vectors). */
 export const ISO_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * How Urbis writes a check value 0..35 (docs/protocol.md (Identifiers) §2): the identifier symbol of
+ * that value, except that 26 (Q) is `_`, not `/`: `/` is neither allowed in a DID's idchar
+ * (W3C DID Core §3.1) nor unambiguous at the end of a URL path. So 18 → `-`, 24 → `.`, 26 → `_`, and
+ * the check character is never one of the look-alikes I, O, Q.
+ */
+export const CHECK_ALPHABET = '0123456789ABCDEFGH-JKLMN.P_RSTUVWXYZ';
 
 /** The 33 identifier alphanumerics: 0-9 and A-Z without I, O, Q (they read like 1 and 0). */
 export const ID_ALPHANUMERICS = '0123456789ABCDEFGHJKLMNPRSTUVWXYZ';
@@ -71,7 +81,8 @@ function runState(values: readonly number[]): number {
  * Computes the ISO/IEC 7064 MOD 37,36 check value of a sequence of values.
  *
  * @param values - character values, each an integer in 0..35, left to right
- * @returns the check value in 0..35 (print it with {@link ISO_ALPHABET})
+ * @returns the check value in 0..35 (the ISO alphabet prints it as {@link ISO_ALPHABET}[c]; Urbis
+ *   identifiers as {@link CHECK_ALPHABET}[c])
  * @throws UrbisError `ID_CHAR_INVALID` (details.position = index) if a value is out of range
  * @example mod3736Check([...'A12425GABC1234002'].map((c) => ISO_ALPHABET.indexOf(c))) // 22 ('M')
  */
@@ -111,11 +122,14 @@ export const ID_VALUE = /* @__PURE__ */ (() => {
   return t;
 })();
 
-/** `CHECK_VALUE[c]`: value of a check character (0-9, A-Z, a-z; I, O, Q allowed), or 255. */
+/**
+ * `CHECK_VALUE[c]`: value of a check character of {@link CHECK_ALPHABET} (letters in either case), or
+ * 255. I, O and Q are not check characters.
+ */
 export const CHECK_VALUE = /* @__PURE__ */ (() => {
   const t = new Uint8Array(128).fill(255);
   for (let v = 0; v < M; v++) {
-    const ch = ISO_ALPHABET[v]!;
+    const ch = CHECK_ALPHABET[v]!;
     t[ch.charCodeAt(0)] = v;
     t[ch.toLowerCase().charCodeAt(0)] = v;
   }
@@ -132,7 +146,7 @@ export const MOD3736_NEXT: Uint8Array = NEXT;
  * {@link makeIdentifier} instead, which validates the grammar first.
  *
  * @param body - e.g. `156.130100.42/LAMP-000017` (either case)
- * @returns one character of {@link ISO_ALPHABET}
+ * @returns one character of {@link CHECK_ALPHABET} (never I, O or Q)
  * @throws UrbisError `ID_CHAR_INVALID` / `ID_CHAR_EXCLUDED` with details.position
  */
 export function identifierCheckChar(body: string): string {
@@ -148,5 +162,5 @@ export function identifierCheckChar(body: string): string {
     }
     p = NEXT[p * M + v]!;
   }
-  return ISO_ALPHABET[mod3736CheckFromState(p)]!;
+  return CHECK_ALPHABET[mod3736CheckFromState(p)]!;
 }

@@ -2,8 +2,8 @@
  * The DID and URL forms of an Urbis identifier, and auto-detection of the form.
  *
  * Spec: docs/protocol.md (Identifiers) §"Forms". All three forms carry exactly the same information and
- * convert losslessly: text `156.130100.42/LAMP-000017:X`, DID `did:urbis:156.130100.42:LAMP-000017:X`,
- * URL `https://id.urbis.city/id/156.130100.42/LAMP-000017:X`. Positions in errors always index the
+ * convert losslessly: text `156.130100.42/LAMP-000017:F`, DID `did:urbis:156.130100.42:LAMP-000017:F`,
+ * URL `https://id.urbis.city/id/156.130100.42/LAMP-000017:F`. Positions in errors always index the
  * caller's whole input string (prefix included).
  */
 
@@ -39,7 +39,7 @@ function prefixMismatch(input: string, prefix: string): number {
  *
  * @throws UrbisError ID_DID_INVALID (wrong prefix, too many `:`, a DID URL path/query/fragment), and
  *   every error of {@link parseText}; details.position indexes `input`
- * @example parseDid('did:urbis:156.130100:Y')
+ * @example parseDid('did:urbis:156.130100:7')
  */
 export function parseDid(input: string): Identifier {
   if (typeof input !== 'string') notString('a DID');
@@ -58,14 +58,14 @@ export function parseDid(input: string): Identifier {
 }
 
 /**
- * Formats the DID form, e.g. `did:urbis:156.130100.42:LAMP-000017:X`.
+ * Formats the DID form, e.g. `did:urbis:156.130100.42:LAMP-000017:F`.
  */
 export function formatDid(id: Identifier): string {
   const ns = id.namespace.join('.');
   return id.local === null ? `${DID_PREFIX}${ns}:${id.check}` : `${DID_PREFIX}${ns}:${id.local}:${id.check}`;
 }
 
-/** Formats the text form (the canonical one), e.g. `156.130100.42/LAMP-000017:X`. */
+/** Formats the text form (the canonical one), e.g. `156.130100.42/LAMP-000017:F`. */
 export function formatText(id: Identifier): string {
   return id.text;
 }
@@ -103,7 +103,7 @@ function scanHost(input: string, i: number, end: number): number {
  * @throws UrbisError ID_URL_INVALID (scheme, host, path prefix, stray `%`), ID_TOO_LONG (URL over
  *   {@link MAX_URL_LENGTH}, or identifier part over {@link MAX_ID_LENGTH}), and every error of
  *   {@link parseText}; details.position indexes `input`
- * @example parseUrl('https://id.urbis.city/id/156.130100:Y')
+ * @example parseUrl('https://id.urbis.city/id/156.130100:7')
  */
 export function parseUrl(input: string): Identifier {
   if (typeof input !== 'string') notString('a URL');
@@ -155,7 +155,7 @@ export function parseUrl(input: string): Identifier {
 }
 
 /**
- * Formats the URL form, e.g. `https://id.urbis.city/id/156.130100.42/LAMP-000017:X`.
+ * Formats the URL form, e.g. `https://id.urbis.city/id/156.130100.42/LAMP-000017:F`.
  *
  * @param host - `host[:port]` (https is used), or an origin `http://host[:port]` / `https://host`
  *   for a local node; default {@link DEFAULT_URL_HOST}

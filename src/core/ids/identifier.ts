@@ -9,7 +9,7 @@
  */
 
 import { fail, type ErrorCode } from '../errors.js';
-import { CHECK_VALUE, ID_ALPHANUMERICS, ID_VALUE, ISO_ALPHABET, MOD3736_NEXT, mod3736CheckFromState } from './check.js';
+import { CHECK_ALPHABET, CHECK_VALUE, ID_ALPHANUMERICS, ID_VALUE, MOD3736_NEXT, mod3736CheckFromState } from './check.js';
 
 /** Most namespace levels (country . city . organisation . …). */
 export const MAX_SEGMENTS = 8;
@@ -29,7 +29,7 @@ export interface Identifier {
   readonly namespace: string[];
   /** Local part, or null for a namespace identifier (one that names the namespace itself). */
   readonly local: string | null;
-  /** The check character (one of 0-9A-Z; may be I, O or Q). */
+  /** The check character: one of 0-9, A-Z without I O Q, `-`, `.`, `_` (docs/protocol.md §2). */
   readonly check: string;
   /** Canonical text form, e.g. `156.130100.42/LAMP-000017:F`. */
   readonly text: string;
@@ -93,10 +93,11 @@ const CHECK = CHECK_VALUE;
 
 const HINT: Record<string, string> = { I: 'write 1', O: 'write 0', Q: 'write 0' };
 
-function excluded(input: string, i: number): never {
+function excluded(input: string, i: number, inCheck = false): never {
   const ch = input[i]!.toUpperCase();
   const hint = HINT[ch]!;
-  fail('ID_CHAR_EXCLUDED', `'${input[i]}' at position ${i} is not used in identifiers (it reads like ${ch === 'I' ? '1' : '0'}): ${hint}`, {
+  const where = inCheck ? ' (not even as the check character)' : '';
+  fail('ID_CHAR_EXCLUDED', `'${input[i]}' at position ${i} is not used in identifiers${where} (it reads like ${ch === 'I' ? '1' : '0'}): ${hint}`, {
     position: i,
     char: input[i],
     hint,
@@ -235,7 +236,11 @@ export function finishIdentifier(input: string, body: BodyScan, sep: number, sep
   const c = input.charCodeAt(ck);
   const v = c < 128 ? CHECK[c]! : 255;
   if (v === 255) {
-    fail('ID_CHAR_INVALID', `the check character at position ${ck} must be 0-9 or A-Z`, { position: ck, char: input[ck] });
+    if (c < 128 && CLS[c] === CLS_EXCLUDED) excluded(input, ck, true);
+    fail('ID_CHAR_INVALID', `the check character at position ${ck} must be 0-9, A-Z without I O Q, '-', '.' or '_'`, {
+      position: ck,
+      char: input[ck],
+    });
   }
   if (end - ck > 1) {
     fail('ID_CHAR_INVALID', `only one check character may follow ':' (position ${ck + 1})`, {
@@ -249,7 +254,7 @@ export function finishIdentifier(input: string, body: BodyScan, sep: number, sep
       position: ck,
     });
   }
-  return build(input, body, ISO_ALPHABET[v]!, fastText && !body.lower && c === ISO_ALPHABET.charCodeAt(v));
+  return build(input, body, CHECK_ALPHABET[v]!, fastText && !body.lower && c === CHECK_ALPHABET.charCodeAt(v));
 }
 
 function build(input: string, body: BodyScan, check: string, inputIsText: boolean): Identifier {
@@ -278,7 +283,7 @@ export function notString(what: string): never {
 }
 
 /**
- * Parses the text form `namespace[/local]:check`, e.g. `156.130100.42/LAMP-000017:X`.
+ * Parses the text form `namespace[/local]:check`, e.g. `156.130100.42/LAMP-000017:F`.
  * Case-insensitive; the result is canonical (uppercase).
  *
  * Faults are reported in this order: empty, too long, then the first fault left to right in the
@@ -286,7 +291,7 @@ export function notString(what: string): never {
  *
  * @throws UrbisError ID_EMPTY, ID_TOO_LONG, ID_CHAR_INVALID, ID_CHAR_EXCLUDED, ID_SEGMENT_INVALID,
  *   ID_TOO_DEEP, ID_LOCAL_INVALID, ID_CHECK_MISSING, ID_CHECK_MISMATCH — all with details.position
- * @example parseText('156.130100.42/lamp-000017:x').text // '156.130100.42/LAMP-000017:X'
+ * @example parseText('156.130100.42/lamp-000017:f').text // '156.130100.42/LAMP-000017:F'
  */
 export function parseText(input: string): Identifier {
   if (typeof input !== 'string') notString('an identifier');
@@ -348,7 +353,7 @@ export function makeIdentifier(namespace: readonly string[], local: string | nul
   const bodyStr = local === null ? namespace.join('.') : namespace.join('.') + '/' + local;
   if (bodyStr.length + 2 > MAX_ID_LENGTH) tooLong(MAX_ID_LENGTH - 2);
   const body = scanBody(bodyStr, 0, bodyStr.length, F_ALLOW_LOCAL);
-  return build(bodyStr, body, ISO_ALPHABET[mod3736CheckFromState(body.p)]!, false);
+  return build(bodyStr, body, CHECK_ALPHABET[mod3736CheckFromState(body.p)]!, false);
 }
 
 function noSeparators(s: string, offset: number, inLocal: boolean, segment: number): void {
@@ -434,7 +439,7 @@ export function fromCanonicalKey(key: string): Identifier {
   if (n === 0) fail('ID_EMPTY', 'the key is empty', { position: 0 });
   if (n + 2 > MAX_ID_LENGTH) tooLong(MAX_ID_LENGTH - 2);
   const body = scanBody(key, 0, n, F_ALLOW_LOCAL);
-  return build(key, body, ISO_ALPHABET[mod3736CheckFromState(body.p)]!, false);
+  return build(key, body, CHECK_ALPHABET[mod3736CheckFromState(body.p)]!, false);
 }
 
 /** True if `id` names a namespace itself (it has no local part). */

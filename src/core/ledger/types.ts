@@ -175,7 +175,7 @@ export interface NsEntry {
 /** Identifier state entry (Merkle map key `id:<ns>/<local>`). */
 export interface IdEntry {
   kind: 'id';
-  /** Canonical text identifier with check character, e.g. `156.130100.42/LAMP-000017:K`. */
+  /** Canonical text identifier with check character, e.g. `156.130100.42/LAMP-000017:F`. */
   id: string;
   ns: string;
   local: string;

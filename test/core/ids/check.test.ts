@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import {
+  CHECK_ALPHABET,
   ISO_ALPHABET,
   ID_ALPHANUMERICS,
   ID_SEPARATORS,
@@ -12,6 +13,11 @@ import {
   mod3736CheckFromState,
   mod3736Step,
   mod3736Valid,
+  formatDid,
+  formatUrl,
+  parseDid,
+  parseText,
+  parseUrl,
 } from '../../../src/core/ids/index.js';
 import { isUrbisError } from '../../../src/core/errors.js';
 
@@ -137,7 +143,7 @@ describe('identifier value mapping', () => {
   });
 
   it('gives the separators the values of I, O, Q and standard values to the rest', () => {
-    const std = (s: string): string => ISO_ALPHABET[mod3736Check(values(s))]!;
+    const std = (s: string): string => CHECK_ALPHABET[mod3736Check(values(s))]!;
     expect(identifierCheckChar('156.130100.42/LAMP-000017')).toBe(std('156O130100O42QLAMPI000017'));
     expect(identifierCheckChar('156.130100')).toBe(std('156O130100'));
     expect(identifierCheckChar('abc-1')).toBe(std('ABCI1'));
@@ -146,5 +152,63 @@ describe('identifier value mapping', () => {
   it('rejects characters outside the alphabet with positions', () => {
     expect(() => identifierCheckChar('15:6')).toThrowError(expect.objectContaining({ code: 'ID_CHAR_INVALID', details: { position: 2 } }));
     expect(() => identifierCheckChar('1O')).toThrowError(expect.objectContaining({ code: 'ID_CHAR_EXCLUDED' }));
+  });
+});
+
+// Urbis-specific vectors (test/vectors/urbis-check-characters.json, provenance in the file):
+// docs/protocol.md (Identifiers) §2 writes check values 18, 24, 26 as '-', '.', '_'.
+interface UrbisVec {
+  body: string;
+  value: number;
+  check: string;
+  isoCheck: string;
+  text: string;
+  did: string;
+  url: string;
+}
+const urbisVectors = JSON.parse(readFileSync(new URL('../../vectors/urbis-check-characters.json', import.meta.url), 'utf8')) as {
+  algorithm: { checkAlphabet: string };
+  valid: UrbisVec[];
+  invalid: Array<{ text: string; code: string; position: number }>;
+};
+
+describe('Urbis check characters (vectors)', () => {
+  it('uses the check alphabet of the vector file: ISO order, no I, O, Q, DID- and URL-safe', () => {
+    expect(urbisVectors.algorithm.checkAlphabet).toBe(CHECK_ALPHABET);
+    expect(CHECK_ALPHABET).toHaveLength(36);
+    expect(new Set(CHECK_ALPHABET).size).toBe(36);
+    expect(CHECK_ALPHABET).not.toMatch(/[IOQ/]/);
+    // W3C DID Core §3.1: idchar = ALPHA / DIGIT / "." / "-" / "_" / pct-encoded.
+    expect(CHECK_ALPHABET).toMatch(/^[A-Za-z0-9._-]+$/);
+    // RFC 3986 §2.3 unreserved characters need no percent-encoding in a URL path.
+    for (const c of CHECK_ALPHABET) expect(encodeURIComponent(c)).toBe(c);
+    expect([CHECK_ALPHABET[18], CHECK_ALPHABET[24], CHECK_ALPHABET[26]]).toEqual(['-', '.', '_']);
+    for (let v = 0; v < 36; v++) if (![18, 24, 26].includes(v)) expect(CHECK_ALPHABET[v]).toBe(ISO_ALPHABET[v]);
+  });
+
+  it('covers the three special values', () => {
+    for (const v of [18, 24, 26]) expect(urbisVectors.valid.some((x) => x.value === v)).toBe(true);
+  });
+
+  it.each(urbisVectors.valid)('$text', (v) => {
+    expect(identifierCheckChar(v.body)).toBe(v.check);
+    expect(ISO_ALPHABET[v.value]).toBe(v.isoCheck);
+    const id = parseText(v.text);
+    expect(id.check).toBe(v.check);
+    expect(formatDid(id)).toBe(v.did);
+    expect(formatUrl(id)).toBe(v.url);
+    expect(parseDid(v.did)).toEqual(id);
+    expect(parseUrl(v.url)).toEqual(id);
+  });
+
+  it.each(urbisVectors.invalid)('rejects $text with $code at $position', (v) => {
+    try {
+      parseText(v.text);
+      expect.unreachable();
+    } catch (e) {
+      expect(isUrbisError(e)).toBe(true);
+      expect((e as { code: string }).code).toBe(v.code);
+      expect((e as { details: { position: number } }).details.position).toBe(v.position);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Grammar, error codes/positions and the three forms of src/core/ids (docs/protocol.md (Identifiers)).
 import { describe, expect, it } from 'vitest';
 import {
+  CHECK_ALPHABET,
   DEFAULT_URL_HOST,
   canonicalKey,
   formatDid,
@@ -56,19 +57,48 @@ describe('text form', () => {
     expect(parseText('156.130100.42/Lamp-000017:f').text).toBe(LAMP);
   });
 
-  it('accepts I, O and Q as the check character only', () => {
-    // Find bodies whose check characters are I, O and Q.
-    const found = new Map<string, string>();
-    for (let n = 0; found.size < 3 && n < 10_000; n++) {
-      const body = `156.130100/B-${n}`;
-      const c = identifierCheckChar(body);
-      if ('IOQ'.includes(c) && !found.has(c)) found.set(c, body);
-    }
-    expect(found.size).toBe(3);
-    for (const [c, body] of found) {
-      expect(parseText(`${body}:${c}`).check).toBe(c);
-      expect(parseText(`${body}:${c.toLowerCase()}`).text).toBe(`${body}:${c}`);
-    }
+  // docs/protocol.md (Identifiers) §2: check values 18, 24 and 26 (I, O, Q in the ISO alphabet) are
+  // written '-', '.' and '_', so no check character reads like 1 or 0.
+  it.each([
+    ['156.130100/LAMP-5', '-'],
+    ['156.130100/LAMP-2', '.'],
+    ['156.130100/LAMP-1', '_'],
+  ])('writes the check character of %s as %s, and parses it back in every form', (body, c) => {
+    expect(identifierCheckChar(body)).toBe(c);
+    const id = makeIdentifier(body.split('/')[0]!.split('.'), body.split('/')[1]!);
+    expect(id.check).toBe(c);
+    expect(id.text).toBe(`${body}:${c}`);
+    expect(parseText(id.text)).toEqual(id);
+    expect(parseText(id.text.toLowerCase())).toEqual(id);
+    expect(parseDid(formatDid(id))).toEqual(id);
+    expect(parseUrl(formatUrl(id))).toEqual(id);
+    expect(parseUrl(formatUrl(id).replace(/:(.)$/, '%3A$1'))).toEqual(id);
+    expect(fromCanonicalKey(body)).toEqual(id);
+  });
+
+  it('never writes I, O or Q as a check character', () => {
+    const seen = new Set<string>();
+    for (let n = 0; n < 2000; n++) seen.add(identifierCheckChar(`156.130100/B-${n}`));
+    expect(seen.size).toBe(36);
+    for (const c of 'IOQ/') expect(seen.has(c)).toBe(false);
+    for (const c of '-._') expect(seen.has(c)).toBe(true);
+  });
+
+  it.each(['I', 'i', 'O', 'o', 'Q', 'q'])('refuses %s in the check position with ID_CHAR_EXCLUDED and its position', (c) => {
+    // LAMP-5 has check value 18 (I in the ISO alphabet), LAMP-2 24 (O), LAMP-1 26 (Q): even the
+    // value the letter stood for is refused when written with the letter.
+    const body = { I: '156.130100/LAMP-5', O: '156.130100/LAMP-2', Q: '156.130100/LAMP-1' }[c.toUpperCase() as 'I' | 'O' | 'Q'];
+    const e = fault(() => parseText(`${body}:${c}`), 'ID_CHAR_EXCLUDED', body.length + 1);
+    expect(e.details).toMatchObject({ char: c, hint: c.toUpperCase() === 'I' ? 'write 1' : 'write 0' });
+    expect(e.message).toMatch(/check character/);
+    fault(() => parseDid(`did:urbis:${body.replace('/', ':')}:${c}`), 'ID_CHAR_EXCLUDED', 10 + body.length + 1);
+    fault(() => parseUrl(`https://id.urbis.city/id/${body}%3A${c}`), 'ID_CHAR_EXCLUDED', 25 + body.length + 3);
+  });
+
+  it("accepts '_' only in the check position", () => {
+    fault(() => parseText('156.130100/LAMP_1:_'), 'ID_CHAR_INVALID', 15);
+    fault(() => parseText('156.130_100:7'), 'ID_CHAR_INVALID', 7);
+    fault(() => parseDid('did:urbis:156.130100:LAMP_1:_'), 'ID_CHAR_INVALID', 25);
   });
 
   it('single-segment namespaces and single-character parts', () => {
@@ -81,7 +111,10 @@ describe('text form', () => {
     ['156.130100', 'ID_CHECK_MISSING', 10],
     ['156.130100:', 'ID_CHECK_MISSING', 11],
     ['156.130100:77', 'ID_CHAR_INVALID', 12],
-    ['156.130100:-', 'ID_CHAR_INVALID', 11],
+    ['156.130100:-', 'ID_CHECK_MISMATCH', 11],
+    ['156.130100:/', 'ID_CHAR_INVALID', 11],
+    ['156.130100:O', 'ID_CHAR_EXCLUDED', 11],
+    ['156.130100:_7', 'ID_CHAR_INVALID', 12],
     ['156.130100:\u00e97', 'ID_CHAR_INVALID', 11],
     ['156.130100:7\u00e9', 'ID_CHAR_INVALID', 12],
     ['156.130100:8', 'ID_CHECK_MISMATCH', 11],
@@ -132,7 +165,7 @@ describe('text form', () => {
   });
 
   it('does not reveal the expected check character', () => {
-    for (const wrong of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
+    for (const wrong of CHECK_ALPHABET) {
       if (wrong === 'F') continue;
       const e = fault(() => parseText(`156.130100.42/LAMP-000017:${wrong}`), 'ID_CHECK_MISMATCH', 26);
       expect(e.message).toMatch(/typo or two swapped characters/);

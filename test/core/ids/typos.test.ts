@@ -3,7 +3,7 @@
 // documented class (values 18−P and 19−P mod 36 in hybrid state P).
 import { describe, expect, it } from 'vitest';
 import {
-  ISO_ALPHABET,
+  CHECK_ALPHABET,
   ID_ALPHANUMERICS,
   ID_SEPARATORS,
   MOD3736_INITIAL_STATE,
@@ -42,7 +42,7 @@ const SYNTAX: ReadonlySet<ErrorCode> = new Set([
 const RUN = /^[0-9A-HJ-NPR-Z]+(?:-[0-9A-HJ-NPR-Z]+)*$/i;
 function syntacticallyValid(t: string): boolean {
   if (t.length > 200) return false;
-  const m = /^([^:]*):([0-9A-Z])$/i.exec(t);
+  const m = /^([^:]*):([0-9A-HJ-NPR-Z._-])$/i.exec(t);
   if (!m) return false;
   const [ns, ...rest] = m[1]!.split('/');
   if (rest.length > 1) return false;
@@ -62,7 +62,7 @@ function outcome(f: () => Identifier): Outcome {
   }
 }
 
-const value = (ch: string): number => (ch === '-' ? 18 : ch === '.' ? 24 : ch === '/' ? 26 : ISO_ALPHABET.indexOf(ch));
+const value = (ch: string): number => (ch === '/' ? 26 : CHECK_ALPHABET.indexOf(ch));
 
 const BODY_SYMBOLS = [...ID_ALPHANUMERICS, ...ID_SEPARATORS];
 const SUBSTITUTES = [...BODY_SYMBOLS, ...ID_ALPHANUMERICS.replace(/[0-9]/g, '').toLowerCase(), ...'IOQioq:_ é\u0131'];
@@ -72,7 +72,7 @@ describe('single substitutions (every position, every symbol)', () => {
     expect(parseText(original).text).toBe(original);
     let mismatches = 0;
     for (let i = 0; i < original.length; i++) {
-      const candidates = i === original.length - 1 ? [...ISO_ALPHABET, ...ISO_ALPHABET.toLowerCase(), '-', ':'] : SUBSTITUTES;
+      const candidates = i === original.length - 1 ? [...CHECK_ALPHABET, ...CHECK_ALPHABET.toLowerCase(), ...'IOQioq/:'] : SUBSTITUTES;
       for (const ch of candidates) {
         if (ch.toUpperCase() === original[i]) continue; // same symbol, not a substitution
         const t = original.slice(0, i) + ch + original.slice(i + 1);
