@@ -31,7 +31,7 @@ import {
   type TxType,
 } from '../core/ledger/types.js';
 import { paths, type OpenDir } from '../engine/data-dir.js';
-import type { TxOutcome } from '../ordering/local/sequencer.js';
+import type { TxOutcome } from '../ordering/types.js';
 import type { Page } from '../storage/types.js';
 import type { UrbisClient } from '../client/client.js';
 import { CliFailure, EXIT, commitTx, rejected, resolveDir, usage, withDir, type CommonOpts } from './util.js';

@@ -27,7 +27,7 @@ import {
 } from '../core/ledger/types.js';
 import { loadSigningKey } from '../keys/keyfile.js';
 import { openDataDir, paths, type OpenDir } from '../engine/data-dir.js';
-import type { TxOutcome } from '../ordering/local/sequencer.js';
+import type { TxOutcome } from '../ordering/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Exit codes and failures

@@ -23,48 +23,15 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { UrbisError } from '../core/errors.js';
 import { txHash } from '../core/ledger/tx.js';
 import type { Tx } from '../core/ledger/types.js';
+import { streamNames, type JetStreamSettings, type NatsSettings } from '../ordering/jetstream/settings.js';
 
 const CHAIN_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const STREAM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** NATS connection settings. */
-export interface NatsSettings {
-  servers: string[];
-  user?: string;
-  pass?: string;
-  token?: string;
-  /** NATS credentials file (JWT + NKey seed), absolute path. */
-  credsFile?: string;
-  /** TLS files, absolute paths. */
-  tls?: { ca?: string; cert?: string; key?: string };
-}
-
-/** Names derived from the chain id (docs/network.md "Streams and subjects"). */
-export interface StreamNames {
-  /** Ordering stream: transactions, ticks, the network's config record. */
-  stream: string;
-  /** Signature stream. */
-  sigStream: string;
-  tx: string;
-  tick: string;
-  config: string;
-  sig: string;
-}
-
 /** A parsed and checked network file. */
-export interface NetworkConfig {
-  chainId: string;
+export interface NetworkConfig extends JetStreamSettings {
   genesis: Tx<'genesis'>;
-  /** Hash of the genesis transaction body: what the network's config record pins. */
-  genesisHash: string;
-  nats: NatsSettings;
-  names: StreamNames;
-  /** Replicas of both streams (1..5; 3 for a fault-tolerant network). */
-  replicas: number;
-  /** Duplicate window of the ordering stream, ms (default 2 minutes). */
-  duplicateWindowMs: number;
   blockIntervalMs: number;
-  maxBlockTxs: number;
   /** Most submissions awaiting their stream acknowledgement per node (default 2000). */
   maxInFlight: number;
   /** Most ordered but not yet applied transactions before submissions are refused (default 50,000). */
@@ -74,19 +41,6 @@ export interface NetworkConfig {
    * genesis that no quorum of the genesis validators signs any more (default: the genesis set).
    */
   trustedValidators?: string[];
-}
-
-/** Stream and subject names of a chain. */
-export function streamNames(chainId: string, streamName?: string): StreamNames {
-  const up = chainId.toUpperCase().replace(/-/g, '_');
-  return {
-    stream: streamName ?? `URBIS_${up}`,
-    sigStream: streamName ? `${streamName}_SIG` : `URBIS_SIG_${up}`,
-    tx: `urbis.${chainId}.tx`,
-    tick: `urbis.${chainId}.tick`,
-    config: `urbis.${chainId}.config`,
-    sig: `urbis.${chainId}.sig`,
-  };
 }
 
 function bad(field: string, message: string): never {
@@ -225,35 +179,4 @@ export function loadNetworkConfig(file: string): NetworkConfig {
     throw new UrbisError('NET_CONFIG_INVALID', `cannot read network file ${file}: ${(e as Error).message}`, { field: '(file)' }, { cause: e });
   }
   return parseNetworkConfig(doc, dirname(resolve(file)));
-}
-
-/** The record every node compares with the network's (docs/network.md "Configuration record"). */
-export interface ConfigRecord {
-  v: 1;
-  chainId: string;
-  genesisHash: string;
-  maxBlockTxs: number;
-}
-
-/** The config record of this node's network file. */
-export function configRecord(c: NetworkConfig): ConfigRecord {
-  return { v: 1, chainId: c.chainId, genesisHash: c.genesisHash, maxBlockTxs: c.maxBlockTxs };
-}
-
-/**
- * Compares the network's record with this node's.
- *
- * @throws UrbisError NET_CONFIG_INVALID naming the first field that differs.
- */
-export function checkConfigRecord(network: unknown, mine: ConfigRecord): void {
-  const o = (typeof network === 'object' && network !== null ? network : {}) as Record<string, unknown>;
-  for (const k of ['chainId', 'genesisHash', 'maxBlockTxs'] as const) {
-    if (o[k] !== mine[k]) {
-      throw new UrbisError(
-        'NET_CONFIG_INVALID',
-        `this node's network file disagrees with the network on ${k}: the network has ${JSON.stringify(o[k])}, this node ${JSON.stringify(mine[k])}`,
-        { field: k, network: o[k] as unknown, node: mine[k] },
-      );
-    }
-  }
 }

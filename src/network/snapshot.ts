@@ -25,8 +25,8 @@ import type { BlockHeader, Certificate, StateEntry } from '../core/ledger/types.
 import { EMPTY_HASH, SparseMerkleTree, type SmtChange } from '../core/merkle/index.js';
 import { toHex } from '../core/encoding/index.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
-import type { NodeRuntime } from '../node/runtime.js';
-import { requireReady } from '../node/server.js';
+import { requireReady } from '../node/guards.js';
+import type { NodeRuntime } from '../node/types.js';
 
 /** First line of a snapshot. */
 export interface SnapshotHead {

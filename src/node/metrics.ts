@@ -4,7 +4,16 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CommitResult } from '../engine/ledger.js';
-import type { NodeRuntime } from './runtime.js';
+import type { Orderer } from '../ordering/types.js';
+import type { LedgerStore } from '../storage/types.js';
+import type { EventHub } from './events.js';
+
+/** What the live gauges read. */
+export interface MetricSources {
+  store: Pick<LedgerStore, 'head'>;
+  orderer: Pick<Orderer, 'pending'> | null;
+  events: Pick<EventHub, 'size'>;
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -44,7 +53,7 @@ export class Metrics {
   }
 
   /** Gauges that read live state. */
-  bind(rt: NodeRuntime): void {
+  bind(rt: MetricSources): void {
     new Gauge({
       name: 'urbis_block_height',
       help: 'Height of the latest committed block.',

@@ -9,64 +9,20 @@
 import { existsSync } from 'node:fs';
 import '../platform/node.js';
 import { UrbisError } from '../core/errors.js';
-import type { TrustAnchor } from '../core/ledger/verify.js';
 import type { Tx } from '../core/ledger/types.js';
 import type { Ledger } from '../engine/ledger.js';
 import { initDataDir, openDataDir, paths, type OpenDir } from '../engine/data-dir.js';
-import type { LocalSequencer, TxOutcome } from '../ordering/local/sequencer.js';
-import type { LedgerStore } from '../storage/types.js';
+import type { LocalSequencer } from '../ordering/local/sequencer.js';
 import { EventHub } from './events.js';
 import { Metrics } from './metrics.js';
 import { createServer, type ServerOptions } from './server.js';
 import { loadDemo } from './demo.js';
+import type { NodeRuntime } from './types.js';
 import { VerifyPool } from '../engine/verify-pool.js';
 
-/** What admission returns: the hash, the outcome to come, and (network) durable ordering. */
-export interface Submission {
-  hash: string;
-  done: Promise<TxOutcome>;
-  accepted?: Promise<void>;
-}
-
-/** How transactions get ordered: the local sequencer, or the network orderer. */
-export interface Orderer {
-  /**
-   * Admits a transaction. `accepted`, when present, settles once the transaction is durably ordered
-   * (network: acknowledged by the stream); the HTTP layer answers 202 only after it.
-   */
-  submit(raw: unknown): Submission | Promise<Submission>;
-  waiter(hash: string): Promise<TxOutcome> | null;
-  pending(): number;
-  /** Suggested client back-off when busy, ms. */
-  readonly blockIntervalMs: number;
-}
-
-/** Network status of a node that follows a multi-city network (src/ordering/jetstream). */
-export interface NetworkView {
-  /** Set when the validators certified a header other than this node's: no writes, no answers. */
-  diverged(): string | null;
-  /** What /readyz and /v1/checkpoint add: certified height, faults seen, divergence. */
-  status(): Record<string, unknown>;
-}
-
-/** What the HTTP layer needs from a node. */
-export interface NodeRuntime {
-  chainId: string;
-  genesis: Tx<'genesis'>;
-  anchor: TrustAnchor;
-  ledger: Ledger;
-  store: LedgerStore;
-  /** Null on a read replica. */
-  orderer: Orderer | null;
-  events: EventHub;
-  metrics: Metrics;
-  /** Present on a node of a multi-city network. */
-  network?: NetworkView;
-  /** Null when ready; otherwise why not (answers 503). */
-  notReady(): string | null;
-  /** Host used in the https URL form of identifiers. */
-  urlHost: string;
-}
+// The package's `urbis/node` entry point: the runtime's shape and the ordering port with it.
+export type { NodeRuntime, NetworkView } from './types.js';
+export type { Orderer, Submission, TxOutcome } from '../ordering/types.js';
 
 /** Parts of a runtime; see {@link buildRuntime}. */
 export interface RuntimeParts {

@@ -8,12 +8,17 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import { ERROR_CODES, UrbisError, isUrbisError, type ErrorCode } from '../core/errors.js';
-import type { Problem } from '../core/api/types.js';
-import type { NodeRuntime } from './runtime.js';
-import { registerApiRoutes } from './routes/api.js';
+import { UrbisError, isUrbisError } from '../core/errors.js';
+import { fromFastifyError, problem, sendProblem } from './problem.js';
+import { registerBlockRoutes } from './routes/blocks.js';
 import { registerDidRoutes } from './routes/did.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerIdRoutes } from './routes/ids.js';
+import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { registerSearchRoutes } from './routes/search.js';
+import { registerTxRoutes } from './routes/tx.js';
+import type { NodeRuntime } from './types.js';
 
 /** Options of {@link createServer}; every one has a documented default. */
 export interface ServerOptions {
@@ -29,39 +34,6 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
-}
-
-/** Builds a problem document for an error code. */
-export function problem(code: ErrorCode, detail: string, extra: Partial<Problem> = {}): Problem {
-  return {
-    type: `https://urbis.city/errors/${code}`,
-    title: ERROR_CODES[code].description,
-    status: ERROR_CODES[code].status,
-    detail,
-    code,
-    ...extra,
-  };
-}
-
-/** Sends a problem document; 503 answers carry Retry-After. */
-export function sendProblem(reply: FastifyReply, p: Problem, retryAfterMs?: number): FastifyReply {
-  if (p.status === 503 || p.status === 429) reply.header('retry-after', String(Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))));
-  reply.header('cache-control', 'no-store');
-  return reply.code(p.status).type('application/problem+json').send(p);
-}
-
-function fromFastifyError(e: FastifyError): { code: ErrorCode; detail: string } {
-  if (e.validation) return { code: 'HTTP_BAD_REQUEST', detail: `${e.validationContext ?? 'request'} ${e.message}` };
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 'HTTP_BODY_TOO_LARGE', detail: e.message };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { code: 'HTTP_UNSUPPORTED_MEDIA', detail: e.message };
-  }
-  if (e.statusCode === 429) return { code: 'HTTP_RATE_LIMITED', detail: e.message };
-  if (e.statusCode === 405) return { code: 'HTTP_METHOD_NOT_ALLOWED', detail: e.message };
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { code: 'HTTP_BAD_REQUEST', detail: e.message };
-  return { code: 'INTERNAL', detail: 'internal error' };
 }
 
 /**
@@ -114,18 +86,15 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
   });
 
   void app.register(async (scoped) => {
-    registerApiRoutes(scoped, rt);
+    registerTxRoutes(scoped, rt);
+    registerIdRoutes(scoped, rt);
+    registerNamespaceRoutes(scoped, rt);
+    registerBlockRoutes(scoped, rt);
+    registerSearchRoutes(scoped, rt);
+    registerEventRoutes(scoped, rt);
     registerDidRoutes(scoped, rt);
     registerOpsRoutes(scoped, rt);
     opts.routes?.(scoped, rt);
   });
   return app;
-}
-
-/** Throws NODE_DIVERGED or NODE_NOT_READY when the node cannot answer reliably. */
-export function requireReady(rt: NodeRuntime): void {
-  const diverged = rt.network?.diverged();
-  if (diverged) throw new UrbisError('NODE_DIVERGED', diverged, { retryAfterMs: 60_000 });
-  const why = rt.notReady();
-  if (why) throw new UrbisError('NODE_NOT_READY', why, { retryAfterMs: 5000 });
 }

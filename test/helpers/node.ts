@@ -3,7 +3,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { LocalSequencer } from '../../src/ordering/local/sequencer.js';
-import { buildRuntime, type NodeRuntime } from '../../src/node/runtime.js';
+import { buildRuntime } from '../../src/node/runtime.js';
+import type { NodeRuntime } from '../../src/node/types.js';
 import { createServer, type ServerOptions } from '../../src/node/server.js';
 import type { Tx } from '../../src/core/ledger/types.js';
 import { newChain, type TestChain } from './chain.js';

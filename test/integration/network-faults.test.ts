@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/platform/node.js';
 import { LocalNetwork } from '../../src/network/local.js';
-import { streamNames } from '../../src/network/config.js';
+import { streamNames } from '../../src/ordering/jetstream/settings.js';
 import { streamLeader } from '../helpers/nats.js';
 import { OPEN_POLICY, converged, getJson, head, logs, sleep, submit, submitAndWait, tx, until } from '../helpers/network.js';
 

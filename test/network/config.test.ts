@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/platform/node.js';
 import { generateSeed } from '../../src/core/crypto/index.js';
 import { signerFromSeed } from '../../src/core/ledger/tx.js';
-import { checkConfigRecord, configRecord, loadNetworkConfig, parseNetworkConfig, streamNames } from '../../src/network/config.js';
+import { loadNetworkConfig, parseNetworkConfig } from '../../src/network/config.js';
+import { checkConfigRecord, configRecord, streamNames } from '../../src/ordering/jetstream/settings.js';
 import { buildGenesis } from '../../src/network/genesis.js';
 import { isUrbisError } from '../../src/core/errors.js';
 

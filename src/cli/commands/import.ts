@@ -18,7 +18,7 @@ import { canonicalJson } from '../../core/encoding/index.js';
 import { makeIdentifier } from '../../core/ids/index.js';
 import { buildTxBody, signTx, type Signer } from '../../core/ledger/tx.js';
 import type { NsEntry, RecordBody } from '../../core/ledger/types.js';
-import type { TxOutcome } from '../../ordering/local/sequencer.js';
+import type { TxOutcome } from '../../ordering/types.js';
 import { checkRow, detectFormat, readRows, type CheckedRow } from '../import-rows.js';
 import { withTarget, type Target } from '../target.js';
 import { CliFailure, EXIT, emit, exitCodeFor, intArg, loadSigner, parseNsArg, rejected, writeOptions, type CommonOpts } from '../util.js';

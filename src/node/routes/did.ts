@@ -16,8 +16,8 @@ import { parseDid } from '../../core/ids/index.js';
 import { keyOfText } from '../../core/ledger/names.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
-import type { NodeRuntime } from '../runtime.js';
-import { requireReady } from '../server.js';
+import { requireReady } from '../guards.js';
+import type { NodeRuntime } from '../types.js';
 
 const RESULT_TYPE = 'application/did-resolution';
 const LD_RESULT = 'application/ld+json;profile="https://w3id.org/did-resolution"';

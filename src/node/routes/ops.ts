@@ -2,7 +2,7 @@
  * Operations routes: Prometheus metrics, liveness, readiness and the OpenAPI description.
  */
 import type { FastifyInstance } from 'fastify';
-import type { NodeRuntime } from '../runtime.js';
+import type { NodeRuntime } from '../types.js';
 import { openApiDocument } from '../openapi.js';
 
 export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {

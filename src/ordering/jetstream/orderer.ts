@@ -22,8 +22,7 @@ import { UrbisError } from '../../core/errors.js';
 import { sha256 } from '../../core/crypto/index.js';
 import { toHex, utf8Encode } from '../../core/encoding/index.js';
 import type { Ledger } from '../../engine/ledger.js';
-import type { Orderer } from '../../node/runtime.js';
-import type { TxOutcome } from '../local/sequencer.js';
+import type { Orderer, TxOutcome } from '../types.js';
 import type { NetworkFollower } from './follower.js';
 import type { StreamPublisher } from './publisher.js';
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, nanos, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { UrbisError } from '../../core/errors.js';
-import { checkConfigRecord, configRecord, type NatsSettings, type NetworkConfig } from '../../network/config.js';
+import { checkConfigRecord, configRecord, type JetStreamSettings, type NatsSettings } from './settings.js';
 import type { StreamPublisher } from './publisher.js';
 
 /**
@@ -58,7 +58,7 @@ export async function connectNats(s: NatsSettings, name: string, timeoutMs = 30_
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, name: string, subjects: string[], c: NetworkConfig, log: (l: string) => void): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, name: string, subjects: string[], c: JetStreamSettings, log: (l: string) => void): Promise<void> {
   try {
     const info = await jsm.streams.info(name);
     const missing = subjects.filter((s) => !info.config.subjects?.includes(s));
@@ -97,7 +97,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, subjects: strin
  */
 export async function prepareStreams(
   nc: NatsConnection,
-  c: NetworkConfig,
+  c: JetStreamSettings,
   publisher: StreamPublisher,
   log: (l: string) => void,
   timeoutMs = 60_000,

@@ -8,17 +8,9 @@
  * with NODE_BUSY (the HTTP layer answers 503 with Retry-After) instead of queueing without bound.
  */
 import { UrbisError } from '../../core/errors.js';
-import type { TxResult } from '../../core/ledger/types.js';
 import type { CommitResult, Ledger } from '../../engine/ledger.js';
 import type { VerifyPool } from '../../engine/verify-pool.js';
-
-/** Outcome of a committed transaction. */
-export interface TxOutcome {
-  hash: string;
-  height: number;
-  index: number;
-  result: TxResult;
-}
+import type { TxOutcome } from '../types.js';
 
 export interface SequencerOptions {
   blockIntervalMs?: number;

@@ -1,0 +1,42 @@
+/**
+ * Block and checkpoint routes: `GET /v1/blocks/:height`, `/v1/blocks/latest` and `/v1/checkpoint`.
+ * docs/api.md "Blocks".
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { UrbisError } from '../../core/errors.js';
+import { guarded, requireReady } from '../guards.js';
+import type { NodeRuntime } from '../types.js';
+
+export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+  const sendBlock = (reply: FastifyReply, height: number) => {
+    const block = guarded(() => rt.store.block(height));
+    const cert = guarded(() => rt.store.cert(height));
+    if (!block || !cert) throw new UrbisError('HTTP_NOT_FOUND', `no block at height ${height}`);
+    reply.header('cache-control', 'public, max-age=3600, immutable');
+    return reply.send({ header: block.header, headerHash: cert.headerHash, txs: block.txs, results: block.results, cert });
+  };
+  app.get('/v1/blocks/latest', async (_req, reply) => {
+    const head = guarded(() => rt.store.head());
+    if (!head) throw new UrbisError('NODE_NOT_READY', 'no blocks yet');
+    sendBlock(reply, head.height);
+    return reply.header('cache-control', 'no-cache');
+  });
+  app.get(
+    '/v1/blocks/:height',
+    { schema: { params: { type: 'object', properties: { height: { type: 'integer', minimum: 0 } }, required: ['height'] } } },
+    async (req, reply) => sendBlock(reply, (req.params as { height: number }).height),
+  );
+  app.get('/v1/checkpoint', async (_req, reply) => {
+    requireReady(rt);
+    const head = guarded(() => rt.store.head());
+    if (!head) throw new UrbisError('NODE_NOT_READY', 'no blocks yet');
+    reply.header('cache-control', 'no-cache');
+    return reply.send({
+      chainId: rt.chainId,
+      header: head.header,
+      headerHash: head.headerHash,
+      cert: guarded(() => rt.store.cert(head.height)),
+      ...(rt.network ? { faults: rt.network.status().faults } : {}),
+    });
+  });
+}

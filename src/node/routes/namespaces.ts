@@ -1,0 +1,45 @@
+/**
+ * Namespace routes: `GET /v1/ns/<path>` (proven entry and a page of children) and `GET /v1/ns`
+ * (top-level namespaces). docs/api.md "Namespaces".
+ */
+import type { FastifyInstance } from 'fastify';
+import type { NsAnswer } from '../../core/api/types.js';
+import { canonicalNsPath } from '../../core/ledger/names.js';
+import type { NsEntry } from '../../core/ledger/types.js';
+import { guarded, requireReady } from '../guards.js';
+import { problem, sendProblem } from '../problem.js';
+import type { NodeRuntime } from '../types.js';
+import { CACHE_NEGATIVE, CACHE_POSITIVE, provenJson, tail } from './common.js';
+
+export function registerNamespaceRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+  app.get(
+    '/v1/ns/*',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { cursor: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      requireReady(rt);
+      const ns = canonicalNsPath(tail(req), 'ns');
+      const q = req.query as { cursor?: string; limit?: number };
+      const proven = guarded(() => provenJson<NsEntry>(rt, `ns:${ns}`));
+      if (!proven.entry) {
+        return sendProblem(reply.header('cache-control', CACHE_NEGATIVE), problem('NS_NOT_FOUND', `namespace ${ns} does not exist`, { proven }));
+      }
+      const children = guarded(() => rt.store.children(ns, q.cursor ?? null, q.limit ?? 100));
+      const ans: NsAnswer = { ...proven, ns, children };
+      reply.header('cache-control', CACHE_POSITIVE);
+      return reply.send(ans);
+    },
+  );
+
+  app.get('/v1/ns', async (_req, reply) => {
+    const children = guarded(() => rt.store.children(null, null, 1000));
+    return reply.send({ ns: null, children });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Transaction routes: `POST /v1/tx` (admission) and `GET /v1/tx/:hash` (outcome, with an optional
+ * wait). docs/api.md "Transactions".
+ */
+import type { FastifyInstance } from 'fastify';
+import { UrbisError, isUrbisError } from '../../core/errors.js';
+import type { TxStatus } from '../../core/api/types.js';
+import type { Submission } from '../../ordering/types.js';
+import { guarded, requireReady } from '../guards.js';
+import type { NodeRuntime } from '../types.js';
+
+const HASH_PARAM = { type: 'object', properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['hash'] } as const;
+const MAX_WAIT_MS = 30_000;
+
+export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+  app.post(
+    '/v1/tx',
+    { schema: { body: { type: 'object', required: ['body', 'sigs'], properties: { body: { type: 'object' }, sigs: { type: 'array', maxItems: 32 } } } } },
+    async (req, reply) => {
+      requireReady(rt);
+      if (!rt.orderer) throw new UrbisError('NODE_NOT_READY', 'this node is a read replica; submit to a validator node');
+      let sub: Submission;
+      try {
+        sub = await rt.orderer.submit(req.body);
+      } catch (e) {
+        if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
+        throw e;
+      }
+      sub.done.catch(() => {}); // outcome is read through GET /v1/tx; never an unhandled rejection
+      if (sub.accepted) {
+        try {
+          await sub.accepted; // network: durably ordered before we say 202
+        } catch (e) {
+          if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
+          throw e;
+        }
+      }
+      rt.metrics.txSubmitted.inc();
+      const known = guarded(() => rt.store.tx(sub.hash));
+      if (known?.result.ok) {
+        const body: TxStatus = { hash: sub.hash, status: 'committed', height: known.height, index: known.index, result: known.result };
+        return reply.code(200).send(body);
+      }
+      reply.header('location', `/v1/tx/${sub.hash}`);
+      return reply.code(202).send({ hash: sub.hash, status: 'pending' } satisfies TxStatus);
+    },
+  );
+
+  app.get(
+    '/v1/tx/:hash',
+    {
+      schema: {
+        params: HASH_PARAM,
+        querystring: { type: 'object', properties: { wait: { type: 'integer', minimum: 0, maximum: MAX_WAIT_MS } }, additionalProperties: false },
+      },
+    },
+    async (req, reply) => {
+      const { hash } = req.params as { hash: string };
+      const wait = (req.query as { wait?: number }).wait ?? 0;
+      const committed = (): TxStatus | null => {
+        const t = guarded(() => rt.store.tx(hash));
+        return t ? { hash, status: 'committed', height: t.height, index: t.index, result: t.result } : null;
+      };
+      const now = committed();
+      if (now) return reply.send(now);
+      const waiter = rt.orderer?.waiter(hash) ?? null;
+      if (!waiter) throw new UrbisError('TX_NOT_FOUND', `no transaction ${hash} is known to this node`);
+      if (wait > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((res) => (timer = setTimeout(() => res(null), wait)));
+        const done = await Promise.race([waiter.catch(() => null), timeout]);
+        clearTimeout(timer);
+        if (done) return reply.send(committed() ?? { hash, status: 'committed', height: done.height, index: done.index, result: done.result });
+      }
+      return reply.send({ hash, status: 'pending' } satisfies TxStatus);
+    },
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * What the HTTP layer needs from a node: the runtime that routes read. Kept apart from
+ * `runtime.ts` (which builds and starts nodes) so that routes, metrics and the server depend on
+ * this shape only, and nothing in `src/node` imports its own caller.
+ */
+import type { TrustAnchor } from '../core/ledger/verify.js';
+import type { Tx } from '../core/ledger/types.js';
+import type { Ledger } from '../engine/ledger.js';
+import type { Orderer } from '../ordering/types.js';
+import type { LedgerStore } from '../storage/types.js';
+import type { EventHub } from './events.js';
+import type { Metrics } from './metrics.js';
+
+/** Network status of a node that follows a multi-city network (src/ordering/jetstream). */
+export interface NetworkView {
+  /** Set when the validators certified a header other than this node's: no writes, no answers. */
+  diverged(): string | null;
+  /** What /readyz and /v1/checkpoint add: certified height, faults seen, divergence. */
+  status(): Record<string, unknown>;
+}
+
+/** What the HTTP layer needs from a node. */
+export interface NodeRuntime {
+  chainId: string;
+  genesis: Tx<'genesis'>;
+  anchor: TrustAnchor;
+  ledger: Ledger;
+  store: LedgerStore;
+  /** Null on a read replica. */
+  orderer: Orderer | null;
+  events: EventHub;
+  metrics: Metrics;
+  /** Present on a node of a multi-city network. */
+  network?: NetworkView;
+  /** Null when ready; otherwise why not (answers 503). */
+  notReady(): string | null;
+  /** Host used in the https URL form of identifiers. */
+  urlHost: string;
+}
