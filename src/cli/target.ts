@@ -16,6 +16,7 @@ import { resolve as resolvePath } from 'node:path';
 import { UrbisError, isUrbisError } from '../core/errors.js';
 import type { Identifier } from '../core/ids/index.js';
 import { validatorsHash } from '../core/ledger/block.js';
+import { formatStateKey, idRef } from '../core/ledger/state.js';
 import { txHash, type Signer } from '../core/ledger/tx.js';
 import { verifyProvenEntry, type VerifiedAnswer } from '../core/ledger/verify.js';
 import {
@@ -132,7 +133,7 @@ class LocalTarget implements Target {
 
   async resolve(ident: Identifier): Promise<Resolved> {
     const ns = ident.namespace.join('.');
-    const proven = this.d.ledger.prove(ident.local === null ? `ns:${ns}` : `id:${ns}/${ident.local}`);
+    const proven = this.d.ledger.prove(formatStateKey(ident.local === null ? { kind: 'ns', ns } : { kind: 'id', ns, local: ident.local }));
     const g = this.d.genesis.body.payload;
     // Checked against the genesis validator keys, not the database's word.
     const verified = asVerification(() => verifyProvenEntry(proven, { chainId: g.chainId, validators: g.validators }));
@@ -369,7 +370,7 @@ function toError(e: unknown): Error {
 }
 
 function idStoreKey(ident: Identifier): string {
-  return `${ident.namespace.join('.')}/${ident.local}`;
+  return idRef(ident.namespace.join('.'), ident.local ?? '');
 }
 
 /** The node URL from --node or URBIS_NODE, or undefined for the local data directory. */

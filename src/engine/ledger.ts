@@ -10,7 +10,7 @@ import { UrbisError } from '../core/errors.js';
 import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
 import { headerHash, signHeader, txRoot, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
 import { parseTx } from '../core/ledger/schema.js';
-import { entryHash, merkleKey, stateKey } from '../core/ledger/state.js';
+import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txHash, txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
 import { ed25519Precheck } from '../core/crypto/index.js';
 import { fromBase64url, multikeyToPublicKey } from '../core/encoding/index.js';
@@ -337,10 +337,7 @@ export class Ledger {
   }
 
   private lookup(key: string): StateEntry | null {
-    if (key === 'chain') return this.store.chain() ?? null;
-    if (key.startsWith('ns:')) return this.store.ns(key.slice(3)) ?? null;
-    if (key.startsWith('id:')) return this.store.id(key.slice(3)) ?? null;
-    throw new UrbisError('INTERNAL', `unknown state key ${key}`);
+    return lookupState(this.store, key) ?? null;
   }
 
   /** Parameters in force, or the defaults before genesis. */

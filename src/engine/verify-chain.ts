@@ -8,7 +8,7 @@
 import { isUrbisError } from '../core/errors.js';
 import { headerHash, verifyCertificate, ZERO_HASH } from '../core/ledger/block.js';
 import type { Tx } from '../core/ledger/types.js';
-import { stateKey } from '../core/ledger/state.js';
+import { lookupState, stateKey } from '../core/ledger/state.js';
 import { canonicalJson } from '../core/encoding/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import type { LedgerStore } from '../storage/types.js';
@@ -65,7 +65,7 @@ export function verifyChain(store: LedgerStore, onProgress?: (height: number, he
   for (const e of store.allEntries()) {
     live++;
     const key = stateKey(e);
-    const want = key === 'chain' ? scratch.chain() : key.startsWith('ns:') ? scratch.ns(key.slice(3)) : scratch.id(key.slice(3));
+    const want = lookupState(scratch, key);
     if (!want || canonicalJson(want) !== canonicalJson(e)) {
       return { ok: false, height: head.height, code: 'CHAIN_FAULT', message: `live state entry ${key} differs from the state the chain produces` };
     }

@@ -6,6 +6,7 @@
  * store (`changes(height)`), the present from the live hub, with no gap and no duplicate.
  */
 import type { ChangeEvent } from '../core/api/types.js';
+import { stateKey } from '../core/ledger/state.js';
 import type { StateEntry } from '../core/ledger/types.js';
 import type { LedgerStore } from '../storage/types.js';
 
@@ -15,11 +16,11 @@ export function toEvents(height: number, time: number, versions: StateEntry[]): 
     const base = { height, seq, version: e.version, tx: e.tx, time };
     switch (e.kind) {
       case 'chain':
-        return { ...base, key: 'chain', kind: 'chain' };
+        return { ...base, key: stateKey(e), kind: 'chain' };
       case 'ns':
-        return { ...base, key: `ns:${e.ns}`, kind: 'ns', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
+        return { ...base, key: stateKey(e), kind: 'ns', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
       case 'id':
-        return { ...base, key: `id:${e.ns}/${e.local}`, kind: 'id', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
+        return { ...base, key: stateKey(e), kind: 'id', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
     }
   });
 }

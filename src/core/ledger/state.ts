@@ -7,6 +7,7 @@
  */
 import { canonicalBytes, utf8Encode } from '../encoding/index.js';
 import { sha256 } from '../crypto/index.js';
+import { UrbisError } from '../errors.js';
 import type { ChainEntry, IdEntry, NsEntry, StateEntry } from './types.js';
 
 /** Read access to committed state, as the state machine needs it. */
@@ -18,19 +19,64 @@ export interface StateReader {
   hasTx(hash: string): boolean;
 }
 
-export const CHAIN_KEY = 'chain';
-export const nsKey = (ns: string): string => `ns:${ns}`;
-export const idKey = (key: string): string => `id:${key}`;
+/**
+ * A state key, typed. Its text form is built by {@link formatStateKey} and read back by
+ * {@link parseStateKey}; nothing else spells `ns:` or `id:` by hand.
+ */
+export type StateKey = { kind: 'chain' } | { kind: 'ns'; ns: string } | { kind: 'id'; ns: string; local: string };
 
-/** State key of an entry. */
-export function stateKey(e: StateEntry): string {
-  switch (e.kind) {
+export const CHAIN_KEY = 'chain';
+
+/** Text form of a state key. */
+export function formatStateKey(k: StateKey): string {
+  switch (k.kind) {
     case 'chain':
       return CHAIN_KEY;
     case 'ns':
-      return nsKey(e.ns);
+      return `ns:${k.ns}`;
     case 'id':
-      return idKey(`${e.ns}/${e.local}`);
+      return `id:${idRef(k.ns, k.local)}`;
+  }
+}
+
+/**
+ * Reads the text form of a state key back. The namespace and local part are taken as they stand
+ * (canonical forms are the identifier codec's business).
+ *
+ * @throws UrbisError HTTP_BAD_REQUEST for text that is no state key.
+ */
+export function parseStateKey(text: string): StateKey {
+  if (text === CHAIN_KEY) return { kind: 'chain' };
+  if (text.startsWith('ns:') && text.length > 3) return { kind: 'ns', ns: text.slice(3) };
+  if (text.startsWith('id:')) {
+    const slash = text.indexOf('/', 3);
+    if (slash > 3 && slash < text.length - 1) return { kind: 'id', ns: text.slice(3, slash), local: text.slice(slash + 1) };
+  }
+  throw new UrbisError('HTTP_BAD_REQUEST', `not a state key: ${JSON.stringify(text.slice(0, 80))}`);
+}
+
+/** An identifier's reference within the store, `<namespace>/<local>` (its state key without `id:`). */
+export const idRef = (ns: string, local: string): string => `${ns}/${local}`;
+/** State key text of a namespace. */
+export const nsKey = (ns: string): string => formatStateKey({ kind: 'ns', ns });
+/** State key text of an identifier given by its reference `<namespace>/<local>`. */
+export const idKey = (ref: string): string => `id:${ref}`;
+
+/** State key of an entry. */
+export function stateKey(e: StateEntry): string {
+  return formatStateKey(e.kind === 'chain' ? { kind: 'chain' } : e.kind === 'ns' ? { kind: 'ns', ns: e.ns } : { kind: 'id', ns: e.ns, local: e.local });
+}
+
+/** The entry under a state key in a reader of state, if any. */
+export function lookupState(r: Pick<StateReader, 'chain' | 'ns' | 'id'>, key: string): StateEntry | undefined {
+  const k = parseStateKey(key);
+  switch (k.kind) {
+    case 'chain':
+      return r.chain();
+    case 'ns':
+      return r.ns(k.ns);
+    case 'id':
+      return r.id(idRef(k.ns, k.local));
   }
 }
 

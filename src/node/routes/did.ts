@@ -14,6 +14,7 @@ import { isUrbisError } from '../../core/errors.js';
 import { buildDidDocument, buildDidDocumentMetadata } from '../../core/api/did.js';
 import { parseDid } from '../../core/ids/index.js';
 import { keyOfText } from '../../core/ledger/names.js';
+import { idKey, nsKey } from '../../core/ledger/state.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import { requireReady } from '../guards.js';
@@ -68,7 +69,7 @@ export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         if (isUrbisError(e)) return resolutionError(reply, 400, 'invalidDid', e.message);
         throw e;
       }
-      const key = id.local === null ? `ns:${id.namespace.join('.')}` : `id:${keyOfText(id.text)}`;
+      const key = id.local === null ? nsKey(id.namespace.join('.')) : idKey(keyOfText(id.text));
       const p = rt.ledger.prove(key);
       if (!p.entry) {
         return resolutionError(reply, 404, 'notFound', `${didParam} is not registered`);

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
 import { formatDid, formatUrl, parseIdentifier } from '../../core/ids/index.js';
 import { keyOfText, parseIdLenient } from '../../core/ledger/names.js';
+import { idKey } from '../../core/ledger/state.js';
 import type { BlockHeader, Certificate, IdEntry } from '../../core/ledger/types.js';
 import { guarded, requireReady } from '../guards.js';
 import { problem } from '../problem.js';
@@ -64,10 +65,10 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
           for (const v of versions) if (v.updated <= t) entry = v;
         }
         if (!entry) throw new UrbisError('ID_NOT_FOUND', `${id.text} has no such version`);
-        return reply.send({ id: id.text, entry, current: guarded(() => provenJson<IdEntry>(rt, `id:${key}`)) });
+        return reply.send({ id: id.text, entry, current: guarded(() => provenJson<IdEntry>(rt, idKey(key))) });
       }
       const head = guarded(() => rt.store.head())!;
-      const ck = `id:${key}`;
+      const ck = idKey(key);
       const hit = cache.get(head.height, ck);
       if (hit) return sendCached(req, reply, head.height, hit);
       const proven = guarded(() => provenJson<IdEntry>(rt, ck));

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NsAnswer } from '../../core/api/types.js';
 import { canonicalNsPath } from '../../core/ledger/names.js';
+import { nsKey } from '../../core/ledger/state.js';
 import type { NsEntry } from '../../core/ledger/types.js';
 import { guarded, requireReady } from '../guards.js';
 import { problem, sendProblem } from '../problem.js';
@@ -27,7 +28,7 @@ export function registerNamespaceRoutes(app: FastifyInstance, rt: NodeRuntime): 
       requireReady(rt);
       const ns = canonicalNsPath(tail(req), 'ns');
       const q = req.query as { cursor?: string; limit?: number };
-      const proven = guarded(() => provenJson<NsEntry>(rt, `ns:${ns}`));
+      const proven = guarded(() => provenJson<NsEntry>(rt, nsKey(ns)));
       if (!proven.entry) {
         return sendProblem(reply.header('cache-control', CACHE_NEGATIVE), problem('NS_NOT_FOUND', `namespace ${ns} does not exist`, { proven }));
       }

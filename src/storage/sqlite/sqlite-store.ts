@@ -28,7 +28,7 @@
 import Database from 'better-sqlite3';
 import { UrbisError, type ErrorCode } from '../../core/errors.js';
 import { headerHash } from '../../core/ledger/block.js';
-import { CHAIN_KEY, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
+import { CHAIN_KEY, idKey, idRef, nsKey, stateKey } from '../../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
 import { matchesQuery } from '../search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
@@ -492,7 +492,7 @@ export class SqliteStore implements LedgerStore {
       } else if (e.kind === 'ns') {
         s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
       } else {
-        s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+        s.entryPut.run(idKey(idRef(e.ns, e.local)), 'id', e.ns, null, e.id, e.record.type, e.status, body);
         s.linksDel.run(e.id);
         const links = e.record.links;
         if (links) for (const l of links) s.linkPut.run(l.target, e.id);
@@ -591,7 +591,7 @@ export class SqliteStore implements LedgerStore {
             } else if (e.kind === 'ns') {
               s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
             } else {
-              s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+              s.entryPut.run(idKey(idRef(e.ns, e.local)), 'id', e.ns, null, e.id, e.record.type, e.status, body);
               const links = e.record.links;
               if (links) for (const l of links) s.linkPut.run(l.target, e.id);
             }
