@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import '../src/platform/node.js';
 import { buildTxBody, signTx, signerFromSeed } from '../src/core/ledger/tx.js';
 import { objectIdText } from '../src/core/ledger/names.js';
-import { initDataDir, openDataDir, paths } from '../src/engine/data-dir.js';
+import { initDataDir, openDataDir, paths } from '../src/node/data-dir.js';
 import { readKeyFile } from '../src/keys/keyfile.js';
 import { machine, report } from './report.js';
 

@@ -3,7 +3,7 @@ import './platform/node.js';
 export * from './core/index.js';
 export { Ledger, cachingVerifier, type CommitResult, type ProvenEntry } from './engine/ledger.js';
 export { verifyChain, type ChainCheck } from './engine/verify-chain.js';
-export { initDataDir, openDataDir, readConfig, readGenesis, type NodeConfig, type OpenDir } from './engine/data-dir.js';
+export { initDataDir, openDataDir, readConfig, readGenesis, type NodeConfig, type OpenDir } from './node/data-dir.js';
 export { LocalSequencer } from './ordering/local/sequencer.js';
 export type { Orderer, Submission, TxOutcome } from './ordering/types.js';
 export { MemoryStore } from './storage/memory/memory-store.js';

@@ -6,7 +6,7 @@ import '../platform/node.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UrbisError } from '../core/errors.js';
-import { EXIT, reportError } from './util.js';
+import { EXIT, reportError } from './failure.js';
 import { registerInit } from './commands/init.js';
 import { registerKeyNew } from './commands/key-new.js';
 import { registerKeyShow } from './commands/key-show.js';

@@ -20,7 +20,7 @@ import { generateSeed } from '../core/crypto/index.js';
 import { signerFromSeed, type Signer } from '../core/ledger/tx.js';
 import type { Tx } from '../core/ledger/types.js';
 import { readKeyFile, writeKeyFile } from '../keys/keyfile.js';
-import { writeFileAtomic } from '../engine/data-dir.js';
+import { writeFileAtomic } from '../node/data-dir.js';
 import { buildGenesis } from './genesis.js';
 import { NatsCluster, freePort } from './nats-cluster.js';
 

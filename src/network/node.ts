@@ -16,7 +16,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { UrbisError } from '../core/errors.js';
 import { txHash } from '../core/ledger/tx.js';
 import type { Tx } from '../core/ledger/types.js';
-import { DEFAULT_CONFIG, openDataDir, paths, writeFileAtomic, type OpenDir } from '../engine/data-dir.js';
+import { DEFAULT_CONFIG, openDataDir, paths, writeFileAtomic, type OpenDir } from '../node/data-dir.js';
 import { buildRuntime } from '../node/runtime.js';
 import type { NodeRuntime } from '../node/types.js';
 import { Metrics } from '../node/metrics.js';

@@ -11,7 +11,7 @@ import { UrbisError } from '../core/errors.js';
 import { buildTxBody, signTx, signerFromSeed, type Signer } from '../core/ledger/tx.js';
 import type { Payloads, Policy, TxType } from '../core/ledger/types.js';
 import { objectIdText } from '../core/ledger/names.js';
-import { paths, type OpenDir } from '../engine/data-dir.js';
+import { paths, type OpenDir } from './data-dir.js';
 import { readKeyFile, writeKeyFile } from '../keys/keyfile.js';
 
 const CITY_POLICY: Policy = {

@@ -11,7 +11,7 @@ import '../platform/node.js';
 import { UrbisError } from '../core/errors.js';
 import type { Tx } from '../core/ledger/types.js';
 import type { Ledger } from '../engine/ledger.js';
-import { initDataDir, openDataDir, paths, type OpenDir } from '../engine/data-dir.js';
+import { initDataDir, openDataDir, paths, type OpenDir } from './data-dir.js';
 import type { LocalSequencer } from '../ordering/local/sequencer.js';
 import { EventHub } from './events.js';
 import { Metrics } from './metrics.js';

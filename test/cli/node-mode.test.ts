@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeIdentifier } from '../../src/core/ids/index.js';
-import { initDataDir } from '../../src/engine/data-dir.js';
+import { initDataDir } from '../../src/node/data-dir.js';
 import { startNode, type RunningNode } from '../../src/node/runtime.js';
 import { runCli, type CliResult } from '../helpers/processes.js';
 

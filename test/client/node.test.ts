@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'did-resolver';
 import { startNode, type RunningNode } from '../../src/node/runtime.js';
-import { paths, readGenesis } from '../../src/engine/data-dir.js';
+import { paths, readGenesis } from '../../src/node/data-dir.js';
 import { readKeyFile } from '../../src/keys/keyfile.js';
 import { UrbisClient, getResolver, signerFromSeed } from '../../src/client/index.js';
 import { objectIdText } from '../../src/core/ledger/names.js';

@@ -10,20 +10,11 @@ import { objectIdText } from '../../core/ledger/names.js';
 import { makeIdentifier } from '../../core/ids/index.js';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget, type Target } from '../target.js';
-import {
-  controllerOptions,
-  controllersFromOptions,
-  emitTx,
-  intArg,
-  loadSigner,
-  parseNsArg,
-  recordFromOptions,
-  recordOptions,
-  writeOptions,
-  type CommonOpts,
-  type ControllerOpts,
-  type RecordOpts,
-} from '../util.js';
+import { controllerOptions, controllersFromOptions, recordFromOptions, recordOptions, type ControllerOpts, type RecordOpts } from '../record-options.js';
+import { emitTx } from '../tx.js';
+import { intArg, parseNsArg } from '../args.js';
+import { loadSigner } from '../local.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 interface Opts extends CommonOpts, RecordOpts, ControllerOpts {
   prefix: string;

@@ -6,17 +6,12 @@
  */
 import type { Command } from 'commander';
 import { withTarget } from '../target.js';
-import {
-  controllerOptions,
-  controllersFromOptions,
-  emitTx,
-  loadSigner,
-  parseObjectIdArg,
-  usage,
-  writeOptions,
-  type CommonOpts,
-  type ControllerOpts,
-} from '../util.js';
+import { controllerOptions, controllersFromOptions, type ControllerOpts } from '../record-options.js';
+import { emitTx } from '../tx.js';
+import { loadSigner } from '../local.js';
+import { parseObjectIdArg } from '../args.js';
+import { usage } from '../failure.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export interface ControllerChange {
   name: 'transfer' | 'recover';

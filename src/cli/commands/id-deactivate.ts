@@ -6,7 +6,10 @@
 import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import { emitTx, loadSigner, parseObjectIdArg, writeOptions, type CommonOpts } from '../util.js';
+import { emitTx } from '../tx.js';
+import { loadSigner } from '../local.js';
+import { parseObjectIdArg } from '../args.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export function registerIdDeactivate(id: Command): void {
   writeOptions(

@@ -6,7 +6,9 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
-import { emit, isoTime, parseObjectIdArg, targetOptions, type CommonOpts } from '../util.js';
+import { emit, isoTime } from '../output.js';
+import { parseObjectIdArg } from '../args.js';
+import { targetOptions, type CommonOpts } from '../options.js';
 
 export function registerIdHistory(id: Command): void {
   targetOptions(id.command('history').description('list every version of an identifier').argument('<id>', 'identifier (text, DID or URL form)')).action(

@@ -8,20 +8,12 @@ import type { Command } from 'commander';
 import { parseIdLenient } from '../../core/ledger/names.js';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import {
-  controllerOptions,
-  controllersFromOptions,
-  emitTx,
-  forms,
-  loadSigner,
-  recordFromOptions,
-  recordOptions,
-  usage,
-  writeOptions,
-  type CommonOpts,
-  type ControllerOpts,
-  type RecordOpts,
-} from '../util.js';
+import { controllerOptions, controllersFromOptions, recordFromOptions, recordOptions, type ControllerOpts, type RecordOpts } from '../record-options.js';
+import { emitTx } from '../tx.js';
+import { forms } from '../output.js';
+import { loadSigner } from '../local.js';
+import { usage } from '../failure.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export function registerIdRegister(id: Command): void {
   const cmd = id

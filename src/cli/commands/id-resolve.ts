@@ -9,7 +9,10 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
-import { CliFailure, EXIT, emit, forms, parseIdArg, targetOptions, type CommonOpts } from '../util.js';
+import { CliFailure, EXIT } from '../failure.js';
+import { emit, forms } from '../output.js';
+import { parseIdArg } from '../args.js';
+import { targetOptions, type CommonOpts } from '../options.js';
 import { describeId } from './id-show.js';
 
 export function registerIdResolve(id: Command): void {

@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import type { IdEntry } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import { emit, forms, isoTime, parseObjectIdArg, targetOptions, type CommonOpts } from '../util.js';
+import { emit, forms, isoTime } from '../output.js';
+import { parseObjectIdArg } from '../args.js';
+import { targetOptions, type CommonOpts } from '../options.js';
 
 /** Text lines describing an entry (shared with `id resolve`). */
 export function describeId(e: IdEntry): string[] {

@@ -9,7 +9,12 @@ import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import { emitTx, loadSigner, parseObjectIdArg, recordFromOptions, recordOptions, usage, writeOptions, type CommonOpts, type RecordOpts } from '../util.js';
+import { emitTx } from '../tx.js';
+import { loadSigner } from '../local.js';
+import { parseObjectIdArg } from '../args.js';
+import { recordFromOptions, recordOptions, type RecordOpts } from '../record-options.js';
+import { usage } from '../failure.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export function registerIdUpdate(id: Command): void {
   const cmd = id

@@ -21,7 +21,12 @@ import type { NsEntry, RecordBody } from '../../core/ledger/types.js';
 import type { TxOutcome } from '../../ordering/types.js';
 import { checkRow, detectFormat, readRows, type CheckedRow } from '../import-rows.js';
 import { withTarget, type Target } from '../target.js';
-import { CliFailure, EXIT, emit, exitCodeFor, intArg, loadSigner, parseNsArg, rejected, writeOptions, type CommonOpts } from '../util.js';
+import { CliFailure, EXIT, exitCodeFor } from '../failure.js';
+import { emit } from '../output.js';
+import { intArg, parseNsArg } from '../args.js';
+import { loadSigner } from '../local.js';
+import { rejected } from '../tx.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 interface Opts extends CommonOpts {
   ns: string;

@@ -2,8 +2,11 @@
  * `urbis init`: creates a single-node network in a data directory (docs/cli.md "init").
  */
 import type { Command } from 'commander';
-import { initDataDir } from '../../engine/data-dir.js';
-import { emit, jsonOption, localOnly, passphraseFromEnv, resolveDir, usage, type CommonOpts } from '../util.js';
+import { initDataDir } from '../../node/data-dir.js';
+import { emit } from '../output.js';
+import { jsonOption, localOnly, type CommonOpts } from '../options.js';
+import { passphraseFromEnv, resolveDir } from '../local.js';
+import { usage } from '../failure.js';
 
 interface Opts extends CommonOpts {
   chainId?: string;

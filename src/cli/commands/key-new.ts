@@ -7,7 +7,10 @@ import type { Command } from 'commander';
 import { generateSeed, ed25519PublicKey } from '../../core/crypto/index.js';
 import { publicKeyToMultikey } from '../../core/encoding/index.js';
 import { writeKeyFile } from '../../keys/keyfile.js';
-import { emit, jsonOption, localOnly, passphraseFromEnv, usage, type CommonOpts } from '../util.js';
+import { emit } from '../output.js';
+import { jsonOption, localOnly, type CommonOpts } from '../options.js';
+import { passphraseFromEnv } from '../local.js';
+import { usage } from '../failure.js';
 
 interface Opts extends CommonOpts {
   out: string;

@@ -7,9 +7,11 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { publicKeyToMultikey } from '../../core/encoding/index.js';
-import { paths } from '../../engine/data-dir.js';
+import { paths } from '../../node/data-dir.js';
 import { loadSigningKey, readPublicKeyFromFile } from '../../keys/keyfile.js';
-import { dirOptions, emit, localOnly, resolveDir, type CommonOpts } from '../util.js';
+import { dirOptions, localOnly, type CommonOpts } from '../options.js';
+import { emit } from '../output.js';
+import { resolveDir } from '../local.js';
 
 export function registerKeyShow(key: Command): void {
   localOnly(

@@ -6,11 +6,14 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { ed25519PublicKey, generateSeed } from '../../core/crypto/index.js';
 import { publicKeyToMultikey, toBase64url } from '../../core/encoding/index.js';
-import { writeFileAtomic } from '../../engine/data-dir.js';
+import { writeFileAtomic } from '../../node/data-dir.js';
 import { readKeyFile } from '../../keys/keyfile.js';
 import { buildGenesis } from '../../network/genesis.js';
 import { txHash } from '../../core/ledger/tx.js';
-import { emit, jsonOption, passphraseFromEnv, usage, type CommonOpts } from '../util.js';
+import { emit } from '../output.js';
+import { jsonOption, type CommonOpts } from '../options.js';
+import { passphraseFromEnv } from '../local.js';
+import { usage } from '../failure.js';
 
 interface Opts extends CommonOpts {
   validators: string;

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalNetwork } from '../../network/local.js';
-import { intArg, jsonOption, type CommonOpts } from '../util.js';
+import { intArg } from '../args.js';
+import { jsonOption, type CommonOpts } from '../options.js';
 
 interface Opts extends CommonOpts {
   dir?: string;

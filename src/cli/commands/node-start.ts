@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import { startNode } from '../../node/runtime.js';
-import { intArg, jsonOption, passphraseFromEnv, resolveDir, type CommonOpts } from '../util.js';
+import { intArg } from '../args.js';
+import { jsonOption, type CommonOpts } from '../options.js';
+import { passphraseFromEnv, resolveDir } from '../local.js';
 
 interface NodeStartOpts extends CommonOpts {
   port: number;

@@ -11,24 +11,23 @@ import { withTarget } from '../target.js';
 import {
   controllerOptions,
   controllersFromOptions,
-  emitTx,
-  forms,
   hasLimitFlags,
   limitOptions,
   limitsFromOptions,
-  loadSigner,
-  parseNsArg,
   policyFromOptions,
   policyOptions,
   recordFromOptions,
   recordOptions,
-  writeOptions,
-  type CommonOpts,
   type ControllerOpts,
   type LimitOpts,
   type PolicyOpts,
   type RecordOpts,
-} from '../util.js';
+} from '../record-options.js';
+import { emitTx } from '../tx.js';
+import { forms } from '../output.js';
+import { loadSigner } from '../local.js';
+import { parseNsArg } from '../args.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 type Opts = CommonOpts & RecordOpts & ControllerOpts & PolicyOpts & LimitOpts;
 

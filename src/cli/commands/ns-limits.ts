@@ -7,18 +7,12 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
-import {
-  emitTx,
-  hasLimitFlags,
-  limitOptions,
-  limitsFromOptions,
-  loadSigner,
-  parseNsArg,
-  usage,
-  writeOptions,
-  type CommonOpts,
-  type LimitOpts,
-} from '../util.js';
+import { emitTx } from '../tx.js';
+import { hasLimitFlags, limitOptions, limitsFromOptions, type LimitOpts } from '../record-options.js';
+import { loadSigner } from '../local.js';
+import { parseNsArg } from '../args.js';
+import { usage } from '../failure.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export function registerNsLimits(ns: Command): void {
   const cmd = ns

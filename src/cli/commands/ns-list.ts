@@ -6,7 +6,9 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
-import { emit, intArg, parseNsArg, targetOptions, type CommonOpts } from '../util.js';
+import { emit } from '../output.js';
+import { intArg, parseNsArg } from '../args.js';
+import { targetOptions, type CommonOpts } from '../options.js';
 
 interface Opts extends CommonOpts {
   limit: number;

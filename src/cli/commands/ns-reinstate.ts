@@ -5,7 +5,10 @@
  */
 import type { Command } from 'commander';
 import { withTarget } from '../target.js';
-import { emitTx, loadSigner, parseNsArg, writeOptions, type CommonOpts } from '../util.js';
+import { emitTx } from '../tx.js';
+import { loadSigner } from '../local.js';
+import { parseNsArg } from '../args.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export function registerNsReinstate(ns: Command): void {
   writeOptions(ns.command('reinstate').description('reinstate a suspended namespace (parent authority)').argument('<ns>', 'namespace path')).action(

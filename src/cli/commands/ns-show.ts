@@ -6,7 +6,9 @@
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
-import { emit, forms, isoTime, parseNsArg, targetOptions, type CommonOpts } from '../util.js';
+import { emit, forms, isoTime } from '../output.js';
+import { parseNsArg } from '../args.js';
+import { targetOptions, type CommonOpts } from '../options.js';
 
 export function registerNsShow(ns: Command): void {
   targetOptions(ns.command('show').description('show a namespace: controllers, policy, limits, quota use').argument('<ns>', 'namespace path')).action(

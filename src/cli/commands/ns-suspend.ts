@@ -6,7 +6,10 @@
 import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import { emitTx, loadSigner, parseNsArg, writeOptions, type CommonOpts } from '../util.js';
+import { emitTx } from '../tx.js';
+import { loadSigner } from '../local.js';
+import { parseNsArg } from '../args.js';
+import { writeOptions, type CommonOpts } from '../options.js';
 
 export function registerNsSuspend(ns: Command): void {
   writeOptions(

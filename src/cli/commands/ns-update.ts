@@ -11,23 +11,21 @@ import { withTarget } from '../target.js';
 import {
   controllerOptions,
   controllersFromOptions,
-  emitTx,
-  given,
   hasPolicyFlags,
   hasRecordFlags,
-  loadSigner,
-  parseNsArg,
   policyFromOptions,
   policyOptions,
   recordFromOptions,
   recordOptions,
-  usage,
-  writeOptions,
-  type CommonOpts,
   type ControllerOpts,
   type PolicyOpts,
   type RecordOpts,
-} from '../util.js';
+} from '../record-options.js';
+import { emitTx } from '../tx.js';
+import { given, writeOptions, type CommonOpts } from '../options.js';
+import { loadSigner } from '../local.js';
+import { parseNsArg } from '../args.js';
+import { usage } from '../failure.js';
 
 type Opts = CommonOpts & RecordOpts & ControllerOpts & PolicyOpts;
 

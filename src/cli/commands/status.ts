@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { REMOTE_MAX_WALK, withTarget, type Target } from '../target.js';
-import { emit, isoTime, targetOptions, type CommonOpts } from '../util.js';
+import { emit, isoTime } from '../output.js';
+import { targetOptions, type CommonOpts } from '../options.js';
 
 /** Namespaces walked at most for the totals; beyond that the totals are left out (not cheap). */
 const MAX_WALK = 10_000;

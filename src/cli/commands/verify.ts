@@ -8,7 +8,10 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UrbisError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { verifyChain } from '../../engine/verify-chain.js';
-import { CliFailure, EXIT, dirOptions, emit, localOnly, withDir, type CommonOpts } from '../util.js';
+import { CliFailure, EXIT } from '../failure.js';
+import { dirOptions, localOnly, type CommonOpts } from '../options.js';
+import { emit } from '../output.js';
+import { withDir } from '../local.js';
 
 export function registerVerify(program: Command): void {
   localOnly(dirOptions(program.command('verify').description('re-verify the stored chain from genesis; exit 5 at the first fault')), 'verify').action(

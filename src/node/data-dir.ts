@@ -22,7 +22,7 @@ import { signerFromSeed, type Signer } from '../core/ledger/tx.js';
 import { PROTOCOL_VERSION, type Tx } from '../core/ledger/types.js';
 import { readKeyFile, writeKeyFile } from '../keys/keyfile.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
-import { Ledger } from './ledger.js';
+import { Ledger } from '../engine/ledger.js';
 import { LocalSequencer, type SequencerOptions } from '../ordering/local/sequencer.js';
 
 /** Node settings kept in config.json. */

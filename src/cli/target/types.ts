@@ -1,0 +1,81 @@
+/**
+ * What a CLI command works on (docs/cli.md "Working through a node"): the shape shared by the local
+ * data directory and a running node, so that commands are written once.
+ */
+import type { Identifier } from '../../core/ids/index.js';
+import { type Signer } from '../../core/ledger/tx.js';
+import { type VerifiedAnswer } from '../../core/ledger/verify.js';
+import {
+  type BlockHeader,
+  type ChainParams,
+  type ControllerSet,
+  type IdEntry,
+  type NsEntry,
+  type Payloads,
+  type StateEntry,
+  type Tx,
+  type TxType,
+} from '../../core/ledger/types.js';
+import type { TxOutcome } from '../../ordering/types.js';
+import type { Page } from '../../storage/types.js';
+import { CliFailure } from '../failure.js';
+
+/** A state entry with what its verification established (`urbis id resolve`). */
+export interface Resolved {
+  present: boolean;
+  entry: StateEntry | null;
+  verified: VerifiedAnswer;
+  /** Merkle proof, header and certificate as received (local: as the ledger produced them). */
+  proof: unknown;
+  header: BlockHeader;
+  cert: unknown;
+}
+
+/** The head of the chain and the authorities in force (`urbis status`). */
+export interface ChainStatus {
+  chainId: string;
+  height: number;
+  headHash: string;
+  stateRoot: string;
+  time: number;
+  validators: string[];
+  /** Null through a node: the HTTP API serves no proven chain entry. */
+  root: ControllerSet | null;
+}
+
+/**
+ * The ledger a command works on. Reads return what the ledger holds (through a node: verified
+ * against the trust anchor, a failed verification being a {@link CliFailure} with exit 5); writes
+ * return the outcome once the transaction is in a block.
+ */
+export interface Target {
+  readonly kind: 'local' | 'node';
+  /** The data directory, or the node's URL. */
+  readonly location: string;
+  readonly chainId: string;
+  /** Chain parameters (size limits, batch size). */
+  readonly params: ChainParams;
+  /** Transactions worth keeping in flight at once when importing. */
+  readonly batchesInFlight: number;
+  /** True when a read costs a database lookup rather than a request: import checks every row first. */
+  readonly cheapReads: boolean;
+  ns(path: string): Promise<NsEntry | undefined>;
+  id(ident: Identifier): Promise<IdEntry | undefined>;
+  /** Every version, oldest first; empty when the identifier does not exist. */
+  history(ident: Identifier): Promise<IdEntry[]>;
+  /** The entry (or its absence) of an identifier or namespace identifier, with proof, verified. */
+  resolve(ident: Identifier): Promise<Resolved>;
+  /** Child namespaces (top-level ones for null). A listing: through a node, the node's word. */
+  children(parent: string | null, cursor: string | null, limit: number): Promise<Page<NsEntry>>;
+  status(): Promise<ChainStatus>;
+  /**
+   * Builds, signs, submits one transaction and waits for its block.
+   * @throws CliFailure exit 4 if the ledger committed it as invalid; UrbisError from the pre-checks.
+   */
+  commit<T extends TxType>(signer: Signer, type: T, payload: Payloads[T]): Promise<TxOutcome>;
+  /**
+   * Submits signed transactions together and returns, per transaction, its outcome (valid or not)
+   * or the error that kept it out of a block. The promises never reject.
+   */
+  submitMany(txs: Tx[]): Promise<TxOutcome | Error>[];
+}
