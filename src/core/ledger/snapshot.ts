@@ -1,0 +1,103 @@
+/**
+ * Certified state snapshots, the checks (docs/network.md "Snapshots"): the head line, each state
+ * entry, each replay row and the closing line. Everything in a snapshot is attacker-controlled until
+ * checked here; transport (src/network/snapshot/route.ts, import.ts) and storage stay outside.
+ */
+import { UrbisError, isUrbisError } from '../errors.js';
+import { headerHash, verifyCertificate } from './block.js';
+import { entryHash, merkleKey, stateKey } from './state.js';
+import type { BlockHeader, Certificate, StateEntry } from './types.js';
+
+/** First line of a snapshot. */
+export interface SnapshotHead {
+  v: 1;
+  chainId: string;
+  height: number;
+  headerHash: string;
+  header: BlockHeader;
+  cert: Certificate;
+  /** Ordering-stream sequence of the message that closed block `height`. */
+  streamSeq: number;
+  /** Signature-stream sequence after which signatures for `height + 1` appear. */
+  sigSeq: number;
+  entries: number;
+  seen: number;
+}
+
+/** Largest snapshot accepted: bounds memory (64 bytes per entry while the Merkle map is rebuilt). */
+export const MAX_SNAPSHOT_ENTRIES = 200_000_000;
+
+/** Throws NET_SNAPSHOT_INVALID. */
+export function invalidSnapshot(message: string, details?: Record<string, unknown>): never {
+  throw new UrbisError('NET_SNAPSHOT_INVALID', message, details);
+}
+
+/**
+ * Checks the head line: chain, counts, and a certificate reaching a quorum of `trusted` over the
+ * header. Nothing may be written before this passed.
+ *
+ * @returns the head and the hash of its header.
+ * @throws UrbisError NET_SNAPSHOT_INVALID with the reason.
+ */
+export function checkSnapshotHead(doc: unknown, chainId: string, trusted: string[]): { head: SnapshotHead; hash: string } {
+  const head = doc as SnapshotHead;
+  if (typeof head !== 'object' || head === null || head.v !== 1) invalidSnapshot('the first line is not a snapshot head');
+  if (head.chainId !== chainId || head.header?.chain !== chainId) invalidSnapshot(`the snapshot is of chain ${String(head.chainId)}, not ${chainId}`);
+  for (const k of ['height', 'streamSeq', 'sigSeq', 'entries', 'seen'] as const) {
+    if (!Number.isSafeInteger(head[k]) || head[k] < 0) invalidSnapshot(`${k} must be a non-negative integer`);
+  }
+  if (head.entries > MAX_SNAPSHOT_ENTRIES) invalidSnapshot(`the snapshot has ${head.entries} entries, more than ${MAX_SNAPSHOT_ENTRIES}`);
+  if (head.header.height !== head.height) invalidSnapshot('the header is not at the snapshot height');
+  let hash: string;
+  try {
+    hash = headerHash(head.header);
+    verifyCertificate(head.header, head.cert, trusted);
+  } catch (e) {
+    if (isUrbisError(e) && e.code === 'CERT_INVALID') {
+      invalidSnapshot(`the snapshot certificate does not reach a quorum of the trusted validators: ${e.message}`, { ...e.details });
+    }
+    return invalidSnapshot(`the snapshot header is malformed: ${(e as Error).message}`);
+  }
+  return { head, hash };
+}
+
+/**
+ * Checks entry line `i` and returns its Merkle leaf (key and value hashes).
+ *
+ * @throws UrbisError NET_SNAPSHOT_INVALID.
+ */
+export function checkSnapshotEntry(doc: unknown, i: number, chainId: string): { entry: StateEntry; key: Uint8Array; value: Uint8Array } {
+  const e = doc as StateEntry;
+  let key: Uint8Array;
+  let value: Uint8Array;
+  try {
+    key = merkleKey(stateKey(e));
+    value = entryHash(e);
+  } catch {
+    return invalidSnapshot(`entry ${i} is not a state entry`);
+  }
+  if (e.kind === 'chain' && e.chainId !== chainId) invalidSnapshot(`the snapshot's chain entry names chain ${e.chainId}`);
+  return { entry: e, key, value };
+}
+
+/**
+ * Checks replay row `i`: `["<tx hash>", <validUntil>]`.
+ *
+ * @throws UrbisError NET_SNAPSHOT_INVALID.
+ */
+export function checkReplayRow(row: unknown, i: number): [string, number] {
+  if (!Array.isArray(row) || typeof row[0] !== 'string' || !/^[0-9a-f]{64}$/.test(row[0]) || !Number.isSafeInteger(row[1])) {
+    invalidSnapshot(`replay row ${i} is malformed`);
+  }
+  return [row[0] as string, row[1] as number];
+}
+
+/**
+ * Checks the closing line against the head.
+ *
+ * @throws UrbisError NET_SNAPSHOT_INVALID.
+ */
+export function checkSnapshotEnd(doc: unknown, head: SnapshotHead): void {
+  const end = doc as { end?: unknown; entries?: unknown } | null;
+  if (end?.end !== true || end.entries !== head.entries) invalidSnapshot('the snapshot does not end where its head says');
+}
