@@ -50,6 +50,20 @@ export const ERROR_CODES = {
   PROOF_MALFORMED: { status: 400, description: 'A Merkle proof is structurally malformed.' },
   MERKLE_INPUT_INVALID: { status: 400, description: 'A state map key or hash is not 32 bytes, or two keys share their first 255 bits.' },
 
+  // --- tamper-resistant codes (src/core/codes) ---
+  CBOR_INVALID: { status: 400, description: 'A CBOR item is malformed or not in deterministic encoding (RFC 8949 §4.2.1).' },
+  BASE45_INVALID: { status: 400, description: 'A base45 string is malformed (RFC 9285 §6).' },
+  COSE_INVALID: { status: 400, description: 'A COSE_Sign1 message is structurally malformed (RFC 9052 §4.2).' },
+  CODE_NOT_URBIS: { status: 400, description: 'The input is not an Urbis code (no UC1: prefix, no label URL with a code).' },
+  CODE_MALFORMED: { status: 400, description: 'The Urbis code is damaged: its structure or claims do not follow docs/codes.md.' },
+  CODE_IMAGE_INVALID: { status: 400, description: 'The image cannot be decoded (not a PNG, JPEG or SVG of a supported kind).' },
+  CODE_IMAGE_TOO_LARGE: { status: 413, description: 'The image exceeds the size limit (bytes or pixels).' },
+  CODE_NOT_IN_IMAGE: { status: 422, description: 'No QR code was found in the image.' },
+  CODE_ISSUER_NOT_CONFIGURED: { status: 409, description: 'No issuer key is configured for making codes here.' },
+  BUNDLE_INVALID: { status: 422, description: 'A trust bundle is malformed, not signed by a trusted validator, or its checkpoint is not certified.' },
+  LABEL_ALREADY_REVOKED: { status: 409, description: 'The label serial is already revoked.' },
+  LABEL_REVOKED_LIMIT: { status: 422, description: 'The identifier has reached the maximum number of revoked label serials; deactivate it instead.' },
+
   // --- transactions (src/core/ledger) ---
   TX_MALFORMED: { status: 400, description: 'The transaction does not match the transaction schema.' },
   TX_TOO_LARGE: { status: 413, description: 'The transaction is larger than the maximum transaction size.' },

@@ -9,3 +9,4 @@ export * from './crypto/index.js';
 export * from './merkle/index.js';
 export * from './ledger/index.js';
 export * as httpsig from './httpsig/index.js';
+export * from './codes/index.js';

@@ -16,6 +16,7 @@ import { ed25519Precheck } from './ed25519-rules.js';
 
 export type { CryptoProvider } from './provider.js';
 export { nobleCryptoProvider } from './noble.js';
+export { createWebCryptoProvider, type SubtleLike } from './webcrypto.js';
 export { ed25519Precheck } from './ed25519-rules.js';
 
 /** Ed25519 sizes in bytes. */
@@ -67,6 +68,21 @@ export function ed25519Verify(signature: Uint8Array, message: Uint8Array, public
   if (!ed25519Precheck(signature, message, publicKey)) return false;
   try {
     return current.ed25519Verify(signature, message, publicKey) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * {@link ed25519Verify} through the provider's asynchronous path when it has one (WebCrypto in a
+ * browser), otherwise its synchronous one. Same rules, same answers; never rejects.
+ */
+export async function ed25519VerifyAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+  if (!ed25519Precheck(signature, message, publicKey)) return false;
+  const provider = current;
+  try {
+    if (provider.ed25519VerifyAsync) return (await provider.ed25519VerifyAsync(signature, message, publicKey)) === true;
+    return provider.ed25519Verify(signature, message, publicKey) === true;
   } catch {
     return false;
   }

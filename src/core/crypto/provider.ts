@@ -24,6 +24,11 @@ export interface CryptoProvider {
   sha256(data: Uint8Array): Uint8Array;
   /** True iff `signature` (64 bytes) is a valid Ed25519 signature of `message` by `publicKey` (32 bytes). */
   ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /**
+   * Optional asynchronous verification with the same contract, for platforms whose fast path is
+   * asynchronous (WebCrypto `crypto.subtle.verify` in a browser). Never rejects.
+   */
+  ed25519VerifyAsync?(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
   /** Deterministic Ed25519 signature (64 bytes) of `message` with the 32-byte secret key `seed`. */
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
   /**
