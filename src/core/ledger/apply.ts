@@ -27,6 +27,8 @@ import {
   type Tx,
   type TxResult,
   type TxType,
+  MAX_RETIRED_ISSUERS,
+  MAX_REVOKED_LABELS,
 } from './types.js';
 
 /** What the state machine needs besides state and transactions. */
@@ -240,6 +242,8 @@ function checkType(ns: NsEntry, rec: RecordBody): void {
 
 function bumpNs(x: Exec, ns: NsEntry, change: Partial<NsEntry>): NsEntry {
   const next: NsEntry = { ...ns, ...change, version: ns.version + 1, updated: x.time, height: x.height, tx: x.hash };
+  // Optional fields are absent, never undefined, so that the entry has one canonical JSON form.
+  if (next.retiredIssuers === undefined) delete next.retiredIssuers;
   x.s.put(next);
   return next;
 }
@@ -278,6 +282,20 @@ function createId(x: Exec, ns: NsEntry, local: string, record: RecordBody, contr
     height: x.height,
     tx: x.hash,
   });
+}
+
+/**
+ * The retired-issuer list after a policy change: keys leaving `policy.issuers` are appended (oldest
+ * dropped beyond {@link MAX_RETIRED_ISSUERS}), keys coming back are removed. Returns the same array
+ * when nothing changes, undefined when it becomes empty.
+ */
+function retireIssuers(ns: NsEntry, next: readonly string[]): string[] | undefined {
+  const before = ns.retiredIssuers ?? [];
+  const leaving = (ns.policy.issuers ?? []).filter((k) => !next.includes(k) && !before.includes(k));
+  const kept = before.filter((k) => !next.includes(k));
+  if (leaving.length === 0 && kept.length === before.length) return ns.retiredIssuers;
+  const out = [...kept, ...leaving].slice(-MAX_RETIRED_ISSUERS);
+  return out.length === 0 ? undefined : out;
 }
 
 function requireQuota(ns: NsEntry, adding: number): void {
@@ -332,7 +350,11 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
     const ns = requireUsable(x, p.ns);
     requireSet(x, ns.controllers, `namespace ${p.ns}`);
     const change: Partial<NsEntry> = {};
-    if (p.policy) change.policy = p.policy;
+    if (p.policy) {
+      change.policy = p.policy;
+      const retired = retireIssuers(ns, p.policy.issuers ?? []);
+      if (retired !== ns.retiredIssuers) change.retiredIssuers = retired;
+    }
     if (p.record) change.record = p.record;
     if (p.controllers) change.controllers = p.controllers;
     bumpNs(x, ns, change);
@@ -433,6 +455,21 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
     // whose owner lost its keys, but they cannot change its record in the same step.
     requireSet(x, ns.controllers, `namespace ${ns.ns}`);
     bumpId(x, e, { controllers: p.controllers });
+  },
+
+  'label.revoke': (x, p) => {
+    const { e, ns } = getId(x, p.id);
+    // One issuer key of the namespace may revoke a label alone (it printed it); otherwise the
+    // identifier's own authority, as for id.update.
+    if (!ns.policy.issuers?.some((k) => x.signed.has(k))) requireIdAuthority(x, e, ns);
+    const revoked = e.revokedLabels ?? [];
+    if (revoked.includes(p.serial)) err('LABEL_ALREADY_REVOKED', `label ${p.serial} of ${e.id} is already revoked`, { id: e.id, serial: p.serial });
+    if (revoked.length >= MAX_REVOKED_LABELS) {
+      err('LABEL_REVOKED_LIMIT', `identifier ${e.id} already has ${MAX_REVOKED_LABELS} revoked labels; deactivate it instead`, { id: e.id, limit: MAX_REVOKED_LABELS });
+    }
+    // The record, status and controllers stay; the entry gets a new version so that the revocation
+    // has a history row, a change event and a transaction as evidence.
+    bumpId(x, e, { revokedLabels: [...revoked, p.serial].sort((a, b) => a - b) });
   },
 
   'chain.validators': (x, p) => {

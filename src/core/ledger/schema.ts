@@ -119,7 +119,7 @@ function parseNameRule(v: unknown, path: string): NameRule {
 
 /** Validates an allocation policy. */
 export function parsePolicy(v: unknown, path: string): Policy {
-  const o = obj(v, path, ['children', 'ids', 'types', 'reserved', 'registrars', 'serialWidth'], 'POLICY_INVALID');
+  const o = obj(v, path, ['children', 'ids', 'types', 'reserved', 'registrars', 'serialWidth', 'issuers'], 'POLICY_INVALID');
   const p: Policy = {};
   if (o.children !== undefined) p.children = parseNameRule(o.children, `${path}.children`);
   if (o.ids !== undefined) p.ids = parseNameRule(o.ids, `${path}.ids`);
@@ -135,6 +135,11 @@ export function parsePolicy(v: unknown, path: string): Policy {
     );
   }
   if (o.serialWidth !== undefined) p.serialWidth = int(o.serialWidth, `${path}.serialWidth`, 1, 12, 'POLICY_INVALID');
+  if (o.issuers !== undefined) {
+    const keys = arr(o.issuers, `${path}.issuers`, MAX_KEYS_IN_SET, 'POLICY_INVALID').map((k, i) => parseKey(k, `${path}.issuers[${i}]`, 'POLICY_INVALID'));
+    if (new Set(keys).size !== keys.length) bad('POLICY_INVALID', 'has duplicate keys', `${path}.issuers`);
+    p.issuers = [...keys].sort();
+  }
   return p;
 }
 
@@ -397,6 +402,16 @@ function parsePayload(type: TxType, v: unknown, ctx: ParseContext): unknown {
     case 'id.deactivate': {
       const o = obj(v, P, ['id', 'reason']);
       const out: Json = { id: ctx.canonicalId(str(o.id, `${P}.id`, 256), `${P}.id`) };
+      const reason = optStr(o.reason, `${P}.reason`, MAX_REASON);
+      if (reason !== undefined) out.reason = reason;
+      return out;
+    }
+    case 'label.revoke': {
+      const o = obj(v, P, ['id', 'serial', 'reason']);
+      const out: Json = {
+        id: ctx.canonicalId(str(o.id, `${P}.id`, 256), `${P}.id`),
+        serial: int(o.serial, `${P}.serial`, 0, 0xffffffff),
+      };
       const reason = optStr(o.reason, `${P}.reason`, MAX_REASON);
       if (reason !== undefined) out.reason = reason;
       return out;

@@ -65,7 +65,17 @@ export interface Policy {
   registrars?: string[];
   /** Width of zero-padded serial numbers for `id.allocate` (1..12). */
   serialWidth?: number;
+  /**
+   * Keys allowed to issue signed codes (labels) for the namespace's identifiers (docs/codes.md);
+   * each may also revoke a label serial alone. Absent or empty: nobody may issue codes here.
+   */
+  issuers?: string[];
 }
+
+/** Most withdrawn issuer keys a namespace remembers (the oldest is forgotten first). */
+export const MAX_RETIRED_ISSUERS = 256;
+/** Most revoked label serials one identifier holds; beyond that, deactivate it. */
+export const MAX_REVOKED_LABELS = 1024;
 
 /** Limits a parent imposes on a child namespace; only the parent changes them. */
 export interface Limits {
@@ -163,6 +173,11 @@ export interface NsEntry {
   ids: number;
   /** Next serial number per allocation prefix. */
   serials: Record<string, number>;
+  /**
+   * Issuer keys withdrawn from `policy.issuers` by an `ns.update`, oldest first, kept by the state
+   * machine so that codes they issued verify as REVOKED rather than FORGED. Absent when empty.
+   */
+  retiredIssuers?: string[];
   version: number;
   created: number;
   updated: number;
@@ -183,6 +198,8 @@ export interface IdEntry {
   controllers: ControllerSet | null;
   record: RecordBody;
   status: Status;
+  /** Revoked label serials (`label.revoke`), ascending; absent when none. */
+  revokedLabels?: number[];
   version: number;
   created: number;
   updated: number;
@@ -242,6 +259,7 @@ export interface Payloads {
   'id.transfer': { id: string; controllers: ControllerSet | null };
   'id.deactivate': { id: string; reason?: string };
   'id.recover': { id: string; controllers: ControllerSet | null };
+  'label.revoke': { id: string; serial: number; reason?: string };
   'chain.validators': { validators: string[] };
   'chain.root': { root: ControllerSet };
 }
@@ -263,6 +281,7 @@ export const TX_TYPES: readonly TxType[] = [
   'id.transfer',
   'id.deactivate',
   'id.recover',
+  'label.revoke',
   'chain.validators',
   'chain.root',
 ];
