@@ -20,6 +20,8 @@ export interface TestChain {
   chainId: string;
   root: Signer;
   validator: Signer;
+  /** The validator's secret key (to sign trust bundles in tests). */
+  validatorSeed: Uint8Array;
   store: LedgerStore;
   ledger: Ledger;
   /** Clock used for transaction windows and block times. */
@@ -33,7 +35,8 @@ export interface TestChain {
 
 export function newChain(store: LedgerStore = new MemoryStore(), chainId = 'test-chain'): TestChain {
   const root = newSigner();
-  const validator = newSigner();
+  const validatorSeed = generateSeed();
+  const validator = signerFromSeed(validatorSeed);
   const ledger = new Ledger(store, { validator });
   ledger.commitGenesis({
     body: {
@@ -51,6 +54,7 @@ export function newChain(store: LedgerStore = new MemoryStore(), chainId = 'test
     chainId,
     root,
     validator,
+    validatorSeed,
     store,
     ledger,
     time: T0 + 1000,

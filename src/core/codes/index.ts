@@ -8,3 +8,4 @@ export { signCoseSign1, parseCoseSign1, verifyCoseSign1, sigStructure1, coseKid,
 export * from './label.js';
 export * from './revocation.js';
 export * from './verify.js';
+export * from './bundle.js';

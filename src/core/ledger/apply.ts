@@ -465,7 +465,10 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
     const revoked = e.revokedLabels ?? [];
     if (revoked.includes(p.serial)) err('LABEL_ALREADY_REVOKED', `label ${p.serial} of ${e.id} is already revoked`, { id: e.id, serial: p.serial });
     if (revoked.length >= MAX_REVOKED_LABELS) {
-      err('LABEL_REVOKED_LIMIT', `identifier ${e.id} already has ${MAX_REVOKED_LABELS} revoked labels; deactivate it instead`, { id: e.id, limit: MAX_REVOKED_LABELS });
+      err('LABEL_REVOKED_LIMIT', `identifier ${e.id} already has ${MAX_REVOKED_LABELS} revoked labels; deactivate it instead`, {
+        id: e.id,
+        limit: MAX_REVOKED_LABELS,
+      });
     }
     // The record, status and controllers stay; the entry gets a new version so that the revocation
     // has a history row, a change event and a transaction as evidence.

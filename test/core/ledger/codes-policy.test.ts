@@ -69,7 +69,18 @@ describe('state machine: code issuers and label revocation', () => {
     const city = withCity(c);
     const issuer = newSigner();
     const owner = newSigner();
-    expectOk(c.run('ns.create', { ns: '156.130100.42', controllers: { keys: [city.id], threshold: 1 }, policy: { ...OPEN_POLICY, issuers: [issuer.id] }, record: { type: 'organisation' } }, [city]));
+    expectOk(
+      c.run(
+        'ns.create',
+        {
+          ns: '156.130100.42',
+          controllers: { keys: [city.id], threshold: 1 },
+          policy: { ...OPEN_POLICY, issuers: [issuer.id] },
+          record: { type: 'organisation' },
+        },
+        [city],
+      ),
+    );
     expectOk(c.run('id.register', { id: '156.130100/CAM-1', record: { type: 'camera' } }, [city]));
     expect(codeOf(c.run('label.revoke', { id: '156.130100/CAM-1', serial: 1 }, [issuer]))).toBe('AUTH_NOT_REGISTRAR');
     expectOk(c.run('id.register', { id: '156.130100.42/CAM-2', record: { type: 'camera' }, controllers: { keys: [owner.id], threshold: 1 } }, [city]));
