@@ -1,10 +1,13 @@
 /**
- * did:urbis method resolver for the `did-resolver` package (v4): W3C DID Core 1.0 §7.1 "DID
- * Resolution", DID Resolution v0.3 (error values `invalidDid`, `notFound`, `internalError`).
+ * did:urbis for the `did-resolver` package (v4), and DID URL dereferencing with the answers of the
+ * node's HTTP(S) binding: W3C DID Resolution v1.0 (§4.4 resolution, §5.4 dereferencing, §11
+ * errors, §12.1 binding), DID Core 1.0 (§7.1.3, §7.3 metadata).
  *
- * The document is never taken from a node: the resolver fetches the identifier's entry with its
- * proof, verifies it like {@link UrbisClient.resolve}, and builds the document itself with
- * {@link buildDidDocument} — the same function the node's DID route uses, so both agree.
+ * Nothing is taken from a node on trust: the plugin fetches the identifier's entry with its Merkle
+ * proof, verifies it against the genesis anchor like {@link UrbisClient.resolve}, and then runs the
+ * very functions the node's `/1.0/identifiers/` route runs (src/core/api/did-resolution.ts) on the
+ * verified state. So for the same DID URL the plugin returns what the binding serves — document,
+ * metadata, error objects, versions, services, fragments — only verified.
  *
  * @example
  * import { Resolver } from 'did-resolver';
@@ -12,73 +15,134 @@
  * const { didDocument, didDocumentMetadata } = await resolver.resolve('did:urbis:156.130100.42:LAMP-000017:F');
  */
 import type { DIDResolutionOptions, DIDResolutionResult, DIDResolver, ParsedDID, Resolvable } from 'did-resolver';
-import { UrbisError } from '../core/errors.js';
-import { parseDid } from '../core/ids/index.js';
+import { isUrbisError } from '../core/errors.js';
+import {
+  MEDIA_DID,
+  MEDIA_DID_JSON,
+  MEDIA_DID_LD_JSON,
+  MEDIA_RESOLUTION,
+  answerDidRequest,
+  didError,
+  didProofItem,
+  errorAnswer,
+  needsHistory,
+  parseDidRequest,
+  resolveDidRequest,
+  type DidAnswer,
+  type DidDocMediaType,
+  type DidError,
+  type DidRequest,
+  type DidResolutionResult,
+  type DidStateView,
+} from '../core/api/did-resolution.js';
 import type { TrustAnchor } from '../core/ledger/verify.js';
-import { DID_LD_JSON, buildDidDocument, buildDidDocumentMetadata } from '../core/api/did.js';
+import type { BlockHeader, Certificate, IdEntry, NsEntry } from '../core/ledger/types.js';
 import type { FetchLike } from './http.js';
 import { UrbisClient, type UrbisClientOptions } from './client.js';
-
-const RESOLUTION_CONTEXT = 'https://w3id.org/did-resolution/v1';
 
 /** Options of {@link getResolver}: a node and the anchor, or an existing client. */
 export type ResolverOptions =
   ({ url: string; anchor: TrustAnchor; fetch?: FetchLike; client?: undefined } & Partial<UrbisClientOptions>) | { client: UrbisClient; urlHost?: string };
 
-function failure(error: string, message: string, code?: string): DIDResolutionResult {
-  return {
-    '@context': RESOLUTION_CONTEXT,
-    didResolutionMetadata: { error, message, ...(code ? { code } : {}) },
-    didDocument: null,
-    didDocumentMetadata: {},
-  };
+/** Options of {@link resolveUrbisDid} and {@link dereferenceUrbisDid}. */
+export interface UrbisDidOptions {
+  /** Host (or origin) of the label URL in `alsoKnownAs`; the node's `--url-host` (default `id.urbis.city`). */
+  urlHost?: string;
 }
 
+type Read = { ok: true; state: DidStateView } | { ok: false; error: DidError };
+
+/** Reads and verifies the state a request needs: the proven entry, and the history for a version. */
+async function readVerified(client: UrbisClient, req: DidRequest): Promise<Read> {
+  try {
+    if (needsHistory(req)) {
+      const h = await client.history(req.canonicalDid);
+      const r = h.current;
+      if (!r.present) return { ok: true, state: { entry: null } };
+      return { ok: true, state: { entry: r.entry, proof: proofOf(r.proof.chainId, r.answer), history: h.versions } };
+    }
+    const r = await client.resolve(req.canonicalDid);
+    if (!r.present) return { ok: true, state: { entry: null } };
+    return { ok: true, state: { entry: r.entry as IdEntry | NsEntry, proof: proofOf(r.proof.chainId, r.answer) } };
+  } catch (e) {
+    // A failed verification, a lying or unreachable node: DID Resolution §4.4 INTERNAL_ERROR, with the Urbis code.
+    if (isUrbisError(e)) return { ok: false, error: didError(e.code.startsWith('ID_') ? 'INVALID_DID' : 'INTERNAL_ERROR', e.message, e.code) };
+    return { ok: false, error: didError('INTERNAL_ERROR', e instanceof Error ? e.message : String(e), 'INTERNAL') };
+  }
+}
+
+/** The `proof` item of a verified answer (the node's JSON, whose fields the client checked). */
+function proofOf(chainId: string, answer: unknown) {
+  const a = answer as { key: string; entry: unknown; proof: string; header: BlockHeader; cert: Certificate };
+  return didProofItem(chainId, a);
+}
+
+const DOC_TYPES: readonly string[] = [MEDIA_DID_LD_JSON, MEDIA_DID_JSON, MEDIA_DID];
+
 /**
- * Resolves one did:urbis DID with proof. Never throws: faults become resolution errors
- * (`invalidDid` for a malformed DID or bad check character, `notFound` for a proven absence,
- * `internalError` with the Urbis `code` for a failed verification or an unreachable node).
- * A deactivated identifier resolves with its document and `didDocumentMetadata.deactivated: true`.
+ * Resolves a did:urbis DID (or the DID of a DID URL, honouring `versionId` / `versionTime`) with
+ * proof: the DID Resolution §9 result that `GET /1.0/identifiers/{did}` with
+ * `Accept: application/did-resolution` serves, the document in representation `accept` (default
+ * `application/did+ld+json`). Never throws: faults are error objects (`type`
+ * `https://www.w3.org/ns/did#…`, Urbis `code`): INVALID_DID for a malformed DID or a bad check
+ * character, METHOD_NOT_SUPPORTED for another method, NOT_FOUND for a proven absence,
+ * INTERNAL_ERROR for a failed verification or an unreachable node. A deactivated DID resolves to
+ * no document and `deactivated: true`. A fragment or service parameter is the caller's to apply
+ * to the document (client-side dereferencing, DID Resolution §8.2.3); {@link dereferenceUrbisDid}
+ * does it as the binding does.
  */
-export async function resolveUrbisDid(client: UrbisClient, did: string, opts: { accept?: string; urlHost?: string } = {}): Promise<DIDResolutionResult> {
-  try {
-    parseDid(did);
-  } catch (e) {
-    return failure('invalidDid', e instanceof Error ? e.message : String(e), e instanceof UrbisError ? e.code : undefined);
-  }
+export async function resolveUrbisDid(client: UrbisClient, didUrl: string, opts: UrbisDidOptions & { accept?: string } = {}): Promise<DidResolutionResult> {
+  const parsed = parseDidRequest(didUrl);
+  const failure = (error: DidError): DidResolutionResult => ({
+    '@context': 'https://w3id.org/did-resolution/v1',
+    didDocument: null,
+    didResolutionMetadata: { error },
+    didDocumentMetadata: {},
+  });
+  if (!parsed.ok) return failure(parsed.error);
   const accept = opts.accept;
-  const contentType = accept === 'application/did+json' ? accept : DID_LD_JSON;
-  if (accept !== undefined && accept !== DID_LD_JSON && accept !== 'application/did+json' && accept !== '*/*') {
-    return failure('representationNotSupported', `cannot represent a DID document as ${accept}`);
+  if (accept !== undefined && !DOC_TYPES.includes(accept) && accept !== MEDIA_RESOLUTION && accept !== '*/*') {
+    return failure(didError('REPRESENTATION_NOT_SUPPORTED', `cannot represent a DID document as ${accept}`));
   }
-  let r;
-  try {
-    r = await client.resolve(did);
-  } catch (e) {
-    if (e instanceof UrbisError && e.code.startsWith('ID_')) return failure('invalidDid', e.message, e.code);
-    return failure('internalError', e instanceof Error ? e.message : String(e), e instanceof UrbisError ? e.code : 'INTERNAL');
-  }
-  if (!r.present) {
-    return { ...failure('notFound', `${r.did} is proven absent at block ${r.height}`), didDocumentMetadata: { proof: { ...r.proof } } };
-  }
-  const { chainId, height, stateRoot, headerHash } = r.proof;
-  return {
-    '@context': RESOLUTION_CONTEXT,
-    didResolutionMetadata: { contentType },
-    didDocument: buildDidDocument(r.entry, opts.urlHost !== undefined ? { urlHost: opts.urlHost } : {}),
-    didDocumentMetadata: buildDidDocumentMetadata(r.entry, { chainId, height, stateRoot, headerHash }),
-  };
+  const read = await readVerified(client, parsed.value);
+  if (!read.ok) return failure(read.error);
+  const type = accept !== undefined && DOC_TYPES.includes(accept) ? (accept as DidDocMediaType) : MEDIA_DID_LD_JSON;
+  return resolveDidRequest(parsed.value, read.state, type, opts.urlHost !== undefined ? { urlHost: opts.urlHost } : {});
 }
 
 /**
- * The `did-resolver` registry entry for the `urbis` method.
+ * Dereferences a did:urbis DID URL (DID Resolution §5.4) with proof, answering exactly as the
+ * node's HTTP(S) binding answers `GET /1.0/identifiers/{didUrl}` with this `Accept` header:
+ * `{ status, contentType, body }`, or `{ status: 303, location }` for a service endpoint.
+ *
+ * @example
+ * await dereferenceUrbisDid(client, `${did}#key-1`, 'application/did+json'); // the verification method
+ * await dereferenceUrbisDid(client, `${did}?service=feed&relativeRef=/live`);  // { status: 303, location }
+ */
+export async function dereferenceUrbisDid(client: UrbisClient, didUrl: string, accept?: string, opts: UrbisDidOptions = {}): Promise<DidAnswer> {
+  const parsed = parseDidRequest(didUrl);
+  if (!parsed.ok) return errorAnswer(parsed.error, accept, didUrl);
+  const read = await readVerified(client, parsed.value);
+  if (!read.ok) return errorAnswer(read.error, accept, didUrl);
+  return answerDidRequest(parsed.value, read.state, accept, opts.urlHost !== undefined ? { urlHost: opts.urlHost } : {});
+}
+
+/**
+ * The `did-resolver` registry entry for the `urbis` method: `Resolver.resolve(didUrl, { accept })`
+ * returns {@link resolveUrbisDid}'s result for the whole DID URL (parameters included).
  *
  * @throws UrbisError CERT_INVALID if the anchor is malformed.
  */
 export function getResolver(opts: ResolverOptions): { urbis: DIDResolver } {
   const client = opts.client ?? new UrbisClient(opts as UrbisClientOptions);
   const urlHost = opts.urlHost;
-  const urbis: DIDResolver = (did: string, _parsed: ParsedDID, _resolver: Resolvable, options: DIDResolutionOptions) =>
-    resolveUrbisDid(client, did, { ...(options?.accept !== undefined ? { accept: options.accept } : {}), ...(urlHost !== undefined ? { urlHost } : {}) });
+  const urbis: DIDResolver = async (_did: string, parsed: ParsedDID, _resolver: Resolvable, options: DIDResolutionOptions) => {
+    const r = await resolveUrbisDid(client, parsed.didUrl, {
+      ...(options?.accept !== undefined ? { accept: options.accept } : {}),
+      ...(urlHost !== undefined ? { urlHost } : {}),
+    });
+    // The error is an RFC 9457 object (DID Resolution §11), where did-resolver's type says string.
+    return r as unknown as DIDResolutionResult;
+  };
   return { urbis };
 }

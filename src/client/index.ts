@@ -28,7 +28,19 @@ export {
   type VerifiedHeader,
   type VerifierOptions,
 } from './verify.js';
-export { getResolver, resolveUrbisDid, type ResolverOptions } from './did-resolver.js';
+export { getResolver, resolveUrbisDid, dereferenceUrbisDid, type ResolverOptions, type UrbisDidOptions } from './did-resolver.js';
+export {
+  parseDidRequest,
+  answerDidRequest,
+  resolveDidRequest,
+  DID_ERRORS,
+  DID_ERROR_BASE,
+  type DidAnswer,
+  type DidError,
+  type DidRequest,
+  type DidResolutionResult,
+  type DidDereferencingResult,
+} from '../core/api/did-resolution.js';
 export { SseParser, type SseMessage } from './sse.js';
 export { retryAfterMs, type FetchLike, type RetryOptions } from './http.js';
 export {
@@ -41,7 +53,8 @@ export {
   type DidDocument,
   type DidDocumentMetadata,
   type DidDocumentOptions,
-  type DidProofInfo,
+  type DidProofItem,
+  type DidUrbisMetadata,
   type DidService,
   type DidVerificationMethod,
 } from '../core/api/did.js';

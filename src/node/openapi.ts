@@ -135,16 +135,27 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'text/event-stream of ChangeEvent', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         },
       },
-      '/1.0/identifiers/{did}': {
+      '/1.0/identifiers/{didUrl}': {
         get: {
-          summary: 'W3C DID Resolution (Universal Resolver driver binding)',
-          parameters: [{ name: 'did', in: 'path', required: true, schema: { type: 'string' } }],
+          summary: 'W3C DID Resolution HTTP(S) binding (also the Universal Resolver driver interface): resolve a DID, dereference a DID URL',
+          description:
+            'The DID or DID URL as is (its query is the HTTP query) or percent-encoded (then the HTTP query holds resolution options: versionId, versionTime). ' +
+            'Accept: application/did-resolution (result, the default for a DID), application/did-url-dereferencing, application/did+ld+json, application/did+json, application/did, text/uri-list. ' +
+            'Errors are DID Resolution §11 error objects (type https://www.w3.org/ns/did#…) in the result. docs/api.md, docs/did-method.md.',
+          parameters: [
+            { name: 'didUrl', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'versionId', in: 'query', schema: { type: 'string' } },
+            { name: 'versionTime', in: 'query', schema: { type: 'string' } },
+          ],
           responses: {
-            '200': { description: 'Resolution result (application/did-resolution) or document (application/did+json).' },
-            '400': { description: 'invalidDid' },
-            '404': { description: 'notFound' },
-            '406': { description: 'representationNotSupported' },
-            '410': { description: 'Deactivated: metadata says deactivated: true.' },
+            '200': { description: 'Resolution or dereferencing result, or the document / verification method / service in the representation asked for.' },
+            '303': { description: 'A service endpoint (service / serviceType, relativeRef): Location is the endpoint URL.' },
+            '400': { description: 'INVALID_DID, INVALID_DID_URL, INVALID_OPTIONS' },
+            '404': { description: 'NOT_FOUND' },
+            '406': { description: 'REPRESENTATION_NOT_SUPPORTED' },
+            '410': { description: 'Deactivated: no document, metadata deactivated: true.' },
+            '500': { description: 'INTERNAL_ERROR (with the Urbis code)' },
+            '501': { description: 'METHOD_NOT_SUPPORTED (another DID method), FEATURE_NOT_SUPPORTED' },
           },
         },
       },

@@ -1,5 +1,5 @@
 // did:urbis through the `did-resolver` package: documents rebuilt from verified entries, DID Core
-// metadata, and the DID Resolution error values.
+// 1.0 §7.1.3 / §7.3 metadata, and the DID Resolution v1.0 §11 error objects.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Resolver } from 'did-resolver';
 import { newChain, withCity, type TestChain } from '../helpers/chain.js';
@@ -15,6 +15,8 @@ let node: FakeNode;
 let city: Signer;
 let resolver: Resolver;
 const did = (text: string) => formatDid(parseIdentifier(text));
+/** did-resolver types the error as a string; DID Resolution §11 makes it an RFC 9457 object. */
+const errorType = (r: { didResolutionMetadata: { error?: unknown } }) => (r.didResolutionMetadata.error as { type?: string } | undefined)?.type;
 
 beforeEach(() => {
   c = newChain();
@@ -39,23 +41,32 @@ describe('did:urbis resolver', () => {
     const d = did(id);
     const r = await resolver.resolve(d);
     expect(r.didResolutionMetadata).toEqual({ contentType: 'application/did+ld+json' });
+    const vm = `${d}#key-1`;
     expect(r.didDocument).toEqual({
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
       id: d,
       controller: [`did:key:${owner.id}`],
       alsoKnownAs: [`https://id.urbis.city/id/${id}`],
       verificationMethod: [{ id: `${d}#key-1`, type: 'Multikey', controller: d, publicKeyMultibase: owner.id }],
-      authentication: [`${d}#key-1`],
-      assertionMethod: [`${d}#key-1`],
+      authentication: [vm],
+      assertionMethod: [vm],
+      capabilityInvocation: [vm],
       service: [{ id: `${d}#feed`, type: 'VideoFeed', serviceEndpoint: 'https://cam.example/7' }],
     });
     const md = r.didDocumentMetadata;
     expect(md.versionId).toBe('1');
     expect(md.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(md.deactivated).toBeUndefined();
-    expect(md.proof).toMatchObject({ chainId: c.chainId, height: c.ledger.height(), stateRoot: c.ledger.store.head()!.header.stateRoot });
+    expect(md.proof).toHaveLength(1);
+    expect(md.proof[0]).toMatchObject({
+      type: 'UrbisStateProof',
+      chainId: c.chainId,
+      height: String(c.ledger.height()),
+      stateRoot: c.ledger.store.head()!.header.stateRoot,
+    });
+    expect(md.urbis).toEqual({ status: 'active', proven: true });
 
-    // A fragment DID URL resolves the DID.
+    // A fragment DID URL resolves the DID (the fragment is the caller's, DID Resolution §8.2.3).
     expect((await resolver.resolve(`${d}#key-1`)).didDocument?.id).toBe(d);
   });
 
@@ -92,41 +103,48 @@ describe('did:urbis resolver', () => {
     expect(r.didDocument?.verificationMethod?.[0]?.publicKeyMultibase).toBe(city.id);
   });
 
-  it('keeps the document of a deactivated identifier, marked deactivated', async () => {
+  it('resolves a deactivated identifier to no document, marked deactivated (DID Resolution §4.4 step 5.2)', async () => {
     const id = objectIdText('156.130100', 'ZLD-1');
     c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
     c.run('id.deactivate', { id }, [city]);
     const r = await resolver.resolve(did(id));
-    expect(r.didDocument?.id).toBe(did(id));
+    expect(r.didDocument).toBeNull();
     expect(r.didDocumentMetadata.deactivated).toBe(true);
     expect(r.didDocumentMetadata.versionId).toBe('2');
+    // The version before deactivation, with its document (unproven: the Merkle map is not versioned).
+    const v1 = await resolver.resolve(`${did(id)}?versionId=1`);
+    expect(v1.didDocument?.id).toBe(did(id));
+    expect(v1.didDocumentMetadata).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { proven: false, provenVersionId: '2' } });
   });
 
-  it('answers notFound only with a proof, invalidDid for typos, internalError for lies', async () => {
+  it('answers NOT_FOUND only with a proof, INVALID_DID for typos, INTERNAL_ERROR for lies', async () => {
+    const E = 'https://www.w3.org/ns/did#';
     const absent = did(objectIdText('156.130100', 'NX-1'));
     const nf = await resolver.resolve(absent);
-    expect(nf.didResolutionMetadata.error).toBe('notFound');
+    expect(errorType(nf)).toBe(`${E}NOT_FOUND`);
     expect(nf.didDocument).toBeNull();
-    expect(nf.didDocumentMetadata.proof.height).toBe(c.ledger.height());
+    expect(nf.didDocumentMetadata).toEqual({});
 
     const typo = absent.slice(0, -1) + (absent.endsWith('A') ? 'B' : 'A');
-    expect((await resolver.resolve(typo)).didResolutionMetadata).toMatchObject({ error: 'invalidDid', code: 'ID_CHECK_MISMATCH' });
+    expect((await resolver.resolve(typo)).didResolutionMetadata.error).toMatchObject({ type: `${E}INVALID_DID`, code: 'ID_CHECK_MISMATCH' });
 
     node.tamper = (_p, j, status) => (status === 404 ? { ...j, proven: undefined } : j);
-    expect((await resolver.resolve(absent)).didResolutionMetadata).toMatchObject({ error: 'internalError', code: 'PROOF_INVALID' });
+    expect((await resolver.resolve(absent)).didResolutionMetadata.error).toMatchObject({ type: `${E}INTERNAL_ERROR`, code: 'PROOF_INVALID' });
 
     const id = objectIdText('156.130100', 'LAMP-3');
     c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
     node.tamper = (_p, j) => (j.entry ? { ...j, entry: { ...j.entry, controllers: { keys: [newSigner().id], threshold: 1 } } } : j);
     const forged = await resolver.resolve(did(id));
     expect(forged.didDocument).toBeNull();
-    expect(forged.didResolutionMetadata).toMatchObject({ error: 'internalError', code: 'PROOF_INVALID' });
+    expect(forged.didResolutionMetadata.error).toMatchObject({ type: `${E}INTERNAL_ERROR`, code: 'PROOF_INVALID' });
+    expect(forged.didDocumentMetadata).toEqual({});
   });
 
   it('refuses unsupported representations', async () => {
     const id = objectIdText('156.130100', 'LAMP-4');
     c.run('id.register', { id, record: { type: 'lamp' } }, [city]);
     expect((await resolver.resolve(did(id), { accept: 'application/did+json' })).didResolutionMetadata.contentType).toBe('application/did+json');
-    expect((await resolver.resolve(did(id), { accept: 'text/html' })).didResolutionMetadata.error).toBe('representationNotSupported');
+    expect((await resolver.resolve(did(id), { accept: 'application/did+json' })).didDocument!['@context']).toBeUndefined();
+    expect(errorType(await resolver.resolve(did(id), { accept: 'text/html' }))).toBe('https://www.w3.org/ns/did#REPRESENTATION_NOT_SUPPORTED');
   });
 });

@@ -91,9 +91,9 @@ describe('SDK against a running node', () => {
     const did = (await client.resolve(LAMP)).did;
     const mine = await resolver.resolve(did);
     expect(mine.didDocumentMetadata.versionId).toBe('2');
-    const theirs = (await (
-      await fetch(`${node.url}/1.0/identifiers/${encodeURIComponent(did)}`, { headers: { accept: 'application/did+json' } })
-    ).json()) as unknown;
-    expect(mine.didDocument).toEqual(theirs);
+    const theirs = async (accept: string) =>
+      (await (await fetch(`${node.url}/1.0/identifiers/${encodeURIComponent(did)}`, { headers: { accept } })).json()) as unknown;
+    expect(mine.didDocument).toEqual(await theirs('application/did+ld+json'));
+    expect((await resolver.resolve(did, { accept: 'application/did+json' })).didDocument).toEqual(await theirs('application/did+json'));
   });
 });

@@ -233,7 +233,9 @@ describe('HTTP API: DID resolution', () => {
     expect((await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${did}`, headers: { accept: 'text/html' } })).statusCode).toBe(406);
     expect((await n.app.inject({ method: 'GET', url: '/1.0/identifiers/did:urbis:nope' })).statusCode).toBe(400);
     const missing = formatDid(parseIdentifier(objectIdText('156.130100', 'CAM-404')));
-    expect((await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${missing}` })).json().didResolutionMetadata.error).toBe('notFound');
+    expect((await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${missing}` })).json().didResolutionMetadata.error.type).toBe(
+      'https://www.w3.org/ns/did#NOT_FOUND',
+    );
     expectOk(n.chain.run('id.deactivate', { id: objectIdText('156.130100', 'CAM-1') }, [n.city]));
     const gone = await n.app.inject({ method: 'GET', url: `/1.0/identifiers/${did}` });
     expect(gone.statusCode).toBe(410);
@@ -260,7 +262,7 @@ describe('HTTP API: operations', () => {
       '/v1/checkpoint',
       '/v1/search',
       '/v1/events',
-      '/1.0/identifiers/{did}',
+      '/1.0/identifiers/{didUrl}',
       '/metrics',
     ]) {
       expect(api.paths[p], p).toBeDefined();

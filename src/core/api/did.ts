@@ -33,7 +33,8 @@ export interface DidService {
 
 /** A DID document as Urbis builds it. Structurally a `DIDDocument` of the did-resolver package. */
 export interface DidDocument {
-  '@context': string[];
+  /** JSON-LD only (DID Core §6.3.1); absent in the plain JSON representation (§6.2). */
+  '@context'?: string[];
   id: string;
   /** DIDs that may change the document: the controller keys as did:key, or the namespace's DID. */
   controller: string[];
@@ -41,33 +42,66 @@ export interface DidDocument {
   verificationMethod: DidVerificationMethod[];
   authentication: string[];
   assertionMethod: string[];
+  capabilityInvocation: string[];
+  /** Namespaces only: their keys delegate sub-namespaces and identifiers. */
+  capabilityDelegation?: string[];
   service?: DidService[];
 }
 
-/** Where the entry was proven; copied into the metadata when the caller verified it. */
-export interface DidProofInfo {
+/**
+ * The Merkle proof of a current entry, as an item of the DID Resolution §4.3 `proof` set of the
+ * document metadata. Only strings (DID Core §7.3 allows no numbers): `height` is decimal and
+ * `proofValue` is the RFC 8785 JSON of the answer `{ key, entry, proof, header, cert }` that
+ * `GET /v1/ids/{id}` serves, which a reader re-verifies against the genesis keys.
+ */
+export interface DidProofItem {
+  type: 'UrbisStateProof';
   chainId: string;
-  height: number;
+  stateKey: string;
+  height: string;
   stateRoot: string;
   headerHash: string;
+  proofValue: string;
 }
 
-/** DID Core §7.3 document metadata, plus where the entry was proven. */
+/**
+ * The `urbis` extension of the document metadata: Urbis status of the resolved version and whether
+ * that version is proven by the state root (only the current version is, until the Merkle map
+ * keeps versions; a past version is consistent with the proven current entry but unproven).
+ */
+export interface DidUrbisMetadata {
+  status: string;
+  proven: boolean;
+  /** For an unproven past version: the version that is proven (the current one). */
+  provenVersionId?: string;
+}
+
+/** DID Core §7.1.3 / DID Resolution §4.3 document metadata, every value a string, map, list or boolean. */
 export interface DidDocumentMetadata {
   created: string;
-  updated: string;
+  /** Omitted for version 1: no Update operation has been performed (DID Resolution §4.3). */
+  updated?: string;
   versionId: string;
-  /** Present (true) only when the identifier is deactivated (DID Core §7.3.2.1). */
+  nextVersionId?: string;
+  nextUpdate?: string;
+  /** Present (true) only when the resolved version is deactivated (DID Core §7.1.3). */
   deactivated?: true;
-  /** Urbis status (`active`, `suspended`, `deactivated`), beside the standard fields. */
-  status: string;
-  proof?: DidProofInfo;
+  /** The canonical DID when the DID was written in another equivalent form (DID Core §7.1.3). */
+  canonicalId?: string;
+  proof?: DidProofItem[];
+  urbis: DidUrbisMetadata;
 }
 
 /** Options of {@link buildDidDocument}. */
 export interface DidDocumentOptions {
   /** Host (or origin) of the label URL listed in `alsoKnownAs`; default `id.urbis.city`. */
   urlHost?: string;
+  /**
+   * The DID as the caller wrote it, when it is an equivalent but non-canonical form of the entry's
+   * DID (lowercase letters): DID Resolution §4 requires `id` to equal the DID that was resolved,
+   * and every `#fragment` id is built on it. The caller checks the equivalence.
+   */
+  did?: string;
 }
 
 /** The did:key DID of an Ed25519 Multikey (`z6Mk…` → `did:key:z6Mk…`). */
@@ -88,8 +122,10 @@ function identifierOf(entry: IdEntry | NsEntry) {
  * Builds the DID document of a verified ledger entry.
  *
  * - `verificationMethod`: one Multikey per key of the entry's own controller set (`<did>#key-1`, …,
- *   in the set's order), referenced from `authentication` and `assertionMethod`. DID Core has no
- *   notion of a threshold: a document lists the keys; the ledger alone enforces m-of-n.
+ *   in the set's order), referenced from `authentication`, `assertionMethod` and
+ *   `capabilityInvocation` (the keys that sign the entry's updates), and for a namespace also from
+ *   `capabilityDelegation` (its keys create sub-namespaces and identifiers). DID Core has no notion
+ *   of a threshold: a document lists the keys; the ledger alone enforces m-of-n.
  * - `controller`: the controller keys as did:key DIDs; for an identifier without its own controllers
  *   (`controllers: null`, governed by its namespace) the namespace's did:urbis DID, and no
  *   verification methods, because no key speaks for the identifier itself.
@@ -102,7 +138,7 @@ function identifierOf(entry: IdEntry | NsEntry) {
  */
 export function buildDidDocument(entry: IdEntry | NsEntry, opts: DidDocumentOptions = {}): DidDocument {
   const ident = identifierOf(entry);
-  const did = formatDid(ident);
+  const did = opts.did ?? formatDid(ident);
   const keys = entry.controllers?.keys ?? [];
   const verificationMethod: DidVerificationMethod[] = keys.map((k, i) => ({
     id: `${did}#key-${i + 1}`,
@@ -120,7 +156,9 @@ export function buildDidDocument(entry: IdEntry | NsEntry, opts: DidDocumentOpti
     verificationMethod,
     authentication: refs,
     assertionMethod: [...refs],
+    capabilityInvocation: [...refs],
   };
+  if (entry.kind === 'ns') doc.capabilityDelegation = [...refs];
   const services = entry.record.services ?? [];
   if (services.length > 0) {
     doc.service = services.map((s) => ({
@@ -132,24 +170,42 @@ export function buildDidDocument(entry: IdEntry | NsEntry, opts: DidDocumentOpti
   return doc;
 }
 
-/** DID Core §7.3.2.3: an XML Schema dateTime in UTC, without sub-second precision. */
-function didTime(ms: number): string {
+/** DID Core §7.1.3: an XML Schema dateTime normalized to UTC, without sub-second precision. */
+export function didTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** What {@link buildDidDocumentMetadata} needs besides the entry. */
+export interface DidMetadataOptions {
+  /** The proof of the entry, when it is the proven current entry. */
+  proof?: DidProofItem;
+  /** The next version, when the entry is a past one (`nextVersionId`, `nextUpdate`). */
+  next?: IdEntry | NsEntry;
+  /** The proven current version, when the entry is a past, unproven one. */
+  provenVersion?: number;
+  canonicalId?: string;
+}
+
 /**
- * DID document metadata of an entry: `created` / `updated` from the entry's times, `versionId` the
- * entry version, `deactivated: true` for a deactivated identifier, and the proof's coordinates when
- * the caller verified the entry against a certified header.
+ * DID document metadata of one version of an entry: `created`, `updated` (from version 2 on),
+ * `versionId`, `nextVersionId` / `nextUpdate` for a past version, `deactivated: true` for a
+ * deactivated version, `canonicalId`, the Merkle `proof` of a current entry, and the `urbis`
+ * extension (status; proven or not).
  */
-export function buildDidDocumentMetadata(entry: IdEntry | NsEntry, proof?: DidProofInfo): DidDocumentMetadata {
+export function buildDidDocumentMetadata(entry: IdEntry | NsEntry, opts: DidMetadataOptions = {}): DidDocumentMetadata {
   const md: DidDocumentMetadata = {
     created: didTime(entry.created),
-    updated: didTime(entry.updated),
     versionId: String(entry.version),
-    status: entry.status,
+    urbis: { status: entry.status, proven: opts.proof !== undefined },
   };
+  if (entry.version > 1) md.updated = didTime(entry.updated);
+  if (opts.next) {
+    md.nextVersionId = String(opts.next.version);
+    md.nextUpdate = didTime(opts.next.updated);
+  }
   if (entry.status === 'deactivated') md.deactivated = true;
-  if (proof) md.proof = { ...proof };
+  if (opts.canonicalId !== undefined) md.canonicalId = opts.canonicalId;
+  if (opts.proof) md.proof = [{ ...opts.proof }];
+  if (opts.provenVersion !== undefined && !opts.proof) md.urbis.provenVersionId = String(opts.provenVersion);
   return md;
 }

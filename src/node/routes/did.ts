@@ -1,108 +1,77 @@
 /**
- * W3C DID Resolution HTTP binding, as the Universal Resolver calls a driver:
- * `GET /1.0/identifiers/{did}`.
+ * The W3C DID Resolution HTTP(S) binding (DID Resolution v1.0 §12.1) for did:urbis:
+ * `GET /1.0/identifiers/{did-or-did-url}`, also the Universal Resolver driver interface.
  *
- * - `Accept: application/did-resolution` (or ld+json with the did-resolution profile, or none):
- *   the full resolution result: didDocument, didResolutionMetadata, didDocumentMetadata (created,
- *   updated, versionId, deactivated, and the Merkle proof with its certified header).
- * - `Accept: application/did+json` / `application/did+ld+json`: the document alone.
- * - Anything else: 406.
- * Status: 400 invalid DID, 404 not found, 410 deactivated (the result still carries the metadata).
+ * The DID URL may come as is (`/1.0/identifiers/did:urbis:…?service=feed&relativeRef=/p`) or
+ * percent-encoded (`/1.0/identifiers/did%3Aurbis%3A…%23key-1`, then the HTTP query holds
+ * resolution options). Everything else — negotiation, resolution, versions, dereferencing, error
+ * objects and status codes — is the pure core (src/core/api/did-resolution.ts), shared with the
+ * SDK's did-resolver plugin so that both answer alike. This route only reads the proven entry (and
+ * the history when a version is named) and writes the answer.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isUrbisError } from '../../core/errors.js';
-import { buildDidDocument, buildDidDocumentMetadata } from '../../core/api/did.js';
-import { parseDid } from '../../core/ids/index.js';
-import { keyOfText } from '../../core/ledger/names.js';
-import { idKey, nsKey } from '../../core/ledger/state.js';
+import {
+  answerDidRequest,
+  didError,
+  didProofItem,
+  didUrlFromHttp,
+  errorAnswer,
+  needsHistory,
+  parseDidRequest,
+  type DidAnswer,
+  type DidError,
+  type DidStateView,
+} from '../../core/api/did-resolution.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import { requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
 
-const RESULT_TYPE = 'application/did-resolution';
-const LD_RESULT = 'application/ld+json;profile="https://w3id.org/did-resolution"';
-const DOC_TYPES = ['application/did+json', 'application/did+ld+json', 'application/did'];
+const PREFIX = '/1.0/identifiers/';
 
-type Representation = 'result' | 'document';
-
-/** Picks the representation from the Accept header (first acceptable media range wins). */
-function negotiate(accept: string | undefined): Representation | null {
-  if (!accept || accept.trim() === '') return 'result';
-  for (const part of accept.split(',')) {
-    const media = part.split(';')[0]!.trim().toLowerCase();
-    if (media === RESULT_TYPE || (media === 'application/ld+json' && part.includes('did-resolution'))) return 'result';
-    if (DOC_TYPES.includes(media) || media === 'application/json' || media === 'application/ld+json') return 'document';
-    if (media === '*/*' || media === 'application/*') return 'result';
-  }
-  return null;
+function send(reply: FastifyReply, a: DidAnswer, retryAfterMs?: number): FastifyReply {
+  reply.header('vary', 'accept');
+  reply.header('cache-control', a.status === 200 || a.status === 303 || a.status === 410 ? 'public, max-age=5' : 'public, max-age=1');
+  if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+  if (a.contentType === null) return reply.code(303).header('location', a.location).send();
+  // Serialised here: fastify serialises objects only for media types it knows as JSON.
+  return reply.code(a.status).type(a.contentType).send(JSON.stringify(a.body));
 }
 
-function resolutionError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  return reply
-    .code(status)
-    .type(RESULT_TYPE)
-    .header('cache-control', 'public, max-age=1')
-    .send(
-      JSON.stringify({
-        '@context': 'https://w3id.org/did-resolution/v1',
-        didDocument: null,
-        didResolutionMetadata: { error, errorMessage: message, contentType: RESULT_TYPE },
-        didDocumentMetadata: {},
-      }),
-    );
+/** The state a request needs, read from the ledger: the proven entry, and its history when asked. */
+function readState(rt: NodeRuntime, stateKey: string, withHistory: boolean): DidStateView {
+  const p = rt.ledger.prove(stateKey);
+  const entry = p.entry as IdEntry | NsEntry | null;
+  if (!entry) return { entry: null };
+  const proof = didProofItem(rt.chainId, { key: p.key, entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert });
+  if (!withHistory) return { entry, proof };
+  return { entry, proof, history: rt.store.idHistory(stateKey.slice('id:'.length)) };
 }
 
 export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
-  app.get(
-    '/1.0/identifiers/:did',
-    { schema: { params: { type: 'object', properties: { did: { type: 'string', maxLength: 512 } }, required: ['did'] } } },
-    async (req, reply) => {
+  app.get('/1.0/identifiers/*', async (req, reply) => {
+    const accept = req.headers.accept;
+    const raw = req.raw.url ?? '';
+    const at = raw.indexOf(PREFIX);
+    const target = at < 0 ? '' : raw.slice(at + PREFIX.length);
+    const qi = target.indexOf('?');
+    const http = didUrlFromHttp(qi < 0 ? target : target.slice(0, qi), qi < 0 ? null : target.slice(qi + 1));
+    if (!http.ok) return send(reply, errorAnswer(http.error, accept, '?'));
+    const parsed = parseDidRequest(http.value.didUrl, http.value.options);
+    if (!parsed.ok) return send(reply, errorAnswer(parsed.error, accept, http.value.didUrl));
+    let state: DidStateView;
+    try {
       requireReady(rt);
-      const rep = negotiate(req.headers.accept);
-      if (!rep) return resolutionError(reply, 406, 'representationNotSupported', `cannot produce ${req.headers.accept}`);
-      const didParam = (req.params as { did: string }).did;
-      let id;
-      try {
-        id = parseDid(didParam);
-      } catch (e) {
-        if (isUrbisError(e)) return resolutionError(reply, 400, 'invalidDid', e.message);
-        throw e;
-      }
-      const key = id.local === null ? nsKey(id.namespace.join('.')) : idKey(keyOfText(id.text));
-      const p = rt.ledger.prove(key);
-      if (!p.entry) {
-        return resolutionError(reply, 404, 'notFound', `${didParam} is not registered`);
-      }
-      const entry = p.entry as IdEntry | NsEntry;
-      const doc = buildDidDocument(entry, { urlHost: rt.urlHost });
-      const deactivated = entry.status === 'deactivated';
-      const status = deactivated ? 410 : 200;
-      reply.header('cache-control', 'public, max-age=5');
-      if (rep === 'document') return reply.code(status).type('application/did+json').send(doc);
-      return reply
-        .code(status)
-        .type(RESULT_TYPE)
-        .send(
-          // application/did-resolution is JSON, but fastify serialises only "json" media types.
-          JSON.stringify({
-            '@context': 'https://w3id.org/did-resolution/v1',
-            didDocument: doc,
-            didResolutionMetadata: { contentType: 'application/did+json', retrieved: new Date().toISOString() },
-            didDocumentMetadata: {
-              ...buildDidDocumentMetadata(entry, {
-                chainId: rt.chainId,
-                height: p.header.height,
-                stateRoot: p.header.stateRoot,
-                headerHash: p.cert.headerHash,
-              }),
-              // The proof material itself, so a client can verify without a second request.
-              urbis: { key: p.key, entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert },
-            },
-          }),
-        );
-    },
-  );
+      state = readState(rt, parsed.value.stateKey, needsHistory(parsed.value));
+    } catch (e) {
+      // DID Resolution §4.4: an unexpected error is INTERNAL_ERROR (500), with the Urbis code.
+      const err: DidError = isUrbisError(e)
+        ? didError('INTERNAL_ERROR', e.message, e.code)
+        : didError('INTERNAL_ERROR', 'the node cannot read its store', 'STORE_UNAVAILABLE');
+      const retry = isUrbisError(e) && typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : undefined;
+      return send(reply, errorAnswer(err, accept, parsed.value.didUrl), retry);
+    }
+    return send(reply, answerDidRequest(parsed.value, state, accept, { urlHost: rt.urlHost }));
+  });
 }
-
-export { LD_RESULT };

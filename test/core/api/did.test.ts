@@ -39,13 +39,23 @@ describe('buildDidDocument', () => {
     expect(d.service).toBeUndefined();
   });
 
-  it('writes DID Core metadata', () => {
+  it('writes DID Core §7.1.3 metadata, only strings, maps, lists and booleans (§7.3)', () => {
     expect(buildDidDocumentMetadata(id)).toEqual({
       created: '2023-11-14T22:13:20Z',
       updated: '2023-11-14T22:21:40Z',
       versionId: '3',
-      status: 'deactivated',
       deactivated: true,
+      urbis: { status: 'deactivated', proven: false },
     });
+    // Version 1 had no Update operation: no `updated` (DID Resolution §4.3).
+    expect(buildDidDocumentMetadata({ ...id, version: 1, status: 'active' }).updated).toBeUndefined();
+  });
+
+  it('gives every verification relationship its keys; namespaces also delegate (DID Core §5.3)', () => {
+    const keyed = buildDidDocument({ ...id, controllers: { keys: [KEY], threshold: 1 } });
+    const ref = `${keyed.id}#key-1`;
+    expect([keyed.authentication, keyed.assertionMethod, keyed.capabilityInvocation]).toEqual([[ref], [ref], [ref]]);
+    expect(keyed.capabilityDelegation).toBeUndefined();
+    expect(keyed.controller).toEqual([`did:key:${KEY}`]);
   });
 });
