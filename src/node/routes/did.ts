@@ -23,6 +23,7 @@ import {
   type DidError,
   type DidStateView,
 } from '../../core/api/did-resolution.js';
+import { idRef, parseStateKey } from '../../core/ledger/state.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import { requireReady } from '../guards.js';
@@ -46,7 +47,8 @@ function readState(rt: NodeRuntime, stateKey: string, withHistory: boolean): Did
   if (!entry) return { entry: null };
   const proof = didProofItem(rt.chainId, { key: p.key, entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert });
   if (!withHistory) return { entry, proof };
-  return { entry, proof, history: rt.store.idHistory(stateKey.slice('id:'.length)) };
+  const k = parseStateKey(stateKey);
+  return { entry, proof, history: k.kind === 'id' ? rt.store.idHistory(idRef(k.ns, k.local)) : [] };
 }
 
 export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
