@@ -33,7 +33,17 @@ import type { IdEntry, NsEntry, Payloads, Tx, TxResult, TxType } from '../core/l
 import type { ChangeEvent, SearchAnswer, TxStatus } from '../core/api/types.js';
 import { Http, isObj, problemError, sleep, type FetchLike, type RetryOptions } from './http.js';
 import { SseParser } from './sse.js';
-import { AnswerVerifier, checkAnchor, sameJson, proofInfo, type ProofInfo, type VerifiedBlock, type VerifiedEntry, type VerifiedHeader } from './verify.js';
+import {
+  AnswerVerifier,
+  checkAnchor,
+  sameJson,
+  proofInfo,
+  type ProofInfo,
+  type ProvenJsonAnswer,
+  type VerifiedBlock,
+  type VerifiedEntry,
+  type VerifiedHeader,
+} from '../core/ledger/verify.js';
 
 /** Options of {@link UrbisClient}. */
 export interface UrbisClientOptions {
@@ -98,10 +108,14 @@ export interface ResolutionBase {
   stateRoot: string;
   headerHash: string;
   proof: ProofInfo;
-  /** Validator signatures that counted when the header was first verified. */
+  /** Distinct validators whose valid signatures certified the header. */
   signers: number;
-  /** The node's answer as received (`{ key, entry, proof, header, cert, … }`). */
-  answer: unknown;
+  /**
+   * The answer as verified (`{ key, entry, proof, header, cert }`): the header and certificate are
+   * the verified ones (the certificate holds only the signatures that counted), never the bytes the
+   * node sent beside them. Forward it for offline re-checks.
+   */
+  answer: ProvenJsonAnswer;
 }
 
 /** A verified resolution: the entry, or the proven fact that there is none. */
@@ -468,7 +482,7 @@ export class UrbisClient {
   async resolve(id: string): Promise<Resolution> {
     const ident = parseIdentifier(id);
     if (ident.local === null) return this.nsRead(ident);
-    return this.provenRead<IdEntry>(ident, `/v1/ids/${encodeURIComponent(ident.text)}`, idKey(canonicalKey(ident)));
+    return (await this.provenRead<IdEntry>(ident, `/v1/ids/${encodeURIComponent(ident.text)}`, idKey(canonicalKey(ident)))).resolution;
   }
 
   /**
@@ -484,9 +498,9 @@ export class UrbisClient {
 
   private async nsRead(ident: Identifier): Promise<NsResolution> {
     const ns = ident.namespace.join('.');
-    const r = (await this.provenRead<NsEntry>(ident, `/v1/ns/${encodeURIComponent(ns)}`, nsKey(ns))) as NsResolution;
+    const { resolution, raw: a } = await this.provenRead<NsEntry>(ident, `/v1/ns/${encodeURIComponent(ns)}`, nsKey(ns));
+    const r = resolution as NsResolution;
     r.ns = ns;
-    const a = r.answer;
     if (isObj(a) && isObj(a.children) && Array.isArray(a.children.items)) {
       const next = typeof a.children.next === 'string' ? a.children.next : null;
       r.children = { items: a.children.items.filter(isObj) as unknown as NsEntry[], next };
@@ -494,7 +508,7 @@ export class UrbisClient {
     return r;
   }
 
-  private async provenRead<E extends IdEntry | NsEntry>(ident: Identifier, path: string, key: string): Promise<Resolution<E>> {
+  private async provenRead<E extends IdEntry | NsEntry>(ident: Identifier, path: string, key: string): Promise<{ resolution: Resolution<E>; raw: unknown }> {
     const a = await this.http.send('GET', path);
     let answer: unknown;
     if (a.status >= 200 && a.status < 300) {
@@ -510,11 +524,11 @@ export class UrbisClient {
       }
       throw err;
     }
-    return this.resolution<E>(ident, key, this.verifier.verifyProven<E>(answer, key), answer);
+    return { resolution: this.resolution<E>(ident, key, this.verifier.verifyProven<E>(answer, key)), raw: answer };
   }
 
   /** The resolution of a verified answer. */
-  private resolution<E extends IdEntry | NsEntry>(ident: Identifier, key: string, v: VerifiedEntry<E>, answer: unknown): Resolution<E> {
+  private resolution<E extends IdEntry | NsEntry>(ident: Identifier, key: string, v: VerifiedEntry<E>): Resolution<E> {
     const base: ResolutionBase = {
       id: ident.text,
       did: formatDid(ident),
@@ -526,7 +540,7 @@ export class UrbisClient {
       headerHash: v.proof.headerHash,
       proof: v.proof,
       signers: v.signers,
-      answer,
+      answer: v.verified,
     };
     if (v.entry === null) return { ...base, present: false, entry: null };
     return { ...base, present: true, entry: v.entry, status: v.entry.status as E['status'], version: v.entry.version };
@@ -584,7 +598,7 @@ export class UrbisClient {
     }
     const proven = version === v.entry.version;
     if (proven && !sameJson(e, v.entry)) throw new UrbisError('PROOF_INVALID', `version ${version} differs from the proven entry`);
-    const current = this.resolution<IdEntry>(ident, key, v, json.current);
+    const current = this.resolution<IdEntry>(ident, key, v);
     return { entry: e, current, proven };
   }
 

@@ -350,6 +350,19 @@ describe('verified reads', () => {
   });
 });
 
+describe('what the caller receives', () => {
+  it('is the verified header and certificate, even when a cached header arrives with a garbage certificate', async () => {
+    const first = await client.resolve(LAMP());
+    expect(first.answer.cert.sigs).toHaveLength(1);
+    node.tamper = (path, j) => (path.startsWith('/v1/ids/') ? { ...j, cert: { ...j.cert, sigs: [{ key: 'z', sig: 'garbage' }] } } : j);
+    const again = await client.resolve(LAMP());
+    expect(again.answer.cert).toEqual(first.answer.cert);
+    expect(JSON.stringify(again.answer)).not.toContain('garbage');
+    // Without the cache the same answer is refused outright.
+    await expectCode(newClient({ certCacheSize: 0 }).resolve(LAMP()), 'CERT_INVALID');
+  });
+});
+
 describe('validator set changes', () => {
   it('follows a verified change with syncAnchor', async () => {
     const v2 = newSigner();

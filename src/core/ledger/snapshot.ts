@@ -4,8 +4,8 @@
  * checked here; transport (src/network/snapshot/route.ts, import.ts) and storage stay outside.
  */
 import { UrbisError, isUrbisError } from '../errors.js';
-import { headerHash, verifyCertificate } from './block.js';
 import { entryHash, merkleKey, stateKey } from './state.js';
+import { AnswerVerifier } from './verify.js';
 import type { BlockHeader, Certificate, StateEntry } from './types.js';
 
 /** First line of a snapshot. */
@@ -50,10 +50,10 @@ export function checkSnapshotHead(doc: unknown, chainId: string, trusted: string
   if (head.header.height !== head.height) invalidSnapshot('the header is not at the snapshot height');
   let hash: string;
   try {
-    hash = headerHash(head.header);
-    verifyCertificate(head.header, head.cert, trusted);
+    // The one reader verifier: strict header and certificate shapes, quorum of the trusted keys.
+    hash = new AnswerVerifier({ chainId, validators: trusted }, { certCacheSize: 0 }).verifyHeader(head.header, head.cert).headerHash;
   } catch (e) {
-    if (isUrbisError(e) && e.code === 'CERT_INVALID') {
+    if (isUrbisError(e) && e.code === 'CERT_INVALID' && e.details?.valid !== undefined) {
       invalidSnapshot(`the snapshot certificate does not reach a quorum of the trusted validators: ${e.message}`, { ...e.details });
     }
     return invalidSnapshot(`the snapshot header is malformed: ${(e as Error).message}`);
