@@ -153,6 +153,8 @@ export const ERROR_CODES = {
   HTTP_BODY_TOO_LARGE: { status: 413, description: 'The request body exceeds the size limit.' },
   HTTP_UNSUPPORTED_MEDIA: { status: 415, description: 'The request body has an unsupported content type; send application/json.' },
   HTTP_RATE_LIMITED: { status: 429, description: 'Too many requests from this client; retry after the indicated delay.' },
+  HTTP_URL_INVALID: { status: 400, description: 'The request URL is malformed (e.g. a bad percent-encoding).' },
+  HTTP_JSON_INVALID: { status: 400, description: 'The request body is not well-formed JSON.' },
 
   // --- client SDK (src/client) ---
   CLIENT_HTTP: { status: 502, description: 'The node answered with an unexpected HTTP status or body.' },

@@ -9,7 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { UrbisError, isUrbisError } from '../core/errors.js';
-import { fromFastifyError, problem, sendProblem } from './problem.js';
+import { fromFastifyError, instanceOf, problem, sendProblem } from './problem.js';
 import { registerBlockRoutes } from './routes/blocks.js';
 import { registerDidRoutes } from './routes/did.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -46,22 +46,42 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     bodyLimit,
     // Identifiers are case-insensitive, but routes are not: keep paths exact.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 600 },
-    return503OnClosing: true,
+    // Answered by our own hook below, as a problem document.
+    return503OnClosing: false,
+    // Errors fastify raises before routing (a malformed URL): problem documents too.
+    frameworkErrors: (err, req, reply) => {
+      const { code, detail } = fromFastifyError(err as FastifyError);
+      const inst = instanceOf(req.url);
+      void sendProblem(reply, problem(code, detail, inst === undefined ? {} : { instance: inst }));
+    },
     // Unknown query parameters and body fields are errors, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
 
   app.setErrorHandler((err, req, reply) => {
+    const inst = instanceOf(req.url);
+    const at = inst === undefined ? {} : { instance: inst };
     if (isUrbisError(err)) {
       const retry = (err.details?.retryAfterMs as number | undefined) ?? undefined;
-      return sendProblem(reply, problem(err.code, err.message, { instance: req.url, ...(err.details ? { details: { ...err.details } } : {}) }), retry);
+      return sendProblem(reply, problem(err.code, err.message, { ...at, ...(err.details ? { details: { ...err.details } } : {}) }), retry);
     }
     const fe = err as FastifyError;
     const { code, detail } = fromFastifyError(fe);
     if (code === 'INTERNAL') req.log.error({ err }, 'internal error');
-    return sendProblem(reply, problem(code, detail, { instance: req.url }));
+    return sendProblem(reply, problem(code, detail, at));
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('HTTP_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    const inst = instanceOf(req.url);
+    return sendProblem(reply, problem('HTTP_NOT_FOUND', `no route ${req.method} ${inst ?? '(malformed path)'}`, inst === undefined ? {} : { instance: inst }));
+  });
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_req, _reply, done) => {
+    done(closing ? new UrbisError('NODE_NOT_READY', 'the node is shutting down', { retryAfterMs: 5000 }) : undefined);
+  });
 
   if (opts.cors !== false) {
     void app.register(cors, {
