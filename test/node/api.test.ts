@@ -169,7 +169,7 @@ describe('HTTP API: transactions', () => {
       [forged, 'application/json', 401, 'TX_SIGNATURE_INVALID'],
       [{ ...tx, body: { ...tx.body, chain: 'other-chain' } }, 'application/json', 400, 'TX_CHAIN_MISMATCH'],
       [{ body: {}, sigs: [] }, 'application/json', 400, 'TX_MALFORMED'],
-      ['not json', 'application/json', 400, 'HTTP_BAD_REQUEST'],
+      ['not json', 'application/json', 400, 'HTTP_JSON_INVALID'],
       ['a=b', 'application/x-www-form-urlencoded', 415, 'HTTP_UNSUPPORTED_MEDIA'],
     ];
     for (const [payload, ct, status, code] of cases) {
