@@ -1,0 +1,38 @@
+/**
+ * The app's shared services: the SDK client (the verification engine), the trust anchor, the
+ * browser Ed25519 engine, and the keys loaded on the Manage page (kept in memory only).
+ */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import { UrbisClient } from '../../src/client/client.js';
+import type { Signer } from '../../src/core/ledger/tx.js';
+import type { AnchorState, PinnedAnchor } from './lib/anchor.js';
+import type { BrowserEd25519 } from './lib/accel.js';
+
+export interface AppCtx {
+  client: UrbisClient | null;
+  anchor: AnchorState;
+  engine: BrowserEd25519;
+  /** Replaces the pinned anchor (Trust page). */
+  setAnchor(a: PinnedAnchor | null): void;
+  /** Keys loaded on the Manage page: in this page's memory, never sent anywhere. */
+  signers: Signer[];
+  setSigners(s: Signer[]): void;
+  navigate(href: string): void;
+}
+
+export const Ctx = createContext<AppCtx>(null as unknown as AppCtx);
+export const useApp = (): AppCtx => useContext(Ctx);
+
+/** The SDK client for the node that served the page, verifying against `anchor`. */
+export function makeClient(anchor: PinnedAnchor, engine: BrowserEd25519, maxAgeMs: number | null): UrbisClient {
+  return new UrbisClient({
+    url: location.origin,
+    anchor: { chainId: anchor.chainId, validators: anchor.validators },
+    fetch: engine.wrapFetch(globalThis.fetch.bind(globalThis)),
+    timeoutMs: 8000,
+    retry: { retries: 1, maxDelayMs: 1000 },
+    waitTimeoutMs: 30_000,
+    ...(maxAgeMs !== null ? { maxAgeMs } : {}),
+  });
+}

@@ -1,0 +1,279 @@
+/**
+ * Namespaces: the tree from the root through countries and cities to organisations. Each namespace
+ * entry is verified (proof + certificate); the listings of children and identifiers are the node's
+ * word and say so.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { NsEntry, IdEntry } from '../../../src/core/ledger/types.js';
+import { nsKey } from '../../../src/core/ledger/state.js';
+import type { VerifiedEntry } from '../../../src/client/verify.js';
+import { isObj, problemError } from '../../../src/client/http.js';
+import { Badge, Facts, FailureBox, IdLink, Loading, Mono, Notice, Page } from '../components.js';
+import { useApp } from '../ctx.js';
+import { isoTime, quota } from '../lib/format.js';
+import { blockHref, nsHref } from '../lib/route.js';
+import { classifyFailure, type Failure } from '../lib/states.js';
+
+const PAGE = 50;
+
+interface Listing {
+  items: NsEntry[];
+  next: string | null;
+}
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'failed'; failure: Failure }
+  | { kind: 'root'; children: Listing }
+  | { kind: 'ns'; path: string; v: VerifiedEntry<NsEntry>; children: Listing };
+
+function listing(v: unknown): Listing {
+  const c = isObj(v) && isObj(v.children) ? v.children : null;
+  const items = c && Array.isArray(c.items) ? (c.items.filter((x) => isObj(x) && typeof x.ns === 'string') as unknown as NsEntry[]) : [];
+  return { items, next: c && typeof c.next === 'string' ? c.next : null };
+}
+
+export function NamespacesView(props: { path: string | null; cursor: string | null }) {
+  const app = useApp();
+  const [st, setSt] = useState<State>({ kind: 'loading' });
+  useEffect(() => {
+    const client = app.client;
+    if (!client) return;
+    let live = true;
+    setSt({ kind: 'loading' });
+    const run = async (): Promise<State> => {
+      if (props.path === null) return { kind: 'root', children: listing(await client.http.json('GET', '/v1/ns')) };
+      const path = props.path.replace(/:.*$/, '');
+      const a = await client.http.send('GET', `/v1/ns/${encodeURIComponent(path)}`, {
+        query: { limit: PAGE, ...(props.cursor ? { cursor: props.cursor } : {}) },
+      });
+      const body = a.status === 404 && isObj(a.json) ? a.json.proven : a.json;
+      if (a.status >= 400 && a.status !== 404) throw problemError(a);
+      const v = client.verifier.verifyProven<NsEntry>(body, nsKey(path));
+      return { kind: 'ns', path, v, children: listing(a.json) };
+    };
+    run().then(
+      (s) => live && setSt(s),
+      (e: unknown) => live && setSt({ kind: 'failed', failure: classifyFailure(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.path, props.cursor, app.client]);
+
+  const title = props.path ? `Namespace ${props.path}` : 'Namespaces';
+  return (
+    <Page
+      title={title}
+      lead={props.path ? undefined : 'The registry is a tree: the root delegates countries, countries delegate cities, cities delegate organisations.'}
+    >
+      <Crumbs path={props.path} />
+      {!app.client ? (
+        <Notice tone="warn" title="No trust anchor">
+          Load the network's genesis on the <a href="/trust">Trust</a> page first.
+        </Notice>
+      ) : st.kind === 'loading' ? (
+        <Loading what="Loading and verifying" />
+      ) : st.kind === 'failed' ? (
+        <FailureBox failure={st.failure} />
+      ) : st.kind === 'root' ? (
+        <Children listing={st.children} path={null} cursor={null} />
+      ) : (
+        <NsDetail st={st} cursor={props.cursor} />
+      )}
+    </Page>
+  );
+}
+
+function Crumbs(props: { path: string | null }) {
+  const parts = props.path ? props.path.replace(/:.*$/, '').split('.') : [];
+  return (
+    <nav aria-label="Namespace path" class="crumbs">
+      <ol>
+        <li>{parts.length ? <a href={nsHref(null)}>Root</a> : <span aria-current="page">Root</span>}</li>
+        {parts.map((p, i) => {
+          const path = parts.slice(0, i + 1).join('.');
+          return <li key={path}>{i === parts.length - 1 ? <span aria-current="page">{p}</span> : <a href={nsHref(path)}>{p}</a>}</li>;
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+function NsDetail(props: { st: Extract<State, { kind: 'ns' }>; cursor: string | null }) {
+  const { v, path, children } = props.st;
+  if (!v.entry) {
+    return (
+      <div class="result" data-state="absent">
+        <Badge ok={true} />
+        <Notice tone="info" title="Not registered" testid="absent">
+          No namespace <code>{path}</code> exists at block {v.proof.height}; the node proved its absence.
+        </Notice>
+      </div>
+    );
+  }
+  const e = v.entry;
+  const name = typeof e.record.attributes?.name === 'string' ? e.record.attributes.name : null;
+  return (
+    <div class="result" data-state={e.status === 'active' ? 'verified' : 'suspended'}>
+      <div class="title-row">
+        <h2 class="id">{e.id}</h2>
+        <Badge ok={true} />
+      </div>
+      {e.status === 'suspended' ? (
+        <Notice tone="warn" title="Suspended" testid="status">
+          Its parent suspended this namespace: nothing in it can change until it is reinstated.
+        </Notice>
+      ) : null}
+      <Facts
+        rows={[
+          ['Name', name],
+          ['Type', e.record.type],
+          ['Status', e.status],
+          ['Child namespaces', quota(e.children, e.limits.maxChildren)],
+          ['Identifiers', quota(e.ids, e.limits.maxIds)],
+          ['Expires', e.limits.expiresAt !== undefined ? isoTime(e.limits.expiresAt) : null],
+          [
+            'Version',
+            <>
+              {e.version}, last changed in <a href={blockHref(e.height)}>block {e.height}</a>
+            </>,
+          ],
+          ['Proven at', <a href={blockHref(v.proof.height)}>block {v.proof.height}</a>],
+        ]}
+      />
+      <section>
+        <h3>Controllers</h3>
+        <p>
+          {e.controllers.threshold} of {e.controllers.keys.length} must sign:
+        </p>
+        <ul class="plain keys">
+          {e.controllers.keys.map((k) => (
+            <li key={k}>
+              <Mono value={k} full />
+            </li>
+          ))}
+        </ul>
+        {e.policy.registrars?.length ? (
+          <>
+            <h4>Registrars</h4>
+            <p class="help">May register and allocate identifiers here, each alone.</p>
+            <ul class="plain keys">
+              {e.policy.registrars.map((k) => (
+                <li key={k}>
+                  <Mono value={k} full />
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+      <Policy e={e} />
+      <Children listing={children} path={path} cursor={props.cursor} />
+      <Ids path={path} />
+    </div>
+  );
+}
+
+function rule(r: { charset: string; minLength: number; maxLength: number; prefixes?: string[] } | undefined): string | null {
+  if (!r) return 'not allowed';
+  return `${r.charset === 'digits' ? 'digits' : 'letters and digits'}, ${r.minLength}–${r.maxLength} characters${r.prefixes?.length ? `, starting with ${r.prefixes.join(' or ')}` : ''}`;
+}
+
+function Policy(props: { e: NsEntry }) {
+  const p = props.e.policy;
+  return (
+    <section>
+      <h3>Policy</h3>
+      <Facts
+        rows={[
+          ['Child namespaces', rule(p.children)],
+          ['Identifiers', rule(p.ids)],
+          ['Record types', p.types?.join(', ') ?? 'any'],
+          ['Reserved names', p.reserved?.join(', ') ?? null],
+          ['Serial width', p.serialWidth !== undefined ? String(p.serialWidth) : null],
+        ]}
+      />
+    </section>
+  );
+}
+
+function Children(props: { listing: Listing; path: string | null; cursor: string | null }) {
+  const { items, next } = props.listing;
+  return (
+    <section>
+      <h3>{props.path ? 'Child namespaces' : 'Top-level namespaces'}</h3>
+      <p class="help">A listing by the node; each namespace is verified when you open it.</p>
+      {items.length === 0 ? (
+        <p class="empty">{props.path ? 'No child namespaces.' : 'No namespaces yet. The root authority creates the first ones on the Manage page.'}</p>
+      ) : (
+        <ul class="cards">
+          {items.map((c) => (
+            <li key={c.ns}>
+              <a href={nsHref(c.ns)}>
+                <strong>{c.ns}</strong> <span class="muted">{c.record.type}</span>
+                {typeof c.record.attributes?.name === 'string' ? <span> {c.record.attributes.name}</span> : null}
+              </a>
+              <span class="muted small">
+                {c.children} namespaces, {c.ids} identifiers{c.status !== 'active' ? `, ${c.status}` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.cursor || next ? (
+        <nav class="pager" aria-label="Pages of child namespaces">
+          {props.cursor ? <a href={nsHref(props.path)}>First page</a> : null}
+          {next ? <a href={nsHref(props.path, next)}>Next page</a> : null}
+        </nav>
+      ) : null}
+    </section>
+  );
+}
+
+function Ids(props: { path: string }) {
+  const app = useApp();
+  const [items, setItems] = useState<IdEntry[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const load = (cursor: string | null) => {
+    app.client
+      ?.search({ ns: props.path, limit: PAGE, cursor })
+      .then((a) => {
+        setItems((old) => (cursor && old ? [...old, ...a.items] : a.items));
+        setNext(a.next);
+      })
+      .catch((e: Error) => setErr(e.message));
+  };
+  useEffect(() => {
+    setItems(null);
+    load(null);
+  }, [props.path]);
+  return (
+    <section>
+      <h3>Identifiers in and below {props.path}</h3>
+      {err ? <p class="error">{err}</p> : null}
+      {items === null ? (
+        <Loading what="Loading identifiers" />
+      ) : items.length === 0 ? (
+        <p class="empty">No identifiers registered here yet.</p>
+      ) : (
+        <>
+          <ul class="plain ids">
+            {items.map((x) => (
+              <li key={x.id}>
+                <IdLink id={x.id} /> <span class="muted">{x.record.type}</span>
+                {x.status !== 'active' ? <span class={`status ${x.status}`}> {x.status}</span> : null}
+              </li>
+            ))}
+          </ul>
+          {next ? (
+            <button type="button" class="secondary" onClick={() => load(next)}>
+              Show more identifiers
+            </button>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
