@@ -17,7 +17,8 @@ import type { NodeRuntime } from './runtime.js';
 /** Paths of the app's views (besides `/` and `/id/…`); see web/src/lib/route.ts. */
 export const WEB_APP_PATHS = ['/', '/ns', '/ns/*', '/ledger', '/ledger/*', '/tx/*', '/scan', '/manage', '/trust', '/id/*'] as const;
 
-const GENESIS_SLOT = '<script type="application/json" id="urbis-genesis">null</script>';
+/** Where the page holds the genesis: a JSON data block, `null` in the build. */
+const GENESIS_SLOT = /<script type="application\/json" id="urbis-genesis">\s*null\s*<\/script>/;
 
 /** Content-Security-Policy of the app: its own origin only; WebAssembly for the code scanner. */
 export const WEB_APP_CSP = [
@@ -63,7 +64,7 @@ export function findWebApp(): string | null {
 export function loadWebApp(dir: string | null = findWebApp()): WebApp | null {
   if (dir === null) return null;
   const index = readFileSync(join(dir, 'index.html'), 'utf8');
-  if (!index.includes(GENESIS_SLOT)) return null;
+  if (!GENESIS_SLOT.test(index)) return null;
   const assets = new Map<string, { body: Buffer; type: string }>();
   for (const name of readdirSync(join(dir, 'assets'))) {
     const path = join(dir, 'assets', name);
@@ -80,7 +81,7 @@ export function indexWithGenesis(app: WebApp, genesis: Tx<'genesis'>): string {
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-  return app.index.replace(GENESIS_SLOT, `<script type="application/json" id="urbis-genesis">${json}</script>`);
+  return app.index.replace(GENESIS_SLOT, () => `<script type="application/json" id="urbis-genesis">${json}</script>`);
 }
 
 /** True when the client prefers HTML (a browser navigating), by the Accept header (RFC 9110 §12.5.1). */

@@ -61,7 +61,8 @@ export class BrowserEd25519 {
   /** Set to false to force the @noble path (tests, the Trust page). */
   enabled = true;
 
-  constructor(private readonly subtle: Subtle | undefined = (globalThis.crypto as unknown as { subtle?: Subtle } | undefined)?.subtle) {}
+  /** @param subtle - WebCrypto (default: the page's, absent outside secure contexts); null for none. */
+  constructor(private readonly subtle: Subtle | null = (globalThis.crypto as unknown as { subtle?: Subtle } | undefined)?.subtle ?? null) {}
 
   /** True when WebCrypto Ed25519 can be used here (secure context, browser support). */
   available(): Promise<boolean> {

@@ -194,6 +194,14 @@ export function describeTx(tx: unknown): { type: string; target: string | null }
   const body = (tx as { body?: { type?: unknown; payload?: Record<string, unknown> } } | null)?.body;
   const type = typeof body?.type === 'string' ? body.type : 'unknown';
   const p = body?.payload ?? {};
-  const target = typeof p.id === 'string' ? p.id : typeof p.ns === 'string' ? p.ns : null;
+  let target = typeof p.id === 'string' ? p.id : typeof p.ns === 'string' ? p.ns : null;
+  if (typeof p.id === 'string') {
+    // Payloads may name an identifier without its check character: show (and link) the canonical form.
+    try {
+      target = parseIdLenient(p.id).text;
+    } catch {
+      // Left as written: the ledger rejected it anyway.
+    }
+  }
   return { type, target };
 }
