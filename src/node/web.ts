@@ -75,6 +75,14 @@ export function loadWebApp(dir: string | null = findWebApp()): WebApp | null {
   return { dir, index, assets };
 }
 
+let built: WebApp | null | undefined;
+
+/** The built app of this installation, loaded once per process. */
+export function builtWebApp(): WebApp | null {
+  if (built === undefined) built = loadWebApp();
+  return built;
+}
+
 /** The index page with the genesis embedded (JSON in a data block; `<` escaped so it cannot end the element). */
 export function indexWithGenesis(app: WebApp, genesis: Tx<'genesis'>): string {
   const json = JSON.stringify(genesis)

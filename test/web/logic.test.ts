@@ -3,7 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoute, idHref, nsHref, section } from '../../web/src/lib/route.js';
 import { classifyFailure, parseInput, statusText } from '../../web/src/lib/states.js';
-import { buildPayload, describeTx, parseAttributes, parseControllers, parseLinks, parseSharedTx, FieldError, type OperationFields } from '../../web/src/lib/forms.js';
+import {
+  buildPayload,
+  describeTx,
+  parseAttributes,
+  parseControllers,
+  parseLinks,
+  parseSharedTx,
+  FieldError,
+  type OperationFields,
+} from '../../web/src/lib/forms.js';
 import { ago, quota, short } from '../../web/src/lib/format.js';
 import { UrbisError } from '../../src/core/errors.js';
 import { formatDid, formatUrl, makeIdentifier, parseIdentifier } from '../../src/core/ids/index.js';
@@ -37,7 +46,14 @@ describe('routes: every view has a URL (deep links)', () => {
 
 describe('search box input', () => {
   it('takes the text form, the DID, a label URL on any host, and a path', () => {
-    for (const input of [ident.text, formatDid(ident), formatUrl(ident), formatUrl(ident, 'http://127.0.0.1:8080'), `  /id/${ident.text}/ `, ident.text.toLowerCase()]) {
+    for (const input of [
+      ident.text,
+      formatDid(ident),
+      formatUrl(ident),
+      formatUrl(ident, 'http://127.0.0.1:8080'),
+      `  /id/${ident.text}/ `,
+      ident.text.toLowerCase(),
+    ]) {
       const p = parseInput(input);
       expect(p.ok, input).toBe(true);
       if (p.ok) expect(p.text).toBe(ident.text);
@@ -86,10 +102,25 @@ describe('failure states', () => {
 });
 
 describe('Manage forms', () => {
-  const base: OperationFields = { target: '', type: 'lamp', attributes: '', links: '', services: '', controllers: '', threshold: '1', toNamespace: false, reason: '' };
+  const base: OperationFields = {
+    target: '',
+    type: 'lamp',
+    attributes: '',
+    links: '',
+    services: '',
+    controllers: '',
+    threshold: '1',
+    toNamespace: false,
+    reason: '',
+  };
 
   it('parses attributes, links and services line by line', () => {
-    expect(parseAttributes('street=Zhongshan Road\npower=60\nlit=true\n# comment\nzip=007')).toEqual({ street: 'Zhongshan Road', power: 60, lit: true, zip: '007' });
+    expect(parseAttributes('street=Zhongshan Road\npower=60\nlit=true\n# comment\nzip=007')).toEqual({
+      street: 'Zhongshan Road',
+      power: 60,
+      lit: true,
+      zip: '007',
+    });
     expect(() => parseAttributes('a=1\na=2')).toThrow(/given twice/);
     expect(() => parseAttributes('novalue')).toThrow(FieldError);
     expect(parseLinks(`located-in ${formatDid(ident)}`)).toEqual([{ rel: 'located-in', target: ident.text }]);
@@ -109,7 +140,10 @@ describe('Manage forms', () => {
 
   it('builds the payload of each operation', () => {
     const reg = buildPayload('id.register', { ...base, target: '156.130100/meter-1', attributes: 'kind=water' });
-    expect(reg.payload).toEqual({ id: parseIdentifier(reg.payload && (reg.payload as { id: string }).id).text, record: { type: 'lamp', attributes: { kind: 'water' } } });
+    expect(reg.payload).toEqual({
+      id: parseIdentifier(reg.payload && (reg.payload as { id: string }).id).text,
+      record: { type: 'lamp', attributes: { kind: 'water' } },
+    });
     expect((reg.payload as { id: string }).id).toMatch(/^156\.130100\/METER-1:.$/);
     expect(() => buildPayload('id.update', { ...base, target: '156.130100/METER-1' })).toThrow(/check character/);
     expect(() => buildPayload('id.register', { ...base, target: '156.130100' })).toThrow(/namespace/);

@@ -139,4 +139,3 @@ describe('key files in the browser (docs/protocol.md (Encoding) §5)', () => {
     await expect(signerFromKeyFile(' '.repeat(70_000))).rejects.toMatchObject({ code: 'KEYFILE_INVALID' });
   });
 });
-

@@ -1,5 +1,5 @@
 /** The app shell: navigation, routing, the trust anchor and the SDK client. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Signer } from '../../src/core/ledger/tx.js';
 import { Ctx, makeClient, type AppCtx } from './ctx.js';
 import type { BrowserEd25519 } from './lib/accel.js';
@@ -59,10 +59,15 @@ export function App(props: { anchor: AnchorState; engine: BrowserEd25519 }) {
     };
   }, []);
 
-  // Move focus to the page title after navigation, for keyboard and screen-reader users.
+  // Move focus to the page title after each navigation (not on the first load), so that keyboard and
+  // screen-reader users land on the new page.
+  const firstRender = useRef(true);
   useEffect(() => {
-    const h = document.getElementById('page-title');
-    if (h && document.activeElement?.id !== 'q') h.focus({ preventScroll: true });
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    document.getElementById('page-title')?.focus({ preventScroll: true });
     scrollTo(0, 0);
   }, [route]);
 
