@@ -19,6 +19,7 @@ import { registerOpsRoutes } from './routes/ops.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTxRoutes } from './routes/tx.js';
 import type { NodeRuntime } from './types.js';
+import { builtWebApp, registerWebApp, type WebApp } from './web.js';
 
 /** Options of {@link createServer}; every one has a documented default. */
 export interface ServerOptions {
@@ -32,6 +33,8 @@ export interface ServerOptions {
   urlHost?: string;
   /** fastify/pino logger options, or false (default false). */
   logger?: boolean | object;
+  /** The web app to serve at `/` and the label URLs (default: the built app, if any; null: none). */
+  webApp?: WebApp | null;
   /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
@@ -114,6 +117,8 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     registerEventRoutes(scoped, rt);
     registerDidRoutes(scoped, rt);
     registerOpsRoutes(scoped, rt);
+    const web = opts.webApp === undefined ? builtWebApp() : opts.webApp;
+    if (web) registerWebApp(scoped, rt, web);
     opts.routes?.(scoped, rt);
   });
   return app;

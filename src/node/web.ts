@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Tx } from '../core/ledger/types.js';
-import type { NodeRuntime } from './runtime.js';
+import type { NodeRuntime } from './types.js';
 
 /** Paths of the app's views (besides `/` and `/id/…`); see web/src/lib/route.ts. */
 export const WEB_APP_PATHS = ['/', '/ns', '/ns/*', '/ledger', '/ledger/*', '/tx/*', '/scan', '/manage', '/trust', '/id/*'] as const;

@@ -1,7 +1,7 @@
 // The node serves the web app (src/node/web.ts) for browsers, with the genesis embedded as the
 // trust anchor, and leaves API clients to the API. Accept negotiation: RFC 9110 §12.5.1.
 import { describe, expect, it } from 'vitest';
-import { findWebApp, indexWithGenesis, loadWebApp, registerWebApp, wantsHtml, WEB_APP_CSP, type WebApp } from '../../src/node/web.js';
+import { findWebApp, indexWithGenesis, loadWebApp, wantsHtml, WEB_APP_CSP, type WebApp } from '../../src/node/web.js';
 import { newTestNode } from '../helpers/node.js';
 import type { Tx } from '../../src/core/ledger/types.js';
 
@@ -41,7 +41,7 @@ describe('web app serving', () => {
   });
 
   it('serves the page at / and at label URLs, with the genesis and a strict CSP; JSON clients get the API', async () => {
-    const n = newTestNode({ rateLimit: 0, routes: (app, rt) => registerWebApp(app, rt, web!) });
+    const n = newTestNode({ rateLimit: 0, webApp: web });
     for (const url of ['/', '/id/156.130100.42%2FLAMP-000017%3AF', '/id/156.130100.42/LAMP-000017:F', '/ns/156', '/ledger/3', '/manage', '/trust', '/scan']) {
       const r = await n.app.inject({ url, headers: { accept: HTML } });
       expect(r.statusCode, url).toBe(200);
@@ -60,5 +60,12 @@ describe('web app serving', () => {
     for (const url of ['/assets/nope.js', '/assets/..%2Findex.html', '/assets/%2e%2e%2f%2e%2e%2fpackage.json']) {
       expect((await n.app.inject({ url })).statusCode, url).toBe(404);
     }
+  });
+
+  it('serves no page when the app is not built (webApp: null)', async () => {
+    const n = newTestNode({ rateLimit: 0, webApp: null });
+    const r = await n.app.inject({ url: '/', headers: { accept: HTML } });
+    expect(r.statusCode).toBe(404);
+    expect(r.headers['content-type']).toMatch(/problem\+json/);
   });
 });

@@ -8,6 +8,7 @@ import { startNode } from '../../node/runtime.js';
 import { intArg } from '../args.js';
 import { jsonOption, type CommonOpts } from '../options.js';
 import { passphraseFromEnv, resolveDir } from '../local.js';
+import { builtWebApp } from '../../node/web.js';
 
 interface NodeStartOpts extends CommonOpts {
   port: number;
@@ -117,6 +118,7 @@ export function registerNodeStart(node: Command): void {
       );
     } else {
       say(`Urbis node for chain ${running.runtime.chainId} at height ${head.height}`);
+      if (builtWebApp()) say(`  explorer: ${running.url}/   (verifies every answer in your browser)`);
       say(`  API:      ${running.url}/v1   (OpenAPI: ${running.url}/openapi.json)`);
       say(`  data:     ${dir}`);
       say('Try:');
