@@ -83,7 +83,7 @@ const DOC_TYPES: readonly string[] = [MEDIA_DID_LD_JSON, MEDIA_DID_JSON, MEDIA_D
  * Resolves a did:urbis DID (or the DID of a DID URL, honouring `versionId` / `versionTime`) with
  * proof: the DID Resolution §9 result that `GET /1.0/identifiers/{did}` with
  * `Accept: application/did-resolution` serves, the document in representation `accept` (default
- * `application/did+ld+json`). Never throws: faults are error objects (`type`
+ * `application/did`, the JSON-LD form, as the binding's). Never throws: faults are error objects (`type`
  * `https://www.w3.org/ns/did#…`, Urbis `code`): INVALID_DID for a malformed DID or a bad check
  * character, METHOD_NOT_SUPPORTED for another method, NOT_FOUND for a proven absence,
  * INTERNAL_ERROR for a failed verification or an unreachable node. A deactivated DID resolves to
@@ -106,7 +106,7 @@ export async function resolveUrbisDid(client: UrbisClient, didUrl: string, opts:
   }
   const read = await readVerified(client, parsed.value);
   if (!read.ok) return failure(read.error);
-  const type = accept !== undefined && DOC_TYPES.includes(accept) ? (accept as DidDocMediaType) : MEDIA_DID_LD_JSON;
+  const type = accept !== undefined && DOC_TYPES.includes(accept) ? (accept as DidDocMediaType) : MEDIA_DID;
   return resolveDidRequest(parsed.value, read.state, type, opts.urlHost !== undefined ? { urlHost: opts.urlHost } : {});
 }
 

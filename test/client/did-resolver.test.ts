@@ -40,7 +40,7 @@ describe('did:urbis resolver', () => {
     );
     const d = did(id);
     const r = await resolver.resolve(d);
-    expect(r.didResolutionMetadata).toEqual({ contentType: 'application/did+ld+json' });
+    expect(r.didResolutionMetadata).toEqual({ contentType: 'application/did' });
     const vm = `${d}#key-1`;
     expect(r.didDocument).toEqual({
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],

@@ -107,6 +107,8 @@ export interface DidRequest {
   serviceType?: string;
   relativeRef?: string;
   hl?: string;
+  /** The `accept` option given in the query (it overrides the Accept header). */
+  accept?: string;
   /** DID parameters this method does not define. */
   unknown: string[];
 }
@@ -119,7 +121,7 @@ const DID_RE = /^did:([a-z0-9]+):((?:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*:)*(?:[A
 const QUERY_CHARS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*$/;
 const PATH_CHARS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 /** Resolution options a caller may pass beside the DID URL (DID Resolution §4.1, §13.2). */
-const OPTION_NAMES = new Set(['versionId', 'versionTime', 'expandRelativeUrls', 'noCache']);
+const OPTION_NAMES = new Set(['versionId', 'versionTime', 'expandRelativeUrls', 'noCache', 'accept']);
 
 const fail = <T>(name: DidErrorName, detail: string, code?: string): DidParse<T> => ({ ok: false, error: didError(name, detail, code) });
 
@@ -230,10 +232,10 @@ export function parseDidRequest(didUrl: string, options: ReadonlyArray<[string, 
   for (const [name, value] of options) {
     if (!OPTION_NAMES.has(name)) return fail('FEATURE_NOT_SUPPORTED', `the resolution option "${name}" is not supported`);
     if (name === 'expandRelativeUrls' || name === 'noCache') continue; // documents hold absolute URLs only; nothing is cached
-    const before = name === 'versionId' ? req.versionId : req.versionTime;
+    const before = name === 'versionId' ? req.versionId : name === 'versionTime' ? req.versionTime : req.accept;
     const r = setParam(req, name, value, 'option');
     if (!r.ok) return r;
-    const after = name === 'versionId' ? req.versionId : req.versionTime;
+    const after = name === 'versionId' ? req.versionId : name === 'versionTime' ? req.versionTime : req.accept;
     if (before !== undefined && before !== after) return fail('INVALID_OPTIONS', `the option ${name} contradicts the DID parameter ${name}`);
   }
   if (req.versionId !== undefined && req.versionTime !== undefined) {
@@ -256,6 +258,11 @@ function setParam(req: DidRequest, name: string, value: string, what: 'DID param
       req.versionTime = t;
       break;
     }
+    case 'accept':
+      // DID Resolution §4.1: a media type, an ASCII string (RFC 9110 §12.5.1 field value).
+      if (!/^[\x20-\x7e]+$/.test(value)) return fail('INVALID_OPTIONS', 'the accept option must be a media type in ASCII');
+      req.accept = value;
+      break;
     case 'service':
     case 'serviceType':
     case 'relativeRef':
@@ -367,6 +374,7 @@ export interface DidResolutionResult {
 /** A DID URL dereferencing result (DID Resolution §10). */
 export interface DidDereferencingResult {
   '@context': string;
+  contentStream: unknown;
   content: unknown;
   dereferencingMetadata: { contentType?: string; error?: DidError };
   contentMetadata: DidDocumentMetadata | Record<string, never>;
@@ -464,12 +472,18 @@ const errorResolution = (error: DidError): DidResolutionResult => ({
   didResolutionMetadata: { error },
   didDocumentMetadata: {},
 });
-const errorDereferencing = (error: DidError): DidDereferencingResult => ({
-  '@context': DID_RESOLUTION_CONTEXT,
-  content: null,
-  dereferencingMetadata: { error },
-  contentMetadata: {},
-});
+/**
+ * A dereferencing result. The resource is under both `contentStream` (the name of the §5 function
+ * output) and `content` (the name in the §10 example), which the specification has not yet aligned.
+ */
+function dereferencingResult(
+  content: unknown,
+  dereferencingMetadata: DidDereferencingResult['dereferencingMetadata'],
+  contentMetadata: DidDereferencingResult['contentMetadata'],
+): DidDereferencingResult {
+  return { '@context': DID_RESOLUTION_CONTEXT, contentStream: content, content, dereferencingMetadata, contentMetadata };
+}
+const errorDereferencing = (error: DidError): DidDereferencingResult => dereferencingResult(null, { error }, {});
 
 /**
  * DID resolution (DID Resolution §4.4) of the DID of a request, honouring `versionId` /
@@ -568,9 +582,12 @@ export function errorAnswer(error: DidError, accept: string | undefined, didUrl:
  * Errors answer with the status of their type, 410 for a deactivated DID, and a result body with
  * an error object, no content and empty metadata.
  */
-export function answerDidRequest(req: DidRequest, state: DidStateView, accept: string | undefined, opts: DidResolveOptions = {}): DidAnswer {
+export function answerDidRequest(req: DidRequest, state: DidStateView, acceptHeader: string | undefined, opts: DidResolveOptions = {}): DidAnswer {
+  const accept = req.accept ?? acceptHeader;
   const wants = negotiate(accept);
-  const inner = (wants.find((w) => w?.kind === 'doc') as { type: DidDocMediaType } | undefined)?.type ?? MEDIA_DID_LD_JSON;
+  // The document inside a result: the first document type the header lists, else `application/did`
+  // (DID Resolution §12.2 examples; DID v1.1's media type, JSON-LD with its @context).
+  const inner = (wants.find((w) => w?.kind === 'doc') as { type: DidDocMediaType } | undefined)?.type ?? MEDIA_DID;
   const isService = req.service !== undefined || req.serviceType !== undefined || req.relativeRef !== undefined;
   const isPlain = req.path === null && req.fragment === null && !isService && req.unknown.length === 0 && req.hl === undefined;
   let want: Want | null | undefined = wants.find((w) => w !== null && (w.kind !== 'uri-list' || isService));
@@ -589,35 +606,11 @@ export function answerDidRequest(req: DidRequest, state: DidStateView, accept: s
   }
   const d = dereferenceInner(req, state, want.kind === 'doc' ? want.type : inner, isService, opts);
   if (!d.ok) return answerOf(didErrorStatus(d.error), MEDIA_DEREFERENCING, errorDereferencing(d.error));
-  if (d.md.deactivated === true) {
-    return answerOf(410, MEDIA_DEREFERENCING, {
-      '@context': DID_RESOLUTION_CONTEXT,
-      content: null,
-      dereferencingMetadata: {},
-      contentMetadata: d.md,
-    } satisfies DidDereferencingResult);
-  }
-  if (d.urls) {
-    if (want.kind === 'uri-list') return { status: 303, contentType: null, location: d.urls[0]!, body: null };
-    if (want.kind === 'dereferencing') {
-      const content = d.urls.map((u) => `${u}\r\n`).join('');
-      return answerOf(200, MEDIA_DEREFERENCING, {
-        '@context': DID_RESOLUTION_CONTEXT,
-        content,
-        dereferencingMetadata: { contentType: MEDIA_URI_LIST },
-        contentMetadata: {},
-      } satisfies DidDereferencingResult);
-    }
-  }
+  if (d.md.deactivated === true) return answerOf(410, MEDIA_DEREFERENCING, dereferencingResult(null, {}, d.md));
+  // A service endpoint is a text/uri-list result, which §12.1 answers with 303 and Location.
+  if (d.urls && want.kind !== 'doc') return { status: 303, contentType: null, location: d.urls[0]!, body: null };
   const type = want.kind === 'doc' ? want.type : inner;
-  if (want.kind === 'dereferencing') {
-    return answerOf(200, MEDIA_DEREFERENCING, {
-      '@context': DID_RESOLUTION_CONTEXT,
-      content: d.content,
-      dereferencingMetadata: { contentType: type },
-      contentMetadata: d.md,
-    } satisfies DidDereferencingResult);
-  }
+  if (want.kind === 'dereferencing') return answerOf(200, MEDIA_DEREFERENCING, dereferencingResult(d.content, { contentType: type }, d.md));
   return answerOf(200, type, d.content);
 }
 

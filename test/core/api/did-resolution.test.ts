@@ -95,7 +95,9 @@ describe('DID Core §3.1 / §3.2: DID URL syntax', () => {
         ['versionTime', '2026-01-01T00:00:00Z'],
       ]),
     ).toBe('INVALID_OPTIONS');
-    expect(typeOf(did, [['accept', 'x']])).toBe('FEATURE_NOT_SUPPORTED');
+    expect(typeOf(did, [['frobnicate', 'x']])).toBe('FEATURE_NOT_SUPPORTED');
+    expect(typeOf(did, [['accept', 'application/did+json']])).toBe('ok');
+    expect(typeOf(did, [['accept', 'application/dïd']])).toBe('INVALID_OPTIONS');
     expect(typeOf('x'.repeat(5000))).toBe('INVALID_DID_URL');
   });
 });
