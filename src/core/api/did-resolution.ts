@@ -651,7 +651,7 @@ function dereferenceInner(req: DidRequest, state: DidStateView, type: DidDocMedi
   }
   if (req.fragment !== null) {
     const id = `${doc.id}#${req.fragment}`;
-    const found = doc.verificationMethod.find((v) => v.id === id) ?? doc.service?.find((s) => s.id === id);
+    const found = (doc.verificationMethod ?? []).find((v) => v.id === id) ?? doc.service?.find((s) => s.id === id);
     if (!found) return { ok: false, error: didError('NOT_FOUND', `${req.did} has no "#${req.fragment}"`) };
     const content = type === MEDIA_DID_JSON ? { ...found } : { '@context': [...DID_CONTEXTS], ...found };
     return { ok: true, content, md: r.md };

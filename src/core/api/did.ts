@@ -39,10 +39,11 @@ export interface DidDocument {
   /** DIDs that may change the document: the controller keys as did:key, or the namespace's DID. */
   controller: string[];
   alsoKnownAs: string[];
-  verificationMethod: DidVerificationMethod[];
-  authentication: string[];
-  assertionMethod: string[];
-  capabilityInvocation: string[];
+  /** Absent, like the relationships, when no key speaks for the subject (`controllers: null`). */
+  verificationMethod?: DidVerificationMethod[];
+  authentication?: string[];
+  assertionMethod?: string[];
+  capabilityInvocation?: string[];
   /** Namespaces only: their keys delegate sub-namespaces and identifiers. */
   capabilityDelegation?: string[];
   service?: DidService[];
@@ -128,7 +129,7 @@ function identifierOf(entry: IdEntry | NsEntry) {
  *   of a threshold: a document lists the keys; the ledger alone enforces m-of-n.
  * - `controller`: the controller keys as did:key DIDs; for an identifier without its own controllers
  *   (`controllers: null`, governed by its namespace) the namespace's did:urbis DID, and no
- *   verification methods, because no key speaks for the identifier itself.
+ *   verification methods nor relationships, because no key speaks for the identifier itself.
  * - `service`: `record.services`, with fragment ids made absolute (`#api` → `<did>#api`).
  * - `alsoKnownAs`: the label URL of the identifier.
  *
@@ -148,17 +149,15 @@ export function buildDidDocument(entry: IdEntry | NsEntry, opts: DidDocumentOpti
   }));
   const refs = verificationMethod.map((m) => m.id);
   const controller = entry.controllers ? keys.map(didKeyOf) : [formatDid(makeIdentifier(entry.ns.split('.'), null))];
-  const doc: DidDocument = {
-    '@context': [...DID_CONTEXTS],
-    id: did,
-    controller,
-    alsoKnownAs: [formatUrl(ident, opts.urlHost ?? DEFAULT_URL_HOST)],
-    verificationMethod,
-    authentication: refs,
-    assertionMethod: [...refs],
-    capabilityInvocation: [...refs],
-  };
-  if (entry.kind === 'ns') doc.capabilityDelegation = [...refs];
+  const doc: DidDocument = { '@context': [...DID_CONTEXTS], id: did, controller, alsoKnownAs: [formatUrl(ident, opts.urlHost ?? DEFAULT_URL_HOST)] };
+  // DID Core §5.2, §5.3: present only with members (a relationship is a set of one or more methods).
+  if (verificationMethod.length > 0) {
+    doc.verificationMethod = verificationMethod;
+    doc.authentication = refs;
+    doc.assertionMethod = [...refs];
+    doc.capabilityInvocation = [...refs];
+    if (entry.kind === 'ns') doc.capabilityDelegation = [...refs];
+  }
   const services = entry.record.services ?? [];
   if (services.length > 0) {
     doc.service = services.map((s) => ({

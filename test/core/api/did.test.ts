@@ -25,7 +25,8 @@ describe('buildDidDocument', () => {
     const d = buildDidDocument(id, { urlHost: 'http://localhost:8080' });
     const nsDid = `did:urbis:156.130100:${nsIdText('156.130100').slice(-1)}`;
     expect(d.controller).toEqual([nsDid]);
-    expect(d.verificationMethod).toEqual([]);
+    expect(d.verificationMethod).toBeUndefined();
+    expect(d.authentication).toBeUndefined();
     expect(d.alsoKnownAs).toEqual([`http://localhost:8080/id/${id.id}`]);
     expect(d.service).toEqual([{ id: `${didOfEntry(id)}#api`, type: 'Api', serviceEndpoint: 'https://x.example' }]);
   });
@@ -35,7 +36,7 @@ describe('buildDidDocument', () => {
     const d = buildDidDocument(ns);
     expect(d.id).toBe(`did:urbis:156:${nsIdText('156').slice(-1)}`);
     expect(d.controller).toEqual([`did:key:${KEY}`]);
-    expect(d.verificationMethod[0]).toEqual({ id: `${d.id}#key-1`, type: 'Multikey', controller: d.id, publicKeyMultibase: KEY });
+    expect(d.verificationMethod![0]).toEqual({ id: `${d.id}#key-1`, type: 'Multikey', controller: d.id, publicKeyMultibase: KEY });
     expect(d.service).toBeUndefined();
   });
 
