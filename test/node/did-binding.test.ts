@@ -167,6 +167,11 @@ describe('DID Resolution §4.4, §11: errors', () => {
       expect(e.body.didDocument).toBeNull();
       expect(e.body.didDocumentMetadata).toEqual({});
     }
+    // The did input is REQUIRED (§4).
+    for (const url of ['/1.0/identifiers/', '/1.0/identifiers']) {
+      const r = await n.app.inject({ method: 'GET', url });
+      expect([r.statusCode, r.json().didResolutionMetadata.error.type]).toEqual([400, `${E}INVALID_DID`]);
+    }
     const typo = cam.slice(0, -1) + (cam.endsWith('A') ? 'B' : 'A');
     expect((await errorOf(typo)).error).toMatchObject({ type: `${E}INVALID_DID`, code: 'ID_CHECK_MISMATCH' });
   });

@@ -52,6 +52,8 @@ function readState(rt: NodeRuntime, stateKey: string, withHistory: boolean): Did
 }
 
 export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+  // No DID at all: the did input is REQUIRED (DID Resolution §4).
+  app.get('/1.0/identifiers', async (req, reply) => send(reply, errorAnswer(didError('INVALID_DID', 'no DID given'), req.headers.accept, '')));
   app.get('/1.0/identifiers/*', async (req, reply) => {
     const accept = req.headers.accept;
     const raw = req.raw.url ?? '';
