@@ -24,7 +24,7 @@ export function recordOptions(cmd: Command): Command {
     .option('--type <type>', `record type: ${RECORD_TYPES.join(', ')}, or x-<custom>`)
     .option('--attr <name=value>', 'attribute with a string value (repeatable)', collect)
     .option('--attrs-json <json>', 'attributes as a JSON object (typed values); --attr entries are applied after it')
-    .option('--link <rel=target>', 'typed link to another identifier, e.g. located-in=156.130100:Y (repeatable)', collect)
+    .option('--link <rel=target>', 'typed link to another identifier, e.g. located-in=156.130100:7 (repeatable)', collect)
     .option('--service <#id,type,url>', 'service endpoint, e.g. "#api,Api,https://x.example" (repeatable)', collect)
     .option('--private-ref <name=sha256hex>', 'hash of off-ledger data (repeatable)', collect);
 }

@@ -12,7 +12,6 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import '../platform/node.js';
-import { Counter, Gauge, Histogram } from 'prom-client';
 import { UrbisError } from '../core/errors.js';
 import { txHash } from '../core/ledger/tx.js';
 import type { Tx } from '../core/ledger/types.js';
@@ -115,18 +114,6 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
     await prepareStreams(nc, c, publisher, log);
 
     const metrics = new Metrics();
-    const faults = new Counter({
-      name: 'urbis_validator_faults_total',
-      help: 'Validators caught signing a header the quorum did not certify, by validator and kind (fork, equivocation).',
-      labelNames: ['validator', 'kind'] as const,
-      registers: [metrics.registry],
-    });
-    const finality = new Histogram({
-      name: 'urbis_finality_seconds',
-      help: 'Time from the stream timestamp of the message that closed a block to its certified commit here.',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [metrics.registry],
-    });
     let runtime: NodeRuntime | null = null;
     const follower = new NetworkFollower({
       nc,
@@ -145,26 +132,9 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
         if (events.size() > 0) events.publish(res.height);
         else events.published = res.height;
       },
-      onFault: (f) => faults.inc({ validator: f.validator, kind: f.kind }),
+      onFault: (f) => metrics.faults.inc({ validator: f.validator, kind: f.kind }),
     });
-    follower.onFinality = (ms) => finality.observe(ms / 1000);
-    new Gauge({
-      name: 'urbis_network_diverged',
-      help: "1 when the validators certified a header different from this node's own.",
-      registers: [metrics.registry],
-      collect() {
-        this.set(follower.divergence ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'urbis_stream_backlog',
-      help: 'Ordered transactions not yet committed by this node.',
-      registers: [metrics.registry],
-      collect() {
-        this.set(follower.backlog());
-      },
-    });
-
+    follower.onFinality = (ms) => metrics.finality.observe(ms / 1000);
     runtime = buildRuntime({ genesis: dir.genesis, ledger: dir.ledger, sequencer: null, metrics, urlHost: opts.server?.urlHost });
     const rt = runtime;
     if (dir.validator) {
@@ -185,6 +155,8 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
     rt.notReady = () => follower.notReady();
     rt.network = {
       diverged: () => (follower.divergence ? (follower.notReady() ?? 'diverged') : null),
+      backlog: () => follower.backlog(),
+      certifiedHeight: () => follower.certifiedHeight(),
       status: () => ({
         network: c.chainId,
         certifiedHeight: follower.certifiedHeight(),

@@ -5,7 +5,8 @@
  * client rate limit, and one error path that turns anything thrown into an RFC 9457 problem document
  * carrying a stable code from docs/errors.md. Writes happen only through signed transactions.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { UrbisError, isUrbisError } from '../core/errors.js';
@@ -31,13 +32,18 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Host of the https URL form of identifiers (default id.urbis.city). */
   urlHost?: string;
-  /** fastify/pino logger options, or false (default false). */
+  /** fastify/pino logger options, or false (default false). Ignored when `loggerInstance` is given. */
   logger?: boolean | object;
   /** The web app to serve at `/` and the label URLs (default: the built app, if any; null: none). */
   webApp?: WebApp | null;
+  /** A pino logger to use (the CLI's `--log`, shared with the node's own messages). */
+  loggerInstance?: FastifyBaseLogger;
   /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
+
+/** A caller's `X-Request-Id` is kept when it is this tame (it goes into logs); otherwise a UUID is made. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Creates the fastify app of a node (not listening yet: call `listen`, or `inject` in tests).
@@ -45,7 +51,15 @@ export interface ServerOptions {
 export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): FastifyInstance {
   const bodyLimit = opts.bodyLimit ?? rt.ledger.params().maxTxBytes + 65_536;
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
+    // Every request has an id: the caller's X-Request-Id if it is well-formed, else a new UUID. It is
+    // the reqId of every log line about the request and comes back in the X-Request-Id header.
+    requestIdHeader: false,
+    requestIdLogLabel: 'reqId',
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
+    },
     bodyLimit,
     // Identifiers are case-insensitive, but routes are not: keep paths exact.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 600 },
@@ -90,7 +104,7 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     void app.register(cors, {
       origin: opts.cors === undefined || opts.cors === '*' ? '*' : opts.cors,
       methods: ['GET', 'POST', 'HEAD', 'OPTIONS'],
-      exposedHeaders: ['ETag', 'Retry-After', 'Location'],
+      exposedHeaders: ['ETag', 'Retry-After', 'Location', 'X-Request-Id'],
       strictPreflight: false,
     });
   }
@@ -103,6 +117,10 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     });
   }
 
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    done();
+  });
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done) => {
     rt.metrics.httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
     done();

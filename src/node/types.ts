@@ -17,6 +17,10 @@ export interface NetworkView {
   diverged(): string | null;
   /** What /readyz and /v1/checkpoint add: certified height, faults seen, divergence. */
   status(): Record<string, unknown>;
+  /** Ordered transactions not yet committed here. */
+  backlog(): number;
+  /** Highest height with a finality certificate seen here. */
+  certifiedHeight(): number;
 }
 
 /** What the HTTP layer needs from a node. */

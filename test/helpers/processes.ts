@@ -57,15 +57,20 @@ export function startNodeProcess(args: string[], env: NodeJS.ProcessEnv = {}): P
     child.stdout!.on('data', (d) => {
       out += d;
       if (started) return;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (!line) return;
-      try {
-        const doc = JSON.parse(line) as { url: string };
+      // The start line is the first JSON line with a `url` (with --log, log lines come before it).
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        let doc: { url?: unknown };
+        try {
+          doc = JSON.parse(line) as { url?: unknown };
+        } catch {
+          continue; // partial line: wait for more
+        }
+        if (typeof doc.url !== 'string') continue;
         started = true;
         clearTimeout(timer);
         resolve({ url: doc.url, child, kill: (s) => child.kill(s), exited, output: () => out });
-      } catch {
-        /* partial line: wait for more */
+        return;
       }
     });
     child.on('exit', (code) => {

@@ -208,9 +208,9 @@ describe('HTTP API: transactions', () => {
   it('limits the request rate per client', async () => {
     const n = newTestNode({ rateLimit: 5 });
     const codes: number[] = [];
-    for (let i = 0; i < 8; i++) codes.push((await n.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
+    for (let i = 0; i < 8; i++) codes.push((await n.app.inject({ method: 'GET', url: '/v1/blocks/0' })).statusCode);
     expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
-    const limited = await n.app.inject({ method: 'GET', url: '/healthz' });
+    const limited = await n.app.inject({ method: 'GET', url: '/v1/blocks/0' });
     expect(limited.json().code).toBe('HTTP_RATE_LIMITED');
     expect(limited.headers['retry-after']).toBeDefined();
   });

@@ -4,8 +4,10 @@
  * `npm start` is `urbis node start --dir ./.urbis`.
  */
 import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
 import { startNode } from '../../node/runtime.js';
 import { intArg } from '../args.js';
+import { usage } from '../failure.js';
 import { jsonOption, type CommonOpts } from '../options.js';
 import { passphraseFromEnv, resolveDir } from '../local.js';
 import { builtWebApp } from '../../node/web.js';
@@ -21,17 +23,35 @@ interface NodeStartOpts extends CommonOpts {
   blockIntervalMs?: number;
   maxBlockTxs?: number;
   log?: boolean;
+  logLevel?: string;
   network?: string;
   snapshotFrom?: string;
 }
 
 /** `node start --network`: a node of a multi-city network, until SIGINT or SIGTERM. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/**
+ * `--log` / `--log-level`: one pino logger (JSON lines on stdout) for the HTTP requests, each with its
+ * request id, and for the node's own messages; undefined when logging is off.
+ */
+function loggerFor(o: NodeStartOpts): Logger | undefined {
+  if (!o.log && o.logLevel === undefined) return undefined;
+  const level = o.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(level)) usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return pino({ level, base: { pid: process.pid, name: 'urbis' } });
+}
+
 async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | undefined, cors: '*' | string[] | false): Promise<void> {
   const { loadNetworkConfig } = await import('../../network/config.js');
   const { startNetworkNode } = await import('../../network/node.js');
   const network = loadNetworkConfig(o.network!);
-  // Progress and faults go to stderr with --json, so stdout stays one JSON line.
-  const log = (line: string) => (o.json ? process.stderr : process.stdout).write(`${new Date().toISOString()} ${line}\n`);
+  const logger = loggerFor(o);
+  // Progress and faults go to stderr with --json, so stdout stays one JSON line; with --log they are
+  // structured log lines like the requests'.
+  const log = logger
+    ? (line: string) => logger.info(line)
+    : (line: string) => (o.json ? process.stderr : process.stdout).write(`${new Date().toISOString()} ${line}\n`);
   const running = await startNetworkNode({
     network,
     dir,
@@ -39,7 +59,7 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
     host: o.host,
     ...(o.snapshotFrom ? { snapshotFrom: o.snapshotFrom } : {}),
     ...(pass === undefined ? {} : { passphrase: pass }),
-    server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), logger: o.log ? { level: 'info' } : false },
+    server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), ...(logger ? { loggerInstance: logger } : {}) },
     log,
   });
   const head = running.runtime.store.head()!;
@@ -80,7 +100,8 @@ export function registerNodeStart(node: Command): void {
       .option('--url-host <host>', 'host of the https label URLs (default id.urbis.city)')
       .option('--block-interval-ms <n>', 'block cutting interval for a new network', intArg(1))
       .option('--max-block-txs <n>', 'most transactions per block for a new network', intArg(1))
-      .option('--log', 'log every request (JSON lines on stdout)')
+      .option('--log', "structured logs (pino JSON lines on stdout): every request with its request id, and the node's own messages")
+      .option('--log-level <level>', 'with or without --log: trace, debug, info (default), warn, error, fatal')
       .option(
         '--network <file>',
         'join a multi-city network described by this file (docs/network.md); the validator key is <dir>/keys/validator.key or $URBIS_KEY_FILE',
@@ -89,8 +110,10 @@ export function registerNodeStart(node: Command): void {
   ).action(async (o: NodeStartOpts) => {
     const dir = resolveDir(o);
     const pass = passphraseFromEnv();
+    const logger = loggerFor(o);
     const say = (line: string) => {
-      if (!o.json) process.stdout.write(`${line}\n`);
+      if (logger) logger.info(line);
+      else if (!o.json) process.stdout.write(`${line}\n`);
     };
     const cors = o.cors === undefined ? '*' : o.cors === 'off' ? false : o.cors === '*' ? '*' : o.cors.split(',').map((s) => s.trim());
     if (o.network !== undefined) {
@@ -106,7 +129,7 @@ export function registerNodeStart(node: Command): void {
       ...(pass === undefined ? {} : { passphrase: pass }),
       ...(o.blockIntervalMs === undefined ? {} : { blockIntervalMs: o.blockIntervalMs }),
       ...(o.maxBlockTxs === undefined ? {} : { maxBlockTxs: o.maxBlockTxs }),
-      server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), logger: o.log ? { level: 'info' } : false },
+      server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), ...(logger ? { loggerInstance: logger } : {}) },
       log: say,
     });
     const head = running.runtime.store.head()!;

@@ -5,13 +5,16 @@ import type { FastifyInstance } from 'fastify';
 import type { NodeRuntime } from '../types.js';
 import { openApiDocument } from '../openapi.js';
 
+/** Health and metrics are never rate-limited: a busy node must still answer its supervisor. */
+const NO_LIMIT = { config: { rateLimit: false } } as const;
+
 export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', NO_LIMIT, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
   });
-  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', NO_LIMIT, async (_req, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
+  app.get('/readyz', NO_LIMIT, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     const why = rt.notReady();
     let height = -1;
