@@ -2,7 +2,7 @@
  * `npm run bench [-- name ...]`: runs the benchmarks (all by default) and prints one JSON line per
  * result, each with the machine it ran on. Figures go to docs/benchmarks.md.
  *
- * Names: registrations, proofs, resolve, sdk, import, network.
+ * Names: registrations, proofs, resolve, sdk, import, network, web.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ const ALL: Record<string, string[]> = {
   sdk: ['bench/sdk-verify.ts'],
   import: ['bench/import.ts', '1000000'],
   network: ['bench/network.ts'],
+  web: ['bench/web.ts', '15'],
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

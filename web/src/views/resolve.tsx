@@ -116,6 +116,11 @@ function Result(props: { parsed: ParsedInput }) {
     };
   }, [key, app.client]);
 
+  // When the badge is shown: ms since navigation start (bench/web.ts reads it).
+  useEffect(() => {
+    if (out.kind === 'id' || out.kind === 'ns') document.documentElement.dataset.verifiedAt = String(Math.round(performance.now()));
+  }, [out]);
+
   if (!p.ok) {
     if (p.kind === 'typo') {
       return (
