@@ -4,11 +4,14 @@
 // contexts; register through the form with a key file and see it in the block list; axe-core on
 // every page; a screenshot of each page in test-artifacts/browser/ (ignored by git).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeIdentifier } from '../../src/core/ids/index.js';
+import { ed25519PublicKey, generateSeed } from '../../src/core/crypto/index.js';
+import { publicKeyToMultikey } from '../../src/core/encoding/multikey.js';
+import { encodeKeyFile } from '../../src/keys/keyfile.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/processes.js';
 import { hasChromium, launchBrowser, runAxe, type Page, type TestBrowser } from '../helpers/browser.js';
 
@@ -172,24 +175,62 @@ describe('explorer in chromium', () => {
     await page.close();
   });
 
-  it('passes a partly signed transaction to a co-signer, who submits it', async () => {
-    const page = await tb.browser.newPage();
-    await page.goto(`${node.url}/manage`);
-    await page.setInputFiles('#keyfile', join(dir, 'keys', 'city-130100.key'));
-    await page.getByTestId('loaded-keys').waitFor();
-    await page.fill('#f-target', '156.130100/WEBTEST-2');
-    await page.fill('#f-type', 'lamp');
-    await page.getByRole('button', { name: 'Sign only, to pass on' }).click();
-    const shared = await page.locator('#shared-out').inputValue();
+  it('passes a partly signed transaction to a co-signer for a 2-of-2 identifier; one signature alone is refused', async () => {
+    // A second person's key file, made as `urbis key new` makes it.
+    const seed = generateSeed();
+    const second = publicKeyToMultikey(ed25519PublicKey(seed));
+    const secondFile = join(dir, 'second.key');
+    writeFileSync(secondFile, await encodeKeyFile(seed), { mode: 0o600 });
+    const id = makeIdentifier(['156', '130100'], 'SHARED-1').text;
+
+    const a = await tb.browser.newPage();
+    await a.goto(`${node.url}/manage`);
+    await a.setInputFiles('#keyfile', join(dir, 'keys', 'city-130100.key'));
+    await a.getByTestId('loaded-keys').waitFor();
+    await a.fill('#f-target', '156.130100/SHARED-1');
+    await a.fill('#f-type', 'lamp');
+    await a.getByRole('button', { name: 'Add my loaded keys' }).click();
+    await a.fill('#f-controllers', `${await a.inputValue('#f-controllers')}\n${second}`);
+    await a.fill('#f-threshold', '2');
+    await a.getByRole('button', { name: 'Sign and submit' }).click();
+    await a.locator('[data-testid="follow"][data-state="committed"]').waitFor();
+
+    // An update signed by one of the two controllers only: committed as invalid, with the reason.
+    await a.reload();
+    await a.setInputFiles('#keyfile', join(dir, 'keys', 'city-130100.key'));
+    await a.selectOption('#op', 'id.update');
+    await a.fill('#f-target', id);
+    await a.getByRole('button', { name: 'Load the current record (verified)' }).click();
+    await expect.poll(() => a.inputValue('#f-type')).toBe('lamp');
+    await a.fill('#f-attributes', 'state=one signature');
+    await a.getByRole('button', { name: 'Sign and submit' }).click();
+    await a.locator('[data-testid="follow"][data-state="invalid"]').waitFor();
+    expect(await a.getByTestId('follow').textContent()).toMatch(/AUTH_THRESHOLD/);
+
+    // The same change, signed by the first person and passed on.
+    await a.fill('#f-attributes', 'state=repaired');
+    await a.getByRole('button', { name: 'Sign only, to pass on' }).click();
+    const shared = await a.locator('#shared-out').inputValue();
     expect(JSON.parse(shared).sigs).toHaveLength(1);
-    // The next person: a fresh page with no key, who pastes it and submits.
-    const second = await tb.browser.newPage();
-    await second.goto(`${node.url}/manage`);
-    await second.fill('#cosign-in', shared);
-    await second.getByRole('button', { name: 'Submit to the node' }).click();
-    await second.locator('[data-testid="follow"][data-state="committed"]').waitFor();
-    await page.close();
-    await second.close();
+    await shot(a, 'manage-shared');
+
+    // The second person loads their key, adds a signature and submits.
+    const b = await tb.browser.newPage();
+    await b.goto(`${node.url}/manage`);
+    await b.setInputFiles('#keyfile', secondFile);
+    await b.getByTestId('loaded-keys').waitFor();
+    await b.fill('#cosign-in', shared);
+    await b.getByRole('button', { name: 'Add my signature' }).click();
+    expect(JSON.parse(await b.inputValue('#cosign-in')).sigs).toHaveLength(2);
+    await b.getByRole('button', { name: 'Submit to the node' }).click();
+    await b.locator('[data-testid="follow"][data-state="committed"]').waitFor();
+    await shot(b, 'manage-cosigned');
+    // Page a resolved it moments ago (version 1, cacheable for 5 s): page b must still see version 2.
+    await b.goto(`${node.url}/id/${id}`);
+    await b.locator('.result[data-state="verified"]').waitFor();
+    expect(await b.locator('table.kv').first().textContent()).toContain('repaired');
+    await a.close();
+    await b.close();
   });
 
   it('has no serious or critical axe-core violations on any page, and fits a 360 px phone', async () => {

@@ -29,7 +29,9 @@ export function makeClient(anchor: PinnedAnchor, engine: BrowserEd25519, maxAgeM
   return new UrbisClient({
     url: location.origin,
     anchor: { chainId: anchor.chainId, validators: anchor.validators },
-    fetch: engine.wrapFetch(globalThis.fetch.bind(globalThis)),
+    // Revalidate every read (ETag "h<height>", 304 when unchanged): an answer cached for its 5 s
+    // max-age would otherwise be paired with a fresher one (an entry and its history) and look forged.
+    fetch: engine.wrapFetch((input, init) => globalThis.fetch(input, { ...init, cache: 'no-cache' })),
     timeoutMs: 8000,
     retry: { retries: 1, maxDelayMs: 1000 },
     waitTimeoutMs: 30_000,

@@ -170,7 +170,7 @@ function useFollow() {
       setFollow({ hash, state: 'failed', message: isUrbisError(e) ? `${e.code}: ${e.message}` : String(e), subject });
     }
   };
-  return { follow, submit };
+  return { follow, submit, reset: () => setFollow(null) };
 }
 
 function FollowBox(props: { f: Follow }) {
@@ -243,7 +243,7 @@ function Compose() {
   const [errs, setErrs] = useState<{ field: string; message: string } | null>(null);
   const [signed, setSigned] = useState<Tx | null>(null);
   const [use, setUse] = useState<Record<string, boolean>>({});
-  const { follow, submit } = useFollow();
+  const { follow, submit, reset } = useFollow();
   const chosen = app.signers.filter((s) => use[s.id] !== false);
   const err = (f: string) => (errs?.field === f ? errs.message : null);
 
@@ -279,6 +279,7 @@ function Compose() {
       setSigned(tx);
       const subject = (payload as { id?: string; ns?: string }).id ?? (payload as { ns?: string }).ns;
       if (andSubmit) void submit(tx, subject);
+      else reset();
     } catch (x) {
       if (x instanceof FieldError) setErrs({ field: x.field, message: x.message });
       else setErrs({ field: 'form', message: isUrbisError(x) ? x.message : String(x) });

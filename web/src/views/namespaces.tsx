@@ -167,6 +167,34 @@ function NsDetail(props: { st: Extract<State, { kind: 'ns' }>; cursor: string | 
             </ul>
           </>
         ) : null}
+        <h4>Issuers of signed labels</h4>
+        {e.policy.issuers?.length ? (
+          <>
+            <p class="help">May issue signed codes (labels) for identifiers here, and revoke a label alone.</p>
+            <ul class="plain keys" data-testid="issuers">
+              {e.policy.issuers.map((k) => (
+                <li key={k}>
+                  <Mono value={k} full />
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p class="muted">Nobody may issue signed labels here.</p>
+        )}
+        {e.retiredIssuers?.length ? (
+          <>
+            <h4>Withdrawn issuers</h4>
+            <p class="help">Labels they signed now verify as revoked.</p>
+            <ul class="plain keys">
+              {e.retiredIssuers.map((k) => (
+                <li key={k}>
+                  <Mono value={k} full />
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
       </section>
       <Policy e={e} />
       <Children listing={children} path={path} cursor={props.cursor} />

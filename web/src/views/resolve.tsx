@@ -230,6 +230,14 @@ function IdResult(props: { o: Extract<Outcome, { kind: 'id' }> }) {
         ]}
       />
       <Controllers entry={e} />
+      {e.revokedLabels?.length ? (
+        <section>
+          <h3>Revoked labels</h3>
+          <p>
+            Printed labels with these serial numbers are revoked: <span data-testid="revoked-labels">{e.revokedLabels.join(', ')}</span>.
+          </p>
+        </section>
+      ) : null}
       <Record entry={e} />
       <History h={history} />
       {linkedFrom && linkedFrom.length > 0 ? (
