@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ERROR_CODES } from '../src/core/errors.js';
+import { DID_ERROR_BASE, DID_ERRORS } from '../src/core/api/did-resolution.js';
 
 const areas: Record<string, string> = {
   ID: 'Identifiers',
@@ -58,5 +59,20 @@ for (const [code, def] of Object.entries(ERROR_CODES)) {
   }
   out += `| \`${code}\` | ${def.status} | ${def.description} |\n`;
 }
+out += `
+## DID resolution errors
+
+The DID Resolution binding (\`/1.0/identifiers/\`, and the SDK's did-resolver plugin) reports
+errors as W3C DID Resolution v1.0 §11 error objects, not as the problem documents above: in
+\`didResolutionMetadata.error\` (or \`dereferencingMetadata.error\`), an RFC 9457 object whose
+\`type\` is \`${DID_ERROR_BASE}\` followed by the name below, with \`title\`, \`detail\` and, when an
+Urbis rule applies, \`code\`: one of the codes above (\`ID_CHECK_MISMATCH\` for a typo in a DID,
+\`PROOF_INVALID\` for a node whose answer does not verify, \`NODE_NOT_READY\`, …). The HTTP status is
+the one DID Resolution §12.1 gives the type (docs/did-method.md §5.3).
+
+| type | HTTP | title |
+| --- | --- | --- |
+`;
+for (const [name, def] of Object.entries(DID_ERRORS)) out += `| \`${name}\` | ${def.status} | ${def.title} |\n`;
 writeFileSync(new URL('../docs/errors.md', import.meta.url), out);
 console.log(`docs/errors.md: ${Object.keys(ERROR_CODES).length} codes`);
