@@ -75,6 +75,11 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   });
 
+  // Bodies are JSON only (docs/api.md): without its default text/plain parser fastify answers any
+  // other content type with FST_ERR_CTP_INVALID_MEDIA_TYPE, i.e. 415 HTTP_UNSUPPORTED_MEDIA, instead
+  // of parsing the text and failing the schema with a misleading 400.
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((err, req, reply) => {
     const inst = instanceOf(req.url);
     const at = inst === undefined ? {} : { instance: inst };

@@ -171,6 +171,9 @@ describe('HTTP API: transactions', () => {
       [{ body: {}, sigs: [] }, 'application/json', 400, 'TX_MALFORMED'],
       ['not json', 'application/json', 400, 'HTTP_JSON_INVALID'],
       ['a=b', 'application/x-www-form-urlencoded', 415, 'HTTP_UNSUPPORTED_MEDIA'],
+      // A JSON text labelled text/plain is still refused by its media type (docs/api.md), not parsed.
+      [tx, 'text/plain', 415, 'HTTP_UNSUPPORTED_MEDIA'],
+      ['hello', 'text/plain; charset=utf-8', 415, 'HTTP_UNSUPPORTED_MEDIA'],
     ];
     for (const [payload, ct, status, code] of cases) {
       const res = await n.app.inject({

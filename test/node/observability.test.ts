@@ -176,6 +176,15 @@ describe('structured logs and request ids', () => {
   });
 });
 
+describe('request bodies over a socket', () => {
+  it('a text/plain body is 415 HTTP_UNSUPPORTED_MEDIA as a problem document, not 400', async () => {
+    const r = await fetch(`${node.url}/v1/tx`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"body":{},"sigs":[]}' });
+    expect(r.status).toBe(415);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await r.json()) as { code: string }).code).toBe('HTTP_UNSUPPORTED_MEDIA');
+  });
+});
+
 describe('health under load', () => {
   it('health, readiness and metrics are never rate-limited, while the API is', async () => {
     const many = (path: string) => Promise.all(Array.from({ length: 40 }, () => fetch(`${node.url}${path}`).then((r) => r.status)));

@@ -3,8 +3,10 @@
  * or SIGTERM. On first run it creates keys and genesis; with the demo data set unless --no-demo.
  * `npm start` is `urbis node start --dir ./.urbis`.
  */
+import { isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
+import { paths } from '../../node/data-dir.js';
 import { startNode } from '../../node/runtime.js';
 import { intArg } from '../args.js';
 import { usage } from '../failure.js';
@@ -147,7 +149,11 @@ export function registerNodeStart(node: Command): void {
       say('Try:');
       if (sample) {
         say(`  curl ${running.url}/v1/ids/${encodeURIComponent(sample)}`);
-        say(`  npx urbis id resolve '${sample}' --node ${running.url}`);
+        // With the genesis file named, the first command a user copies verifies against the
+        // network's own genesis, not against whatever the node supplies (no trust-on-first-use).
+        const rel = relative(process.cwd(), paths(dir).genesis);
+        const genesisPath = rel.startsWith('..') || isAbsolute(rel) ? paths(dir).genesis : rel;
+        say(`  npx urbis id resolve '${sample}' --node ${running.url} --genesis ${genesisPath}`);
       }
       say(`  curl '${running.url}/v1/search?type=lamp&limit=3'`);
       say(`  curl -N ${running.url}/v1/events`);
