@@ -14,15 +14,11 @@
  */
 import type { CryptoProvider } from '../../../src/core/crypto/provider.js';
 import { nobleCryptoProvider } from '../../../src/core/crypto/noble.js';
+import { createWebCryptoProvider, type SubtleLike } from '../../../src/core/crypto/webcrypto.js';
 import { headerSigningInput } from '../../../src/core/ledger/block.js';
 import { fromBase64url, toHex } from '../../../src/core/encoding/bytes.js';
 import { multikeyToPublicKey } from '../../../src/core/encoding/multikey.js';
 import type { FetchLike } from '../../../src/client/http.js';
-
-type Subtle = {
-  importKey(f: 'raw', k: Uint8Array, a: { name: string }, x: boolean, u: string[]): Promise<unknown>;
-  verify(a: { name: string }, k: unknown, s: Uint8Array, m: Uint8Array): Promise<boolean>;
-};
 
 const MAX_REMEMBERED = 4096;
 
@@ -55,14 +51,17 @@ export interface EngineCounts {
 
 export class BrowserEd25519 {
   private readonly accepted = new Set<string>();
-  private readonly keys = new Map<string, Promise<unknown>>();
   private supported: Promise<boolean> | null = null;
+  /** The core's WebCrypto provider: its asynchronous verification is what the pre-checks run. */
+  private readonly web: ReturnType<typeof createWebCryptoProvider> | null;
   readonly counts: EngineCounts = { webcrypto: 0, noble: 0 };
   /** Set to false to force the @noble path (tests, the Trust page). */
   enabled = true;
 
   /** @param subtle - WebCrypto (default: the page's, absent outside secure contexts); null for none. */
-  constructor(private readonly subtle: Subtle | null = (globalThis.crypto as unknown as { subtle?: Subtle } | undefined)?.subtle ?? null) {}
+  constructor(private readonly subtle: SubtleLike | null = (globalThis.crypto as unknown as { subtle?: SubtleLike } | undefined)?.subtle ?? null) {
+    this.web = subtle ? createWebCryptoProvider(subtle) : null;
+  }
 
   /** True when WebCrypto Ed25519 can be used here (secure context, browser support). */
   available(): Promise<boolean> {
@@ -76,10 +75,13 @@ export class BrowserEd25519 {
     return this.supported;
   }
 
-  /** The provider to install with `setCryptoProvider`. */
+  /**
+   * The provider to install with `setCryptoProvider`: synchronous checks answered from what WebCrypto
+   * accepted, else @noble; asynchronous ones (code verification) through WebCrypto directly.
+   */
   provider(): CryptoProvider {
     return {
-      ...nobleCryptoProvider,
+      ...(this.web ?? nobleCryptoProvider),
       name: 'webcrypto+noble',
       ed25519Verify: (sig, msg, pub) => {
         if (this.accepted.has(tripleKey(sig, msg, pub))) {
@@ -90,15 +92,6 @@ export class BrowserEd25519 {
         return nobleCryptoProvider.ed25519Verify(sig, msg, pub);
       },
     };
-  }
-
-  private importKey(multikey: string, pub: Uint8Array): Promise<unknown> {
-    let k = this.keys.get(multikey);
-    if (!k) {
-      k = this.subtle!.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
-      this.keys.set(multikey, k);
-    }
-    return k;
   }
 
   /** Checks the certificate signatures of an answer with WebCrypto, remembering the accepted ones. */
@@ -127,16 +120,14 @@ export class BrowserEd25519 {
         const id = tripleKey(sig, msg, pub);
         if (this.accepted.has(id)) continue;
         jobs.push(
-          this.importKey(s.key, pub)
-            .then((key) => this.subtle!.verify({ name: 'Ed25519' }, key, sig, msg))
-            .then(
-              (ok) => {
-                if (!ok) return;
-                if (this.accepted.size >= MAX_REMEMBERED) this.accepted.delete(this.accepted.values().next().value as string);
-                this.accepted.add(id);
-              },
-              () => undefined,
-            ),
+          this.web!.ed25519VerifyAsync!(sig, msg, pub).then(
+            (ok) => {
+              if (!ok) return;
+              if (this.accepted.size >= MAX_REMEMBERED) this.accepted.delete(this.accepted.values().next().value as string);
+              this.accepted.add(id);
+            },
+            () => undefined,
+          ),
         );
       }
     }
