@@ -112,6 +112,7 @@ describe('Manage forms', () => {
     threshold: '1',
     toNamespace: false,
     reason: '',
+    serial: '',
   };
 
   it('parses attributes, links and services line by line', () => {
@@ -152,6 +153,13 @@ describe('Manage forms', () => {
     expect(t.payload).toEqual({ id: ident.text, controllers: null });
     const d = buildPayload('id.deactivate', { ...base, target: ident.text, reason: ' broken ' });
     expect(d.payload).toEqual({ id: ident.text, reason: 'broken' });
+    expect(buildPayload('label.revoke', { ...base, target: ident.text, serial: '4294967295', reason: 'stolen' }).payload).toEqual({
+      id: ident.text,
+      serial: 4294967295,
+      reason: 'stolen',
+    });
+    expect(() => buildPayload('label.revoke', { ...base, target: ident.text, serial: '-1' })).toThrow(/serial/);
+    expect(() => buildPayload('label.revoke', { ...base, target: ident.text, serial: '' })).toThrow(/serial/);
     const k = newSigner();
     const ns = buildPayload('ns.create', { ...base, type: 'organisation', target: '156.130100.99', controllers: k.id });
     expect(ns.payload).toMatchObject({ ns: '156.130100.99', controllers: { keys: [k.id], threshold: 1 }, record: { type: 'organisation' } });

@@ -108,7 +108,7 @@ export function buildRecord(f: RecordFields): RecordBody {
 }
 
 /** What the Manage page can write. */
-export type Operation = 'ns.create' | 'id.register' | 'id.update' | 'id.transfer' | 'id.deactivate';
+export type Operation = 'ns.create' | 'id.register' | 'id.update' | 'id.transfer' | 'id.deactivate' | 'label.revoke';
 
 export interface OperationFields extends RecordFields {
   /** Identifier (without or with check character) or namespace path. */
@@ -118,6 +118,8 @@ export interface OperationFields extends RecordFields {
   /** Transfer: hand the identifier back to its namespace's controllers. */
   toNamespace: boolean;
   reason: string;
+  /** Label revocation: the serial printed on (and signed into) the label. */
+  serial: string;
 }
 
 /** Canonical text of an identifier; register also takes it without check character (it is computed). */
@@ -165,6 +167,15 @@ export function buildPayload(op: Operation, f: OperationFields): { type: TxType;
       return { type: op, payload: { id: idOf(f.target, true), record: buildRecord(f) } };
     case 'id.transfer':
       return { type: op, payload: { id: idOf(f.target, true), controllers: f.toNamespace ? null : parseControllers(f.controllers, f.threshold) } };
+    case 'label.revoke': {
+      const serial = Number(f.serial.trim());
+      if (f.serial.trim() === '' || !Number.isInteger(serial) || serial < 0 || serial > 0xffffffff) {
+        throw new FieldError('serial', 'the label serial is a whole number from 0 to 4294967295');
+      }
+      const payload: Payloads['label.revoke'] = { id: idOf(f.target, true), serial };
+      if (f.reason.trim()) payload.reason = f.reason.trim();
+      return { type: op, payload };
+    }
     case 'id.deactivate': {
       const payload: Payloads['id.deactivate'] = { id: idOf(f.target, true) };
       if (f.reason.trim()) payload.reason = f.reason.trim();

@@ -19,6 +19,7 @@ const OPS: Array<{ op: Operation; label: string }> = [
   { op: 'id.update', label: 'Update an identifier' },
   { op: 'id.transfer', label: 'Transfer an identifier' },
   { op: 'id.deactivate', label: 'Deactivate an identifier' },
+  { op: 'label.revoke', label: 'Revoke a printed label' },
   { op: 'ns.create', label: 'Create a namespace' },
 ];
 
@@ -32,6 +33,7 @@ const EMPTY: OperationFields = {
   threshold: '1',
   toNamespace: false,
   reason: '',
+  serial: '',
 };
 
 export function ManageView() {
@@ -379,6 +381,16 @@ function Compose() {
               </>
             ) : null}
           </fieldset>
+        ) : null}
+        {op === 'label.revoke' ? (
+          <>
+            <Notice tone="warn" title="Revocation is final">
+              A scanner will answer REVOKED for the label with this serial, online at once and offline from the next trust bundle. Other labels of the
+              identifier stay valid.
+            </Notice>
+            {field('serial', 'Label serial (printed on the label, shown by a scan)', v, setV, { error: err('serial') })}
+            {field('reason', 'Reason (public)', v, setV, {})}
+          </>
         ) : null}
         {op === 'id.deactivate' ? (
           <>
