@@ -137,6 +137,28 @@ describe('explorer in chromium', () => {
     await page.close();
   });
 
+  it('shows "node behind" for correctly signed answers older than the limit set on the Trust page', async () => {
+    const id = await firstId('type=vehicle');
+    const page = await tb.browser.newPage();
+    await page.goto(`${node.url}/trust`);
+    await page.fill('#max-age', '0.001');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('max-age-now').textContent()).toMatch(/older than 0.001 s/);
+    try {
+      await page.goto(`${node.url}/id/${id}`);
+      await page.locator('.result[data-state="stale"]').waitFor();
+      expect(await page.getByTestId('failure').textContent()).toMatch(/Node behind/);
+      expect(await page.getByTestId('reason').textContent()).toMatch(/CLIENT_STALE/);
+      await shot(page, 'resolve-stale');
+    } finally {
+      await page.goto(`${node.url}/trust`);
+      await page.fill('#max-age', '');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.getByTestId('max-age-now').textContent()).toMatch(/any age/);
+      await page.close();
+    }
+  });
+
   it('falls back to @noble where WebCrypto is unavailable (a plain-http host is not a secure context)', async () => {
     const other = await launchBrowser(['--host-resolver-rules=MAP urbis-city.test 127.0.0.1']);
     try {

@@ -3,7 +3,17 @@
 // browser tests run the same code in chromium, in a secure and in a non-secure context.
 import { describe, expect, it } from 'vitest';
 import { BrowserEd25519, certificatesIn } from '../../web/src/lib/accel.js';
-import { anchorOfGenesis, forgetAnchor, loadAnchor, pinAnchor, STORAGE_KEY, type KeyValueStore } from '../../web/src/lib/anchor.js';
+import {
+  anchorOfGenesis,
+  forgetAnchor,
+  loadAnchor,
+  pinAnchor,
+  readMaxAge,
+  writeMaxAge,
+  MAX_AGE_KEY,
+  STORAGE_KEY,
+  type KeyValueStore,
+} from '../../web/src/lib/anchor.js';
 import { signerFromKeyFile, isEncrypted } from '../../web/src/lib/keyfile.js';
 import { encodeKeyFile } from '../../src/keys/keyfile.js';
 import { ed25519PublicKey, ed25519Verify, getCryptoProvider, setCryptoProvider, generateSeed } from '../../src/core/crypto/index.js';
@@ -52,6 +62,21 @@ describe('trust anchor: pinned on first use, replaceable', () => {
     store.setItem(STORAGE_KEY, '{not json');
     expect(loadAnchor(store, null, 8)).toMatchObject({ pinned: null, served: null });
     expect(loadAnchor(memStore(), { body: { type: 'ns.create' } }, 9)).toMatchObject({ pinned: null, servedError: expect.stringMatching(/genesis/) });
+  });
+});
+
+describe('freshness limit', () => {
+  it('stores a positive limit in ms, and nothing for any age; ignores junk', () => {
+    const store = memStore();
+    expect(readMaxAge(store)).toBeNull();
+    writeMaxAge(store, 60_000);
+    expect(readMaxAge(store)).toBe(60_000);
+    writeMaxAge(store, null);
+    expect(readMaxAge(store)).toBeNull();
+    for (const junk of ['abc', '-5', '0', '1.5']) {
+      store.setItem(MAX_AGE_KEY, junk);
+      expect(readMaxAge(store), junk).toBeNull();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Signer } from '../../src/core/ledger/tx.js';
 import { Ctx, makeClient, type AppCtx } from './ctx.js';
 import type { BrowserEd25519 } from './lib/accel.js';
-import { forgetAnchor, pinAnchor, type AnchorState, type PinnedAnchor } from './lib/anchor.js';
+import { forgetAnchor, pinAnchor, readMaxAge, writeMaxAge, type AnchorState, type KeyValueStore, type PinnedAnchor } from './lib/anchor.js';
 import { parseRoute, section, type Route } from './lib/route.js';
 import { Notice, Page } from './components.js';
 import { ResolveView } from './views/resolve.js';
@@ -26,11 +26,12 @@ function current(): Route {
   return parseRoute(location.pathname, location.search);
 }
 
-export function App(props: { anchor: AnchorState; engine: BrowserEd25519 }) {
+export function App(props: { anchor: AnchorState; engine: BrowserEd25519; store: KeyValueStore }) {
   const [route, setRoute] = useState<Route>(current);
   const [anchor, setAnchorState] = useState<AnchorState>(props.anchor);
   const [signers, setSigners] = useState<Signer[]>([]);
-  const client = useMemo(() => (anchor.pinned ? makeClient(anchor.pinned, props.engine, null) : null), [anchor.pinned]);
+  const [maxAgeMs, setMaxAge] = useState<number | null>(() => readMaxAge(props.store));
+  const client = useMemo(() => (anchor.pinned ? makeClient(anchor.pinned, props.engine, maxAgeMs) : null), [anchor.pinned, maxAgeMs]);
 
   const navigate = (href: string) => {
     history.pushState(null, '', href);
@@ -78,9 +79,14 @@ export function App(props: { anchor: AnchorState; engine: BrowserEd25519 }) {
     signers,
     setSigners,
     navigate,
+    maxAgeMs,
+    setMaxAgeMs: (ms: number | null) => {
+      writeMaxAge(props.store, ms);
+      setMaxAge(ms);
+    },
     setAnchor: (a: PinnedAnchor | null) => {
-      if (a) pinAnchor(localStorage, a);
-      else forgetAnchor(localStorage);
+      if (a) pinAnchor(props.store, a);
+      else forgetAnchor(props.store);
       setAnchorState({ ...anchor, pinned: a, mismatch: a !== null && anchor.served !== null && a.genesisHash !== anchor.served.genesisHash, firstUse: false });
     },
   };

@@ -15,6 +15,9 @@ export interface AppCtx {
   engine: BrowserEd25519;
   /** Replaces the pinned anchor (Trust page). */
   setAnchor(a: PinnedAnchor | null): void;
+  /** Oldest answer accepted, ms (null: any age); older ones show "node behind". */
+  maxAgeMs: number | null;
+  setMaxAgeMs(ms: number | null): void;
   /** Keys loaded on the Manage page: in this page's memory, never sent anywhere. */
   signers: Signer[];
   setSigners(s: Signer[]): void;

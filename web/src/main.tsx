@@ -24,4 +24,4 @@ try {
   store = { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) } as Storage;
 }
 const anchor = loadAnchor(store, servedGenesisFrom(document), Date.now());
-render(<App anchor={anchor} engine={engine} />, document.getElementById('app')!);
+render(<App anchor={anchor} engine={engine} store={store} />, document.getElementById('app')!);

@@ -108,3 +108,16 @@ export function servedGenesisFrom(doc: Document): unknown {
     return null;
   }
 }
+
+export const MAX_AGE_KEY = 'urbis.maxAgeMs.v1';
+
+/** The oldest answer the person accepts, ms (null: any age). */
+export function readMaxAge(store: KeyValueStore): number | null {
+  const v = Number(store.getItem(MAX_AGE_KEY));
+  return store.getItem(MAX_AGE_KEY) !== null && Number.isSafeInteger(v) && v > 0 ? v : null;
+}
+
+export function writeMaxAge(store: KeyValueStore, ms: number | null): void {
+  if (ms === null) store.removeItem(MAX_AGE_KEY);
+  else store.setItem(MAX_AGE_KEY, String(ms));
+}

@@ -94,6 +94,7 @@ export function TrustView() {
         </button>
         <p class="help">After forgetting, the next page load pins the genesis it is served with.</p>
       </section>
+      <Freshness />
       <section>
         <h2>Signature checks in this browser</h2>
         <p data-testid="crypto-engine">
@@ -105,5 +106,42 @@ export function TrustView() {
         </p>
       </section>
     </Page>
+  );
+}
+
+/** The oldest answer accepted: a node that has fallen behind answers with old, correctly signed data. */
+function Freshness() {
+  const app = useApp();
+  const [text, setText] = useState(app.maxAgeMs === null ? '' : String(app.maxAgeMs / 1000));
+  const [err, setErr] = useState<string | null>(null);
+  return (
+    <section>
+      <h2>Freshness</h2>
+      <p class="help">
+        A correctly signed answer can still be old: a node that stopped following the network keeps serving yesterday's state. Refuse answers older than a limit
+        to see such a node as "behind".
+      </p>
+      <form
+        class="field"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const t = text.trim();
+          const s = Number(t);
+          if (t !== '' && (!Number.isFinite(s) || s <= 0)) return setErr('Give a number of seconds, or leave empty for any age.');
+          setErr(null);
+          app.setMaxAgeMs(t === '' ? null : Math.round(s * 1000));
+        }}
+      >
+        <label for="max-age">Oldest answer accepted, in seconds (empty: any age)</label>
+        <div class="row">
+          <input id="max-age" type="text" inputMode="decimal" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+          <button type="submit">Save</button>
+        </div>
+        {err ? <p class="error">{err}</p> : null}
+        <p class="help" data-testid="max-age-now">
+          Now: {app.maxAgeMs === null ? 'answers of any age are accepted' : `answers older than ${app.maxAgeMs / 1000} s are refused as "node behind"`}.
+        </p>
+      </form>
+    </section>
   );
 }
