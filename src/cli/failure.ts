@@ -60,6 +60,8 @@ export function exitCodeFor(code: string): number {
   if (code.endsWith('_NOT_FOUND') || code === 'STORE_NOT_INITIALIZED') return EXIT.NOT_FOUND;
   if (VERIFY_CODES.has(code)) return EXIT.VERIFY;
   if (BUSY_CODES.has(code)) return EXIT.BUSY;
+  // Refused at admission for want of authority: the ledger's rule, enforced before ordering.
+  if (code.startsWith('AUTH_')) return EXIT.REJECTED;
   // Everything else raised before a transaction reached a block is a fault of the input.
   return EXIT.USAGE;
 }

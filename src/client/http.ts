@@ -8,6 +8,7 @@
  * about the ledger (that is src/client/verify.ts).
  */
 import { ERROR_CODES, UrbisError, type ErrorCode } from '../core/errors.js';
+import { canonicalJson } from '../core/encoding/index.js';
 
 /** The part of `fetch` the client uses; inject one for tests or custom transports. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -204,7 +205,8 @@ export class Http {
       let body: string | undefined;
       if (o.body !== undefined) {
         headers['content-type'] = 'application/json';
-        body = JSON.stringify(o.body);
+        // Canonical JSON (RFC 8785): nodes admit transactions only in that exact form.
+        body = canonicalJson(o.body);
       }
       // The timer also covers reading the body: a node that trickles bytes cannot hold the caller.
       const res = await this.opts.fetch(this.url(path, o.query), { method, headers, body, signal: ctl.signal });

@@ -74,6 +74,14 @@ export const ERROR_CODES = {
   TX_REPLAYED: { status: 409, description: 'A transaction with the same hash was already committed.' },
   TX_SIGNATURE_INVALID: { status: 401, description: 'A signature on the transaction does not verify.' },
   TX_SIGNER_DUPLICATE: { status: 400, description: 'The same key signed the transaction twice.' },
+  TX_NOT_CANONICAL: {
+    status: 400,
+    description: 'The transaction was not sent as its exact RFC 8785 canonical JSON (duplicate member names, member order, whitespace or escapes differ).',
+  },
+  TX_SIGNER_LIMITED: {
+    status: 429,
+    description: 'A signer of the transaction submitted more than this node admits per second; retry after the indicated delay.',
+  },
   TX_GENESIS_INVALID: { status: 400, description: 'The genesis transaction is malformed or appears after height 0.' },
 
   // --- authority (src/core/ledger) ---

@@ -6,7 +6,7 @@
  * is not its business: the local sequencer (src/ordering/local) or the network orderer calls
  * {@link Ledger.commitBlock}. Reads with proofs are served from here too.
  */
-import { UrbisError } from '../core/errors.js';
+import { UrbisError, type ErrorCode } from '../core/errors.js';
 import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
 import { headerHash, signHeader, txRoot, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
 import { parseTx } from '../core/ledger/schema.js';
@@ -19,6 +19,9 @@ import { DEFAULT_PARAMS, type BlockHeader, type Certificate, type ChainEntry, ty
 import { SparseMerkleTree, EMPTY_HASH, type SmtProof } from '../core/merkle/index.js';
 import { fromHex, toHex } from '../core/encoding/index.js';
 import type { BlockBundle, LedgerStore } from '../storage/types.js';
+
+/** Results of the admission dry run that refuse a transaction at the door: no authority. */
+const ADMISSION_REFUSED = new Set<string>(['AUTH_THRESHOLD', 'AUTH_NOT_REGISTRAR']);
 
 /** Options of {@link Ledger}. */
 export interface LedgerOptions {
@@ -124,7 +127,7 @@ export class Ledger {
   precheck(raw: unknown, now: number): { hash: string; tx: Tx } {
     const p = this.prepare(raw, now);
     verifyTxSignatures(p.tx, p.hash);
-    this.admit(raw, p);
+    this.admit(raw, p, now);
     return p;
   }
 
@@ -158,8 +161,32 @@ export class Ledger {
       const s = p.tx.sigs[bad]!;
       throw new UrbisError('TX_SIGNATURE_INVALID', `signature ${bad} by ${s.key} does not verify`, { index: bad, key: s.key });
     }
-    this.admit(raw, p);
+    this.admit(raw, p, now);
     return p;
+  }
+
+  /**
+   * Authority at admission (docs/protocol.md "Admission"): the transaction is run against the state
+   * at the current head, its signatures already checked; if its signers hold no authority over its
+   * target there, it is refused now, before it is ordered, and never reaches a block. Any other
+   * failure (the identifier exists, a quota, …) is left to the block, where it is recorded, since
+   * transactions ordered before it may change the outcome.
+   *
+   * @throws UrbisError AUTH_THRESHOLD, AUTH_NOT_REGISTRAR.
+   */
+  private authorize(raw: unknown, p: { hash: string; tx: Tx }, now: number): void {
+    const head = this.store.head();
+    if (!head) return;
+    const { validFrom, validUntil } = p.tx.body;
+    const time = Math.min(Math.max(now, head.header.time, validFrom), validUntil);
+    const r = applyBlockTxs(this.store, [raw], { height: head.height + 1, time, verify: () => true, prepared: () => p }).results[0]!;
+    if (!r.ok && ADMISSION_REFUSED.has(r.code)) {
+      throw new UrbisError(r.code as ErrorCode, `refused at admission (state at block ${head.height}): ${r.message}`, {
+        hash: p.hash,
+        height: head.height,
+        admission: true,
+      });
+    }
   }
 
   /** Everything of admission but the signatures. */
@@ -179,7 +206,8 @@ export class Ledger {
     return { hash, tx };
   }
 
-  private admit(raw: unknown, p: { hash: string; tx: Tx }): void {
+  private admit(raw: unknown, p: { hash: string; tx: Tx }, now: number): void {
+    this.authorize(raw, p, now);
     for (const s of p.tx.sigs) this.verifier.remember(p.hash, s.key, s.sig);
     if (typeof raw === 'object' && raw !== null) this.prepared.set(raw, p);
   }

@@ -19,8 +19,9 @@ import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTxRoutes } from './routes/tx.js';
-import type { NodeRuntime } from './types.js';
 import { builtWebApp, registerWebApp, type WebApp } from './web.js';
+import { SignerLimits, type SignerLimitOptions } from './signer-limits.js';
+import type { NodeRuntime, RawBodyRequest } from './types.js';
 
 /** Options of {@link createServer}; every one has a documented default. */
 export interface ServerOptions {
@@ -38,6 +39,8 @@ export interface ServerOptions {
   webApp?: WebApp | null;
   /** A pino logger to use (the CLI's `--log`, shared with the node's own messages). */
   loggerInstance?: FastifyBaseLogger;
+  /** Per-signer admission limits of `POST /v1/tx` (default 1000 per second per key, burst 10 000; rate 0 disables). */
+  signerLimits?: SignerLimitOptions;
   /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
@@ -96,6 +99,15 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     const inst = instanceOf(req.url);
     return sendProblem(reply, problem('HTTP_NOT_FOUND', `no route ${req.method} ${inst ?? '(malformed path)'}`, inst === undefined ? {} : { instance: inst }));
   });
+  // JSON bodies are kept as received as well: a transaction is admitted only in its exact canonical
+  // form (src/core/ledger/tx.ts checkCanonicalTxText), which needs the bytes, not the parsed value.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    (req as RawBodyRequest).rawBody = body as string;
+    parseJson(req, body as string, done);
+  });
+
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -132,7 +144,7 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
   });
 
   void app.register(async (scoped) => {
-    registerTxRoutes(scoped, rt);
+    registerTxRoutes(scoped, rt, new SignerLimits(opts.signerLimits));
     registerIdRoutes(scoped, rt);
     registerNamespaceRoutes(scoped, rt);
     registerBlockRoutes(scoped, rt);

@@ -3,6 +3,7 @@
  * `runtime.ts` (which builds and starts nodes) so that routes, metrics and the server depend on
  * this shape only, and nothing in `src/node` imports its own caller.
  */
+import type { FastifyRequest } from 'fastify';
 import type { TrustAnchor } from '../core/ledger/verify.js';
 import type { Tx } from '../core/ledger/types.js';
 import type { Ledger } from '../engine/ledger.js';
@@ -10,6 +11,11 @@ import type { Orderer } from '../ordering/types.js';
 import type { LedgerStore } from '../storage/types.js';
 import type { EventHub } from './events.js';
 import type { Metrics } from './metrics.js';
+
+/** A request whose JSON body is also kept as the text received (set by the server's JSON parser). */
+export interface RawBodyRequest extends FastifyRequest {
+  rawBody?: string;
+}
 
 /** Network status of a node that follows a multi-city network (src/ordering/jetstream). */
 export interface NetworkView {

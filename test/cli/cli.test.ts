@@ -134,7 +134,7 @@ describe('urbis CLI', () => {
     expect(errorLine(exists)).toMatch(/KEYFILE_EXISTS/);
 
     const denied = await cli(['id', 'register', '156.130100/LAMP-2', '--type', 'lamp', '--key', other, '--json'], 4);
-    expect(errorLine(denied)).toMatch(/^urbis: AUTH_NOT_REGISTRAR: .*committed as invalid/);
+    expect(errorLine(denied)).toMatch(/^urbis: AUTH_NOT_REGISTRAR: refused at admission/);
     expect(json<{ error: { code: string; details: { hash: string } } }>(denied).error.details.hash).toMatch(/^[0-9a-f]{64}$/);
 
     await cli(['id', 'transfer', lamp.text, '--controller', k.did]);

@@ -121,7 +121,7 @@ describe('urbis CLI through a node (--node)', () => {
     const other = join(tmp, 'other.key');
     await runCli(['key', 'new', '--out', other], { env: env() });
     const denied = await write(['id', 'register', '156.130100/LAMP-9', '--type', 'lamp', '--json'], 4, other);
-    expect(errorLine(denied)).toMatch(/^urbis: AUTH_NOT_REGISTRAR: .*committed as invalid in block \d+/);
+    expect(errorLine(denied)).toMatch(/^urbis: AUTH_NOT_REGISTRAR: refused at admission/);
     expect(json<{ error: { code: string; details: { hash: string } } }>(denied).error.details.hash).toMatch(/^[0-9a-f]{64}$/);
 
     await write(['id', 'deactivate', lamp.text, '--reason', 'removed']);

@@ -150,14 +150,34 @@ describe('HTTP API: transactions', () => {
     expect(n.chain.store.id('156.130100/BUS-1')).toBeDefined();
   });
 
-  it('reports an unauthorised write as committed-invalid with its code, and changes nothing', async () => {
+  it('refuses a stranger\'s write at admission (docs/protocol.md "Admission"): 403 with its code, and nothing reaches a block', async () => {
     const n = setup();
-    const before = n.chain.store.head()!.header.stateRoot;
+    const before = n.chain.store.head()!;
     const tx = n.chain.tx('id.register', { id: '156.130100/BUS-2', record: { type: 'vehicle' } }, [newSigner()]);
     const r = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: tx });
-    const done = (await n.app.inject({ method: 'GET', url: `/v1/tx/${r.json().hash}?wait=5000` })).json();
-    expect(done.result).toMatchObject({ ok: false, code: 'AUTH_NOT_REGISTRAR' });
-    expect(n.chain.store.head()!.header.stateRoot).toBe(before);
+    expect(r.statusCode).toBe(403);
+    expect(r.json()).toMatchObject({ code: 'AUTH_NOT_REGISTRAR', details: { admission: true } });
+    n.sequencer.cut();
+    expect(n.chain.store.head()!.height).toBe(before.height);
+    expect(n.chain.store.head()!.header.stateRoot).toBe(before.header.stateRoot);
+    const hash = (await import('../../src/core/ledger/tx.js')).txHash(tx.body);
+    expect((await n.app.inject({ method: 'GET', url: `/v1/tx/${hash}` })).json().code).toBe('TX_NOT_FOUND');
+    // A validator still records (as invalid) whatever an ordering stream carries.
+    expect(n.chain.commit(tx)[0]).toMatchObject({ ok: false, code: 'AUTH_NOT_REGISTRAR' });
+  });
+
+  it('refuses a write lacking the controllers threshold at admission, and admits the same write once co-signed', async () => {
+    const n = setup();
+    const other = newSigner();
+    const t1 = n.chain.tx('ns.update', { ns: '156.130100', controllers: { keys: [n.city.id, other.id], threshold: 2 } }, [n.city]);
+    expect((await n.app.inject({ method: 'POST', url: '/v1/tx', payload: t1 })).statusCode).toBe(202);
+    n.sequencer.cut();
+    const lone = n.chain.tx('ns.update', { ns: '156.130100', record: { type: 'city', attributes: { a: 1 } } }, [n.city]);
+    const r = await n.app.inject({ method: 'POST', url: '/v1/tx', payload: lone });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().code).toBe('AUTH_THRESHOLD');
+    const both = n.chain.tx('ns.update', { ns: '156.130100', record: { type: 'city', attributes: { a: 1 } } }, [n.city, other]);
+    expect((await n.app.inject({ method: 'POST', url: '/v1/tx', payload: both })).statusCode).toBe(202);
   });
 
   it('rejects bad submissions with 4xx problem documents', async () => {

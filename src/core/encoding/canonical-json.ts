@@ -135,3 +135,63 @@ export function canonicalJson(value: unknown): string {
 export function canonicalBytes(value: unknown): Uint8Array {
   return utf8Encode(canonicalJson(value));
 }
+
+/**
+ * The first member name that occurs twice in one object of a JSON text, with its path, or null.
+ * JSON.parse keeps the last of duplicate members (RFC 8259 §4 leaves the behaviour open), so two
+ * parsers can read different values from the same bytes; a signed document must not have any
+ * (RFC 7493 §2.3). `text` must be valid JSON (parse it first).
+ */
+export function firstDuplicateKey(text: string): string | null {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const str = (): string => {
+    const start = i;
+    i++; // opening quote
+    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  // Iterative over a stack of open containers; depth is bounded by what JSON.parse accepted.
+  const stack: Array<{ keys: Set<string> | null; path: string }> = [];
+  let found: string | null = null;
+  const value = (path: string): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      stack.push({ keys: c === '{' ? new Set() : null, path });
+      i++;
+      return;
+    }
+    if (c === '"') str();
+    else while (i < text.length && !',]} \t\n\r'.includes(text[i]!)) i++;
+  };
+  value('$');
+  while (stack.length > 0 && found === null) {
+    ws();
+    const top = stack[stack.length - 1]!;
+    const c = text[i];
+    if (c === '}' || c === ']') {
+      i++;
+      stack.pop();
+      continue;
+    }
+    if (c === ',') i++;
+    ws();
+    if (text[i] === '}' || text[i] === ']') continue;
+    if (top.keys) {
+      const k = str();
+      const path = `${top.path}.${k}`;
+      if (top.keys.has(k)) found = path;
+      top.keys.add(k);
+      ws();
+      i++; // colon
+      value(path);
+    } else {
+      value(`${top.path}[]`);
+    }
+  }
+  return found;
+}

@@ -9,6 +9,8 @@
  */
 import {
   canonicalBytes,
+  canonicalJson,
+  firstDuplicateKey,
   concatBytes,
   fromBase64url,
   fromHex,
@@ -78,7 +80,42 @@ export function buildTxBody<T extends TxType>(type: T, payload: Payloads[T], opt
 /** Signs a body with every given signer. */
 export function signTx<T extends TxType>(body: TxBody<T>, signers: Signer[]): Tx<T> {
   const input = txSigningInput(txHash(body));
-  return { body, sigs: signers.map((s) => ({ key: s.id, sig: toBase64url(s.sign(input)) })) };
+  // Members in canonical order, so that the plain JSON.stringify of the result is its RFC 8785
+  // form: nodes admit transactions only in that form (see checkCanonicalTxText).
+  return { body: JSON.parse(canonicalJson(body)) as TxBody<T>, sigs: signers.map((s) => ({ key: s.id, sig: toBase64url(s.sign(input)) })) };
+}
+
+/**
+ * Checks that a transaction arrived as exactly its RFC 8785 canonical JSON: no duplicate member
+ * names (which parsers resolve differently, so that two readers of the same bytes could see two
+ * transactions), and no other encoding of the same value (member order, whitespace, escapes,
+ * number forms). The signature is over the canonical form of the body; accepting only that form
+ * means every reader of the bytes reads what was signed.
+ *
+ * @param text the transaction as received.
+ * @param parsed the value parsed from `text`.
+ * @throws UrbisError TX_NOT_CANONICAL naming the duplicate member or the first differing character.
+ */
+export function checkCanonicalTxText(text: string, parsed: unknown): void {
+  const dup = firstDuplicateKey(text);
+  if (dup !== null) throw new UrbisError('TX_NOT_CANONICAL', `the transaction has the member ${dup} twice`, { path: dup });
+  let canon: string;
+  try {
+    canon = canonicalJson(parsed);
+  } catch (e) {
+    throw new UrbisError('TX_NOT_CANONICAL', `the transaction is not representable as canonical JSON: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  if (canon !== text) {
+    let at = 0;
+    while (at < canon.length && canon[at] === text[at]) at++;
+    throw new UrbisError(
+      'TX_NOT_CANONICAL',
+      `the transaction is not in RFC 8785 canonical form (first difference at character ${at}); send canonicalJson(tx)`,
+      {
+        offset: at,
+      },
+    );
+  }
 }
 
 /** Adds co-signatures to an already signed transaction (multi-party thresholds). */

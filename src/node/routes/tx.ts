@@ -7,12 +7,21 @@ import { UrbisError, isUrbisError } from '../../core/errors.js';
 import type { TxStatus } from '../../core/api/types.js';
 import type { Submission } from '../../ordering/types.js';
 import { guarded, requireReady } from '../guards.js';
-import type { NodeRuntime } from '../types.js';
+import { checkCanonicalTxText } from '../../core/ledger/tx.js';
+import { SignerLimits } from '../signer-limits.js';
+import type { NodeRuntime, RawBodyRequest } from '../types.js';
 
 const HASH_PARAM = { type: 'object', properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['hash'] } as const;
 const MAX_WAIT_MS = 30_000;
 
-export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+/** The distinct signing keys a transaction names (already shape-checked by the route schema). */
+function signerKeys(body: unknown): string[] {
+  const sigs = (body as { sigs?: unknown }).sigs;
+  if (!Array.isArray(sigs)) return [];
+  return [...new Set(sigs.map((s) => (s as { key?: unknown })?.key).filter((k): k is string => typeof k === 'string'))];
+}
+
+export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime, limits: SignerLimits = new SignerLimits()): void {
   app.post(
     '/v1/tx',
     { schema: { body: { type: 'object', required: ['body', 'sigs'], properties: { body: { type: 'object' }, sigs: { type: 'array', maxItems: 32 } } } } },
@@ -20,8 +29,16 @@ export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       requireReady(rt);
       if (!rt.orderer) throw new UrbisError('NODE_NOT_READY', 'this node is a read replica; submit to a validator node');
       let sub: Submission;
+      const keys = signerKeys(req.body);
       try {
+        // Admission, in order: one encoding of what was signed, the signers' allowance, then the
+        // orderer's checks (schema, signatures, authority at the head).
+        const raw = (req as RawBodyRequest).rawBody;
+        if (raw === undefined) throw new UrbisError('HTTP_UNSUPPORTED_MEDIA', 'send the transaction as application/json');
+        checkCanonicalTxText(raw, req.body);
+        limits.check(keys);
         sub = await rt.orderer.submit(req.body);
+        limits.charge(keys);
       } catch (e) {
         if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
         throw e;
