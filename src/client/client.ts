@@ -29,7 +29,8 @@ import { validatorsHash } from '../core/ledger/block.js';
 import { idKey, nsKey, stateKey } from '../core/ledger/state.js';
 import { buildTxBody, signTx, txHash, type Signer } from '../core/ledger/tx.js';
 import type { TrustAnchor } from '../core/ledger/verify.js';
-import type { IdEntry, NsEntry, Payloads, Tx, TxResult, TxType } from '../core/ledger/types.js';
+import type { GrantEntry, IdEntry, NsEntry, Payloads, Tx, TxResult, TxType } from '../core/ledger/types.js';
+import { grantRef } from '../core/ledger/grants.js';
 import type { ChangeEvent, SearchAnswer, TxStatus } from '../core/api/types.js';
 import { Http, isObj, problemError, sleep, type FetchLike, type RetryOptions } from './http.js';
 import { SseParser } from './sse.js';
@@ -119,7 +120,7 @@ export interface ResolutionBase {
 }
 
 /** A verified resolution: the entry, or the proven fact that there is none. */
-export type Resolution<E extends IdEntry | NsEntry = IdEntry | NsEntry> =
+export type Resolution<E extends IdEntry | NsEntry | GrantEntry = IdEntry | NsEntry> =
   (ResolutionBase & { present: true; entry: E; status: E['status']; version: number }) | (ResolutionBase & { present: false; entry: null });
 
 /** A verified namespace, with its (unverified) first page of children. */
@@ -508,7 +509,43 @@ export class UrbisClient {
     return r;
   }
 
-  private async provenRead<E extends IdEntry | NsEntry>(ident: Identifier, path: string, key: string): Promise<{ resolution: Resolution<E>; raw: unknown }> {
+  /**
+   * The grant from a dataset or service identifier (`subject`) to `grantee`, verified like a
+   * resolution: the grant entry with its proof, or the proof that there is none.
+   *
+   * @throws UrbisError as {@link resolve}.
+   */
+  async grant(subject: string, grantee: string): Promise<Resolution<GrantEntry>> {
+    const s = parseIdentifier(subject);
+    const g = parseIdentifier(grantee);
+    const path = `/v1/ids/${encodeURIComponent(s.text)}/grants?grantee=${encodeURIComponent(g.text)}`;
+    return (await this.provenRead<GrantEntry>(s, path, `grant:${grantRef(canonicalKey(s), canonicalKey(g))}`)).resolution;
+  }
+
+  /**
+   * Every grant of a subject, each verified with its own proof. The listing itself is the node's:
+   * each grant in it is proven, but a node could leave one out (ask {@link grant} for a given
+   * grantee to get a proof either way).
+   *
+   * @throws UrbisError PROOF_INVALID if any listed grant does not verify or is about another subject, and as {@link resolve}.
+   */
+  async grants(subject: string, opts: { cursor?: string; limit?: number } = {}): Promise<{ items: Resolution<GrantEntry>[]; next: string | null }> {
+    const s = parseIdentifier(subject);
+    const path = `/v1/ids/${encodeURIComponent(s.text)}/grants`;
+    const a = await this.http.json('GET', path, { query: { cursor: opts.cursor, limit: opts.limit } });
+    if (!isObj(a) || !Array.isArray(a.items)) throw new UrbisError('CLIENT_HTTP', `${path}: the answer has no items`);
+    const prefix = `grant:${canonicalKey(s)}|`;
+    const items = a.items.map((it) => {
+      const key = isObj(it) && typeof it.key === 'string' && it.key.startsWith(prefix) ? it.key : null;
+      if (key === null) throw new UrbisError('PROOF_INVALID', `${path}: a listed grant is not about ${s.text}`);
+      const v = this.verifier.verifyProven<GrantEntry>(it, key);
+      if (!v.present) throw new UrbisError('PROOF_INVALID', `${path}: a listed grant is proven absent`);
+      return this.resolution<GrantEntry>(s, key, v);
+    });
+    return { items, next: typeof a.next === 'string' ? a.next : null };
+  }
+
+  private async provenRead<E extends IdEntry | NsEntry | GrantEntry>(ident: Identifier, path: string, key: string): Promise<{ resolution: Resolution<E>; raw: unknown }> {
     const a = await this.http.send('GET', path);
     let answer: unknown;
     if (a.status >= 200 && a.status < 300) {
@@ -519,7 +556,7 @@ export class UrbisClient {
       answer = a.json.proven;
     } else {
       const err = problemError(a);
-      if (err.code === 'ID_NOT_FOUND' || err.code === 'NS_NOT_FOUND') {
+      if (err.code === 'ID_NOT_FOUND' || err.code === 'NS_NOT_FOUND' || err.code === 'GRANT_NOT_FOUND') {
         throw new UrbisError('PROOF_INVALID', `the node says ${ident.text} does not exist but gives no proof of absence`, { httpStatus: a.status });
       }
       throw err;
@@ -528,7 +565,7 @@ export class UrbisClient {
   }
 
   /** The resolution of a verified answer. */
-  private resolution<E extends IdEntry | NsEntry>(ident: Identifier, key: string, v: VerifiedEntry<E>): Resolution<E> {
+  private resolution<E extends IdEntry | NsEntry | GrantEntry>(ident: Identifier, key: string, v: VerifiedEntry<E>): Resolution<E> {
     const base: ResolutionBase = {
       id: ident.text,
       did: formatDid(ident),

@@ -128,6 +128,21 @@ export const ERROR_CODES = {
   HTTPSIG_INVALID: { status: 401, description: 'The request signature does not verify.' },
   HTTPSIG_DIGEST_MISMATCH: { status: 400, description: 'The request body does not match its Content-Digest.' },
 
+  // --- access grants (src/core/ledger, docs/sharing.md) ---
+  GRANT_INVALID: { status: 422, description: 'The grant is malformed or cannot hold (scope, expiry in the past, subject not an object identifier).' },
+  GRANT_NOT_FOUND: { status: 404, description: 'The subject has never granted access to that grantee.' },
+  GRANT_REVOKED: { status: 409, description: 'The grant is already revoked.' },
+
+  // --- provider gateway (src/gateway, docs/sharing.md) ---
+  ACCESS_NO_GRANT: { status: 403, description: 'The ledger holds no grant from the service to the requesting grantee.' },
+  ACCESS_GRANT_REVOKED: { status: 403, description: 'The grant of the requesting grantee was revoked.' },
+  ACCESS_GRANT_EXPIRED: { status: 403, description: 'The grant of the requesting grantee has expired.' },
+  ACCESS_OUT_OF_SCOPE: { status: 403, description: 'The grant does not cover this method, service or path.' },
+  ACCESS_NOT_CONTROLLER: { status: 403, description: "The request was signed by a key that is not among the grantee's controllers." },
+  ACCESS_WRONG_PROVIDER: { status: 403, description: 'The request was signed for another provider (authority) than this gateway.' },
+  GATEWAY_LEDGER_UNAVAILABLE: { status: 503, description: 'The gateway cannot obtain a verified answer from the node it follows; retry later.' },
+  GATEWAY_UPSTREAM: { status: 502, description: 'The upstream service behind the gateway failed to answer.' },
+
   // --- blocks and chain (src/core/ledger) ---
   BLOCK_INVALID: { status: 422, description: 'A block does not follow its parent (height, previous hash, time, roots).' },
   CERT_INVALID: { status: 422, description: 'A finality certificate lacks a quorum of valid validator signatures.' },

@@ -11,7 +11,7 @@
  */
 import type { SmtNodeStore, SmtWrite } from '../core/merkle/index.js';
 import type { StateReader } from '../core/ledger/state.js';
-import type { Block, BlockHeader, Certificate, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
+import type { Block, BlockHeader, Certificate, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
 
 /** The chain head as stored. */
 export interface Head {
@@ -86,6 +86,8 @@ export interface LedgerStore extends StateReader, SmtNodeStore {
   /** Identifiers of one namespace in local-part order. */
   idsIn(ns: string, cursor: string | null, limit: number): Page<IdEntry>;
   search(q: SearchQuery): Page<IdEntry>;
+  /** Grants of a subject (by its reference `ns/local`) in state-key order; the cursor is the last key. */
+  grantsOf(subjectRef: string, cursor: string | null, limit: number): Page<GrantEntry>;
   /** Entry versions written by the block at `height`, in commit order (the change feed). */
   changes(height: number): StateEntry[];
   /** Every current state entry (used to re-verify live state against the chain). */

@@ -14,7 +14,7 @@
  * parameter, which the signature covers (§2.3): browsers may not set a `Date` header.
  */
 import { fail } from '../errors.js';
-import { ed25519SignerFor, ed25519Verify, sha256 } from '../crypto/index.js';
+import { ed25519Verify, sha256 } from '../crypto/index.js';
 import { bytesEqual, utf8Encode } from '../encoding/index.js';
 import { parseDictionary, serializeInnerList, toBase64, type BareItem, type InnerList, type Params } from './sf.js';
 
@@ -150,8 +150,8 @@ export function signatureBase(req: HttpRequestParts, input: InnerList): string {
 
 /** Options of {@link signRequest}. */
 export interface SignRequestOptions extends SignatureParams {
-  /** Ed25519 secret key (32-byte seed). */
-  seed: Uint8Array;
+  /** Ed25519 signing function (e.g. `ed25519SignerFor(seed)`, or a ledger `Signer`'s `sign`). */
+  sign: (message: Uint8Array) => Uint8Array;
   /** Covered components, in order; default {@link DEFAULT_COMPONENTS}. */
   components?: readonly string[];
   /** Label in the Signature fields; default {@link DEFAULT_LABEL}. */
@@ -167,15 +167,16 @@ export interface SignatureFields {
 /**
  * Signs a request (§3.1) with Ed25519 (§3.3.6). Covered fields (e.g. `content-digest`, see
  * {@link contentDigest}) must already be in `req.headers`.
- * @throws UrbisError HTTPSIG_MALFORMED for a bad component or parameter; CRYPTO_KEY_INVALID for a bad seed.
- * @example signRequest(req, { seed, keyid, created: 1618884473, nonce }) // { 'signature-input': 'sig1=(…)', signature: 'sig1=:…:' }
+ * @throws UrbisError HTTPSIG_MALFORMED for a bad component or parameter; CRYPTO_KEY_INVALID for a bad signer.
+ * @example signRequest(req, { sign: ed25519SignerFor(seed), keyid, created: 1618884473, nonce }) // { 'signature-input': 'sig1=(…)', signature: 'sig1=:…:' }
  */
 export function signRequest(req: HttpRequestParts, opts: SignRequestOptions): SignatureFields {
   const label = opts.label ?? DEFAULT_LABEL;
   if (!/^[a-z*][a-z0-9_\-.*]{0,63}$/.test(label)) fail('HTTPSIG_MALFORMED', 'a signature label must be a structured-field key');
   const input: InnerList = { items: (opts.components ?? DEFAULT_COMPONENTS).map((c) => ({ value: c, params: [] })), params: paramsList(opts) };
   const base = signatureBase(req, input);
-  const sig = ed25519SignerFor(opts.seed)(utf8Encode(base));
+  const sig = opts.sign(utf8Encode(base));
+  if (!(sig instanceof Uint8Array) || sig.length !== 64) fail('CRYPTO_KEY_INVALID', 'the signing function must return a 64-byte Ed25519 signature');
   return { 'signature-input': `${label}=${serializeInnerList(input)}`, signature: `${label}=:${toBase64(sig)}:` };
 }
 

@@ -12,6 +12,7 @@ import { UrbisError, isUrbisError, type ErrorCode } from '../errors.js';
 import { canonicalNsPath, canonicalIdText, keyOfText, nsIdText, objectIdText, parentOf } from './names.js';
 import { parseTx, type ParseContext } from './schema.js';
 import { Overlay, type StateReader } from './state.js';
+import { grantRef } from './grants.js';
 import { countSigners, meetsThreshold, txHash, verifyTxSignatures, verifyTxSignature, type SigVerifier } from './tx.js';
 import {
   DEFAULT_PARAMS,
@@ -484,4 +485,59 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
     requireSet(x, x.chain.root, 'the root authority');
     x.s.put({ ...x.chain, root: p.root, version: x.chain.version + 1, height: x.height, tx: x.hash });
   },
+
+  'grant.issue': (x, p) => {
+    const subjectRef = keyOfText(p.subject);
+    if (!subjectRef.includes('/')) err('GRANT_INVALID', `the subject of a grant is a dataset or service identifier, not the namespace ${p.subject}`);
+    const { e, ns } = getId(x, p.subject);
+    requireIdAuthority(x, e, ns);
+    const granteeRef = keyOfText(p.grantee);
+    if (granteeRef === subjectRef) err('GRANT_INVALID', 'an identifier cannot grant access to itself');
+    requireGrantee(x, p.grantee, granteeRef);
+    if (p.expires <= x.time) err('GRANT_INVALID', `the grant expires at ${p.expires}, before the block time ${x.time}`, { expires: p.expires, time: x.time });
+    const fragments = new Set(e.record.services?.map((sv) => sv.id));
+    for (const f of p.scope.services ?? []) {
+      if (!fragments.has(f)) err('GRANT_INVALID', `${e.id} has no service ${f}`, { service: f });
+    }
+    const ref = grantRef(subjectRef, granteeRef);
+    const prev = x.s.grant(ref);
+    x.s.put({
+      kind: 'grant',
+      subject: e.id,
+      grantee: p.grantee,
+      scope: p.scope,
+      purpose: p.purpose,
+      expires: p.expires,
+      status: 'active',
+      version: (prev?.version ?? 0) + 1,
+      created: prev?.created ?? x.time,
+      updated: x.time,
+      height: x.height,
+      tx: x.hash,
+    });
+  },
+
+  'grant.revoke': (x, p) => {
+    // Revoking stays possible while the subject's namespace is suspended or expired: taking access
+    // away must never be blocked.
+    const subjectRef = keyOfText(p.subject);
+    const e = x.s.id(subjectRef);
+    if (!e) err('ID_NOT_FOUND', `identifier ${p.subject} does not exist`, { id: p.subject });
+    requireIdAuthority(x, e, getNs(x, e.ns));
+    const prev = x.s.grant(grantRef(subjectRef, keyOfText(p.grantee)));
+    if (!prev) err('GRANT_NOT_FOUND', `${e.id} never granted access to ${p.grantee}`, { subject: e.id, grantee: p.grantee });
+    if (prev.status === 'revoked') err('GRANT_REVOKED', `the grant of ${e.id} to ${p.grantee} is already revoked`);
+    x.s.put({ ...prev, status: 'revoked', version: prev.version + 1, updated: x.time, height: x.height, tx: x.hash });
+  },
 };
+
+/** A grantee is an existing identifier that is not deactivated, or an existing namespace. */
+function requireGrantee(x: Exec, text: string, ref: string): void {
+  if (ref.includes('/')) {
+    const g = x.s.id(ref);
+    if (!g) err('ID_NOT_FOUND', `grantee ${text} does not exist`, { id: text });
+    if (g.status === 'deactivated') err('ID_DEACTIVATED', `grantee ${text} is deactivated`, { id: text });
+  } else if (!x.s.ns(ref)) {
+    err('NS_NOT_FOUND', `grantee namespace ${text} does not exist`, { ns: ref });
+  }
+}

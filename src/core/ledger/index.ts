@@ -7,3 +7,4 @@ export * from './apply.js';
 export * from './verify.js';
 export { parseTx, parseRecord, parsePolicy, parseControllers, type ParseContext } from './schema.js';
 export { parseIdLenient, canonicalIdText, canonicalNsPath, keyOfText, parentOf, nsIdText, objectIdText } from './names.js';
+export * from './grants.js';

@@ -14,6 +14,8 @@ import {
   TX_TYPES,
   type ChainParams,
   type ControllerSet,
+  type GrantAccess,
+  type GrantScope,
   type Limits,
   type Link,
   type NameRule,
@@ -424,7 +426,70 @@ function parsePayload(type: TxType, v: unknown, ctx: ParseContext): unknown {
       const o = obj(v, P, ['root']);
       return { root: parseControllers(o.root, `${P}.root`) };
     }
+    case 'grant.issue': {
+      const o = obj(v, P, ['subject', 'grantee', 'scope', 'purpose', 'expires']);
+      return {
+        subject: ctx.canonicalId(str(o.subject, `${P}.subject`, 256), `${P}.subject`),
+        grantee: ctx.canonicalId(str(o.grantee, `${P}.grantee`, 256), `${P}.grantee`),
+        scope: parseGrantScope(o.scope, `${P}.scope`),
+        purpose: str(o.purpose, `${P}.purpose`, MAX_PURPOSE, 'GRANT_INVALID'),
+        expires: int(o.expires, `${P}.expires`, 0, Number.MAX_SAFE_INTEGER),
+      };
+    }
+    case 'grant.revoke': {
+      const o = obj(v, P, ['subject', 'grantee', 'reason']);
+      const out: Json = {
+        subject: ctx.canonicalId(str(o.subject, `${P}.subject`, 256), `${P}.subject`),
+        grantee: ctx.canonicalId(str(o.grantee, `${P}.grantee`, 256), `${P}.grantee`),
+      };
+      const reason = optStr(o.reason, `${P}.reason`, MAX_REASON);
+      if (reason !== undefined) out.reason = reason;
+      return out;
+    }
   }
+}
+
+const MAX_PURPOSE = 200;
+const MAX_GRANT_PATHS = 32;
+/** A path prefix: printable ASCII without spaces, query or fragment, and no dot segments. */
+const GRANT_PATH_RE = /^\/[\x21-\x7e]{0,255}$/;
+
+/**
+ * Validates the scope of a grant (docs/sharing.md "Grants") and puts it in canonical form (access
+ * sorted, no duplicates).
+ * @throws UrbisError GRANT_INVALID.
+ */
+export function parseGrantScope(v: unknown, path: string): GrantScope {
+  const o = obj(v, path, ['access', 'services', 'paths'], 'GRANT_INVALID');
+  const access = arr(o.access, `${path}.access`, 2, 'GRANT_INVALID').map((a, i) => {
+    if (a !== 'read' && a !== 'write') bad('GRANT_INVALID', 'must be "read" or "write"', `${path}.access[${i}]`);
+    return a as GrantAccess;
+  });
+  if (access.length === 0 || new Set(access).size !== access.length) bad('GRANT_INVALID', 'must name read, write or both, once each', `${path}.access`);
+  const scope: GrantScope = { access: access.sort() };
+  if (o.services !== undefined) {
+    const services = arr(o.services, `${path}.services`, MAX_SERVICES, 'GRANT_INVALID').map((f, i) => {
+      const s = str(f, `${path}.services[${i}]`, 33, 'GRANT_INVALID');
+      if (!FRAGMENT_RE.test(s)) bad('GRANT_INVALID', 'must be a service fragment like "#api"', `${path}.services[${i}]`);
+      return s;
+    });
+    if (services.length === 0 || new Set(services).size !== services.length)
+      bad('GRANT_INVALID', 'must list distinct services, or be left out', `${path}.services`);
+    scope.services = services;
+  }
+  if (o.paths !== undefined) {
+    const paths = arr(o.paths, `${path}.paths`, MAX_GRANT_PATHS, 'GRANT_INVALID').map((x, i) => {
+      const s = str(x, `${path}.paths[${i}]`, 256, 'GRANT_INVALID');
+      // A dot segment or an encoded one would let "/public/../private" pass a prefix check.
+      if (!GRANT_PATH_RE.test(s) || /[?#]/.test(s) || /(^|\/)\.\.?(\/|$)/.test(s) || /%2e|%2f|%5c|\\/i.test(s)) {
+        bad('GRANT_INVALID', 'must be a path prefix starting with "/", without query, fragment, dot segments or encoded slashes', `${path}.paths[${i}]`);
+      }
+      return s;
+    });
+    if (paths.length === 0 || new Set(paths).size !== paths.length) bad('GRANT_INVALID', 'must list distinct paths, or be left out', `${path}.paths`);
+    scope.paths = paths;
+  }
+  return scope;
 }
 
 /** Bounds of each genesis parameter. */

@@ -1,20 +1,23 @@
 /**
  * The state the state machine reads, and the copy-on-write overlay it writes into.
  *
- * State keys (docs/protocol.md "State"): `chain`, `ns:<namespace>` and `id:<namespace>/<local>`.
+ * State keys (docs/protocol.md "State"): `chain`, `ns:<namespace>`, `id:<namespace>/<local>` and
+ * `grant:<subject ref>|<grantee ref>`.
  * The Merkle map is keyed by SHA-256 of the state key and holds SHA-256 of the entry's canonical
  * JSON, so a proof for an identifier is the entry itself plus the Merkle path.
  */
 import { canonicalBytes, utf8Encode } from '../encoding/index.js';
 import { sha256 } from '../crypto/index.js';
 import { UrbisError } from '../errors.js';
-import type { ChainEntry, IdEntry, NsEntry, StateEntry } from './types.js';
+import type { ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry } from './types.js';
 
 /** Read access to committed state, as the state machine needs it. */
 export interface StateReader {
   chain(): ChainEntry | undefined;
   ns(path: string): NsEntry | undefined;
   id(key: string): IdEntry | undefined;
+  /** A grant by its reference `<subject ref>|<grantee ref>` (see grants.ts). */
+  grant(ref: string): GrantEntry | undefined;
   /** True if a valid transaction with this hash was committed and its validity window is still open. */
   hasTx(hash: string): boolean;
 }
@@ -23,7 +26,12 @@ export interface StateReader {
  * A state key, typed. Its text form is built by {@link formatStateKey} and read back by
  * {@link parseStateKey}; nothing else spells `ns:` or `id:` by hand.
  */
-export type StateKey = { kind: 'chain' } | { kind: 'ns'; ns: string } | { kind: 'id'; ns: string; local: string };
+export type StateKey =
+  | { kind: 'chain' }
+  | { kind: 'ns'; ns: string }
+  | { kind: 'id'; ns: string; local: string }
+  /** `subject`, `grantee`: references (state key parts) of the grant's two identifiers. */
+  | { kind: 'grant'; subject: string; grantee: string };
 
 export const CHAIN_KEY = 'chain';
 
@@ -36,6 +44,8 @@ export function formatStateKey(k: StateKey): string {
       return `ns:${k.ns}`;
     case 'id':
       return `id:${idRef(k.ns, k.local)}`;
+    case 'grant':
+      return grantKey(grantRef(k.subject, k.grantee));
   }
 }
 
@@ -52,6 +62,10 @@ export function parseStateKey(text: string): StateKey {
     const slash = text.indexOf('/', 3);
     if (slash > 3 && slash < text.length - 1) return { kind: 'id', ns: text.slice(3, slash), local: text.slice(slash + 1) };
   }
+  if (text.startsWith('grant:')) {
+    const bar = text.indexOf('|', 6);
+    if (bar > 6 && bar < text.length - 1) return { kind: 'grant', subject: text.slice(6, bar), grantee: text.slice(bar + 1) };
+  }
   throw new UrbisError('HTTP_BAD_REQUEST', `not a state key: ${JSON.stringify(text.slice(0, 80))}`);
 }
 
@@ -61,14 +75,37 @@ export const idRef = (ns: string, local: string): string => `${ns}/${local}`;
 export const nsKey = (ns: string): string => formatStateKey({ kind: 'ns', ns });
 /** State key text of an identifier given by its reference `<namespace>/<local>`. */
 export const idKey = (ref: string): string => `id:${ref}`;
+/**
+ * Reference of a grant within the store: `<subject ref>|<grantee ref>`, where a ref is the state
+ * key part of an identifier (`ns/local`, or `ns` for a namespace). `|` is outside the identifier
+ * alphabet, so the split is unambiguous.
+ */
+export const grantRef = (subjectRef: string, granteeRef: string): string => `${subjectRef}|${granteeRef}`;
+/** State key text of a grant given by its reference. */
+export const grantKey = (ref: string): string => `grant:${ref}`;
+
+/** State key part of a canonical identifier text: everything before the check character. */
+function refOf(text: string): string {
+  const i = text.lastIndexOf(':');
+  return i < 0 ? text : text.slice(0, i);
+}
 
 /** State key of an entry. */
 export function stateKey(e: StateEntry): string {
-  return formatStateKey(e.kind === 'chain' ? { kind: 'chain' } : e.kind === 'ns' ? { kind: 'ns', ns: e.ns } : { kind: 'id', ns: e.ns, local: e.local });
+  switch (e.kind) {
+    case 'chain':
+      return CHAIN_KEY;
+    case 'ns':
+      return formatStateKey({ kind: 'ns', ns: e.ns });
+    case 'id':
+      return formatStateKey({ kind: 'id', ns: e.ns, local: e.local });
+    case 'grant':
+      return formatStateKey({ kind: 'grant', subject: refOf(e.subject), grantee: refOf(e.grantee) });
+  }
 }
 
 /** The entry under a state key in a reader of state, if any. */
-export function lookupState(r: Pick<StateReader, 'chain' | 'ns' | 'id'>, key: string): StateEntry | undefined {
+export function lookupState(r: Pick<StateReader, 'chain' | 'ns' | 'id' | 'grant'>, key: string): StateEntry | undefined {
   const k = parseStateKey(key);
   switch (k.kind) {
     case 'chain':
@@ -77,6 +114,8 @@ export function lookupState(r: Pick<StateReader, 'chain' | 'ns' | 'id'>, key: st
       return r.ns(k.ns);
     case 'id':
       return r.id(idRef(k.ns, k.local));
+    case 'grant':
+      return r.grant(grantRef(k.subject, k.grantee));
   }
 }
 
@@ -113,6 +152,10 @@ export class Overlay implements StateReader {
 
   id(key: string): IdEntry | undefined {
     return (this.entries.get(idKey(key)) as IdEntry | undefined) ?? this.base.id(key);
+  }
+
+  grant(ref: string): GrantEntry | undefined {
+    return (this.entries.get(grantKey(ref)) as GrantEntry | undefined) ?? this.base.grant(ref);
   }
 
   hasTx(hash: string): boolean {

@@ -220,7 +220,44 @@ export interface ChainEntry {
   tx: string;
 }
 
-export type StateEntry = NsEntry | IdEntry | ChainEntry;
+/** What a grant lets the grantee do (docs/sharing.md "Grants"). */
+export type GrantAccess = 'read' | 'write';
+
+/** Scope of a grant: which access, to which services of the subject and which paths. */
+export interface GrantScope {
+  /** `read` = GET, HEAD, OPTIONS; `write` = every other method. Distinct, sorted. */
+  access: GrantAccess[];
+  /** Service fragments of the subject's record (`#api`); absent = every service. */
+  services?: string[];
+  /** Path prefixes (`/buses/`), each starting with `/`; absent = every path. */
+  paths?: string[];
+}
+
+/**
+ * Access grant state entry (Merkle map key `grant:<subject ref>|<grantee ref>`): the controllers of a
+ * dataset or service identifier (the subject) let another identifier (the grantee) use it. One
+ * entry per subject and grantee; issuing again replaces it, revoking keeps it with status `revoked`.
+ */
+export interface GrantEntry {
+  kind: 'grant';
+  /** Canonical text of the subject identifier (a dataset or service), with check character. */
+  subject: string;
+  /** Canonical text of the grantee (an identifier or a namespace), with check character. */
+  grantee: string;
+  scope: GrantScope;
+  /** Why the data is shared (1..200 characters); no personal data. */
+  purpose: string;
+  /** Time (ms since epoch) after which the grant no longer holds. */
+  expires: number;
+  status: 'active' | 'revoked';
+  version: number;
+  created: number;
+  updated: number;
+  height: number;
+  tx: string;
+}
+
+export type StateEntry = NsEntry | IdEntry | ChainEntry | GrantEntry;
 
 // ---------------------------------------------------------------------------------------------
 // Transactions
@@ -262,6 +299,8 @@ export interface Payloads {
   'label.revoke': { id: string; serial: number; reason?: string };
   'chain.validators': { validators: string[] };
   'chain.root': { root: ControllerSet };
+  'grant.issue': { subject: string; grantee: string; scope: GrantScope; purpose: string; expires: number };
+  'grant.revoke': { subject: string; grantee: string; reason?: string };
 }
 
 export type TxType = keyof Payloads;
@@ -284,6 +323,8 @@ export const TX_TYPES: readonly TxType[] = [
   'label.revoke',
   'chain.validators',
   'chain.root',
+  'grant.issue',
+  'grant.revoke',
 ];
 
 /** The signed part of a transaction. Its canonical JSON hash is the transaction hash. */

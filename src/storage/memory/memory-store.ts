@@ -3,9 +3,9 @@
  * (`urbis verify`). Same contract as the SQLite store, nothing durable.
  */
 import { MemorySmtNodeStore } from '../../core/merkle/index.js';
-import { idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/state.js';
+import { grantKey, idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/state.js';
 import { headerHash } from '../../core/ledger/block.js';
-import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
+import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
 import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
 import { matchesQuery } from '../search.js';
 
@@ -29,6 +29,16 @@ export class MemoryStore implements LedgerStore {
   }
   id(key: string): IdEntry | undefined {
     return this.entries.get(idKey(key)) as IdEntry | undefined;
+  }
+  grant(ref: string): GrantEntry | undefined {
+    return this.entries.get(grantKey(ref)) as GrantEntry | undefined;
+  }
+  grantsOf(subjectRef: string, cursor: string | null, limit: number): Page<GrantEntry> {
+    const prefix = grantKey(`${subjectRef}|`);
+    const keys = [...this.entries.keys()].filter((k) => k.startsWith(prefix) && k > (cursor ?? '')).sort();
+    const n = Math.max(1, limit);
+    const items = keys.slice(0, n).map((k) => this.entries.get(k) as GrantEntry);
+    return { items, next: keys.length > n ? keys[n - 1]! : null };
   }
   hasTx(hash: string): boolean {
     return this.seen.has(hash);

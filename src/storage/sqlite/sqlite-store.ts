@@ -28,8 +28,13 @@
 import Database from 'better-sqlite3';
 import { UrbisError, type ErrorCode } from '../../core/errors.js';
 import { headerHash } from '../../core/ledger/block.js';
+<<<<<<< HEAD
 import { CHAIN_KEY, idKey, idRef, nsKey, stateKey } from '../../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
+=======
+import { CHAIN_KEY, grantKey, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
+import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
+>>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
 import { matchesQuery } from '../search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
 import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
@@ -55,6 +60,9 @@ export interface SqliteStoreOptions {
   /** Parsed namespace entries kept in memory (the apply loop reads the same parents over and over). Default 10,000. */
   nsCacheSize?: number;
 }
+
+/** Grants of one subject in key order (`parent` = the subject's reference). */
+const GRANTS_INDEX = "CREATE INDEX IF NOT EXISTS entries_grants ON entries(parent, key) WHERE kind = 'grant'";
 
 const SCHEMA = `
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
@@ -205,6 +213,8 @@ export class SqliteStore implements LedgerStore {
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     }
+    // Added with access grants; created on open so that stores made before them get it too.
+    if (!readonly) db.exec(GRANTS_INDEX);
   }
 
   /**
@@ -254,6 +264,18 @@ export class SqliteStore implements LedgerStore {
 
   id(key: string): IdEntry | undefined {
     return this.readEntry(idKey(key)) as IdEntry | undefined;
+  }
+
+  grant(ref: string): GrantEntry | undefined {
+    return this.readEntry(grantKey(ref)) as GrantEntry | undefined;
+  }
+
+  /** Grants of a subject (by its reference `ns/local`), in grantee order. */
+  grantsOf(subjectRef: string, cursor: string | null, limit: number): Page<GrantEntry> {
+    const n = Math.min(Math.max(1, limit), MAX_PAGE_LIMIT);
+    const rows = this.s.grantsPage.all(subjectRef, cursor ?? '', n + 1) as { key: string; body: string }[];
+    const items = rows.slice(0, n).map((r) => JSON.parse(r.body) as GrantEntry);
+    return { items, next: rows.length > n ? rows[n - 1]!.key : null };
   }
 
   hasTx(hash: string): boolean {
@@ -487,6 +509,7 @@ export class SqliteStore implements LedgerStore {
     }
     for (const e of b.entries) {
       const body = json.get(e) ?? JSON.stringify(e);
+<<<<<<< HEAD
       if (e.kind === 'chain') {
         s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
       } else if (e.kind === 'ns') {
@@ -497,6 +520,9 @@ export class SqliteStore implements LedgerStore {
         const links = e.record.links;
         if (links) for (const l of links) s.linkPut.run(l.target, e.id);
       }
+=======
+      this.putEntry(e, body, true);
+>>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
     }
     const txs = b.block.txs;
     const results = b.block.results;
@@ -515,6 +541,31 @@ export class SqliteStore implements LedgerStore {
     s.metaPut.run('head_height', String(height));
     s.metaPut.run('head_hash', hash);
     if (b.meta) for (const [k, v] of Object.entries(b.meta)) s.metaPut.run(`x.${k}`, v);
+  }
+
+  /** Writes the current row of an entry (and its link index); `replace` drops links of an earlier version. */
+  private putEntry(e: StateEntry, body: string, replace: boolean): void {
+    const s = this.s;
+    switch (e.kind) {
+      case 'chain':
+        s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
+        return;
+      case 'ns':
+        s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
+        return;
+      case 'id': {
+        s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+        if (replace) s.linksDel.run(e.id);
+        const links = e.record.links;
+        if (links) for (const l of links) s.linkPut.run(l.target, e.id);
+        return;
+      }
+      case 'grant': {
+        const key = stateKey(e);
+        s.entryPut.run(key, 'grant', null, key.slice('grant:'.length, key.indexOf('|')), e.grantee, null, e.status, body);
+        return;
+      }
+    }
   }
 
   // --- snapshots (src/network/snapshot.ts) ----------------------------------------------------
@@ -586,6 +637,7 @@ export class SqliteStore implements LedgerStore {
             const e = part.entries[i]!;
             const body = part.bodies?.[i] ?? JSON.stringify(e);
             s.historyPut.run(stateKey(e), e.version, e.height, body);
+<<<<<<< HEAD
             if (e.kind === 'chain') {
               s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
             } else if (e.kind === 'ns') {
@@ -595,6 +647,9 @@ export class SqliteStore implements LedgerStore {
               const links = e.record.links;
               if (links) for (const l of links) s.linkPut.run(l.target, e.id);
             }
+=======
+            this.putEntry(e, body, false);
+>>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
           }
           for (const [h, until] of part.seen) s.seenPut.run(h, until);
           for (const w of part.smtWrites) s.smtPut.run(w.path, w.node);
@@ -720,6 +775,7 @@ function prepareStatements(db: Database.Database) {
     linksDel: p('DELETE FROM links WHERE id = ?'),
     linkPut: p('INSERT OR IGNORE INTO links(target, id) VALUES (?, ?)'),
     children: p("SELECT body FROM entries WHERE kind = 'ns' AND parent = ? AND ns > ? ORDER BY ns LIMIT ?").pluck(),
+    grantsPage: p("SELECT key, body FROM entries WHERE kind = 'grant' AND parent = ? AND key > ? ORDER BY key LIMIT ?"),
     // Same as the reference adapter: the latest block to carry a hash is where `tx` points.
     // A transaction's recorded outcome is its first valid one: a later copy of the same transaction
     // (rejected as TX_REPLAYED) must not hide where it was committed. An invalid outcome may be

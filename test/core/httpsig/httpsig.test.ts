@@ -16,7 +16,7 @@ import {
   type HttpRequestParts,
   type InnerList,
 } from '../../../src/core/httpsig/index.js';
-import { ed25519PublicKey, generateSeed } from '../../../src/core/crypto/index.js';
+import { ed25519PublicKey, ed25519SignerFor, generateSeed } from '../../../src/core/crypto/index.js';
 import { fromBase64url, fromHex, toBase64url, utf8Encode } from '../../../src/core/encoding/bytes.js';
 import { isUrbisError, type ErrorCode } from '../../../src/core/errors.js';
 
@@ -54,7 +54,13 @@ describe('RFC 9421 Appendix B vectors', () => {
   });
 
   it('B.2.6: Ed25519 signature base, Signature-Input and Signature are reproduced exactly (§3.3.6)', () => {
-    const fields = signRequest(req, { seed, keyid: V.b26.keyid, created: V.b26.created, components: V.b26.components, label: V.b26.label });
+    const fields = signRequest(req, {
+      sign: ed25519SignerFor(seed),
+      keyid: V.b26.keyid,
+      created: V.b26.created,
+      components: V.b26.components,
+      label: V.b26.label,
+    });
     expect(fields['signature-input']).toBe(V.b26.signatureInput);
     expect(fields.signature).toBe(V.b26.signature);
     expect(signatureBase(req, inputOf(V.b26.signatureInput, 'sig-b26'))).toBe(V.b26.signatureBase);
@@ -106,7 +112,10 @@ describe('Urbis profile: sign and verify', () => {
 
   function signed(p: Partial<Parameters<typeof signRequest>[1]> = {}): HttpRequestParts {
     const r = base();
-    return { ...r, headers: { ...r.headers, ...signRequest(r, { seed: s, keyid: 'did:urbis:x#k', created: now, expires: now + 30, nonce: 'n1', ...p }) } };
+    return {
+      ...r,
+      headers: { ...r.headers, ...signRequest(r, { sign: ed25519SignerFor(s), keyid: 'did:urbis:x#k', created: now, expires: now + 30, nonce: 'n1', ...p }) },
+    };
   }
 
   it('round trip keeps the raw path (no dot-segment normalisation) and reports the parameters', () => {
@@ -173,7 +182,7 @@ describe('Urbis profile: sign and verify', () => {
     // A covered header that is missing from the message (§2.5).
     expect(code(() => verifyRequest({ ...r, headers: { ...r.headers, 'content-digest': undefined } }, opts))).toBe('HTTPSIG_MALFORMED');
     // A line break smuggled into a covered value cannot forge another base line.
-    expect(code(() => signRequest({ ...base(), method: 'GET\n"@path": /' }, { seed: s, keyid: 'k' }))).toBe('HTTPSIG_MALFORMED');
+    expect(code(() => signRequest({ ...base(), method: 'GET\n"@path": /' }, { sign: ed25519SignerFor(s), keyid: 'k' }))).toBe('HTTPSIG_MALFORMED');
   });
 
   it('RFC 8941 byte sequences: strict base64 round trip', () => {
