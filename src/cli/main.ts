@@ -30,6 +30,10 @@ import { registerIdResolve } from './commands/id-resolve.js';
 import { registerImport } from './commands/import.js';
 import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
+import { registerGrant } from './commands/grant.js';
+import { registerFetch } from './commands/fetch.js';
+import { registerGateway } from './commands/gateway.js';
+import { registerReceipts } from './commands/receipts.js';
 
 function version(): string {
   // The same module runs from src/ (tsx) and from dist/src/ (compiled).
@@ -90,6 +94,10 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
   registerImport(program);
   registerVerify(program);
   registerStatus(program);
+  registerGrant(program);
+  registerFetch(program);
+  registerGateway(program);
+  registerReceipts(program);
   const node = program.command('node').description('run a city node (HTTP API): urbis node start --help');
   if (withNode) (await import('./commands/node-start.js')).registerNodeStart(node);
   const network = program.command('network').description('multi-city networks: genesis, a local test network (docs/network.md)');

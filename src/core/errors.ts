@@ -141,6 +141,8 @@ export const ERROR_CODES = {
   ACCESS_NOT_CONTROLLER: { status: 403, description: "The request was signed by a key that is not among the grantee's controllers." },
   ACCESS_WRONG_PROVIDER: { status: 403, description: 'The request was signed for another provider (authority) than this gateway.' },
   GATEWAY_LEDGER_UNAVAILABLE: { status: 503, description: 'The gateway cannot obtain a verified answer from the node it follows; retry later.' },
+  RECEIPT_NOT_FOUND: { status: 404, description: 'The gateway holds no anchored receipt of that name (unknown, or its batch is not anchored yet).' },
+  RECEIPT_INVALID: { status: 422, description: 'A receipt does not match its batch root, or the root is not anchored on the ledger by the service.' },
   GATEWAY_UPSTREAM: { status: 502, description: 'The upstream service behind the gateway failed to answer.' },
 
   // --- blocks and chain (src/core/ledger) ---

@@ -65,8 +65,11 @@ export interface GatewayOptions {
   view: GrantView;
   /** Service fragment of the subject's record this gateway serves (`#api`), matched against grant scopes. */
   service?: string;
-  /** Authorities (`host[:port]`, lowercase) requests must be signed for. */
-  authorities: string[];
+  /**
+   * Authorities (`host[:port]`, lowercase) requests must be signed for. Read by reference on every
+   * request, so a server listening on port 0 can add its own once it knows the port.
+   */
+  authorities: Set<string>;
   /** Scheme used to rebuild the target URI (default `http`; the signature does not cover it). */
   scheme?: string;
   /** Oldest accepted signature, seconds (default 60). */
@@ -75,17 +78,21 @@ export interface GatewayOptions {
   skewSec?: number;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** Called after each response to an admitted request (access receipts). */
-  onServed?: (r: ServedRequest) => void;
+  /**
+   * Called after each response to an admitted request (access receipts). A returned string (the
+   * receipt's name) is sent in the `Urbis-Receipt` header when the body is not a stream.
+   */
+  onServed?: (r: ServedRequest) => string | void;
   now?: () => number;
-  /** Paths left unguarded (exact match, e.g. a health route). */
-  open?: string[];
+  /** Paths (without query) left unguarded, e.g. a health route. */
+  open?: (path: string) => boolean;
 }
 
 /** RFC 9421 §5.1: what the gateway asks a client to sign, sent with 401 answers. */
 export const ACCEPT_SIGNATURE = `sig1=(${DEFAULT_COMPONENTS.map((c) => `"${c}"`).join(' ')});created;expires;nonce;keyid`;
 
-function sendRefusal(reply: FastifyReply, req: FastifyRequest, e: UrbisError): FastifyReply {
+/** Sends an error as an RFC 9457 problem document; 401 answers say what to sign (RFC 9421 §5.1). */
+export function sendRefusal(reply: FastifyReply, req: FastifyRequest, e: UrbisError): FastifyReply {
   const def = ERROR_CODES[e.code];
   if (def.status === 401) reply.header('accept-signature', ACCEPT_SIGNATURE);
   if (def.status === 503) reply.header('retry-after', '1');
@@ -126,12 +133,12 @@ export function urbisGateway(app: FastifyInstance, opts: GatewayOptions): void {
   const maxAge = opts.maxAgeSec ?? 60;
   const skew = opts.skewSec ?? 5;
   const bodyLimit = opts.bodyLimit ?? 1_048_576;
-  const authorities = new Set(opts.authorities.map((a) => a.toLowerCase()));
-  const open = new Set(opts.open ?? []);
+  const authorities = opts.authorities;
+  const open = opts.open ?? (() => false);
   const subjectRef = keyOfText(parseIdentifier(opts.view.subject).text);
 
   app.addHook('preParsing', async (req, reply, payload) => {
-    if (open.has(req.url.split('?')[0]!)) return payload;
+    if (open(req.url.split('?')[0]!)) return payload;
     try {
       const body = await readBody(payload, bodyLimit);
       req.urbisAccess = await admit(req, body);
@@ -210,10 +217,13 @@ export function urbisGateway(app: FastifyInstance, opts: GatewayOptions): void {
       const a = req.urbisAccess;
       if (!a) return payload;
       const served = (digest: string) => onServed({ ...a, method: req.method, path: req.url.split('?')[0]!, status: reply.statusCode, response: digest });
-      if (payload === null || payload === undefined) {
-        served(createHash('sha256').digest('hex'));
-      } else if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-        served(createHash('sha256').update(payload).digest('hex'));
+      if (payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload)) {
+        const name = served(
+          createHash('sha256')
+            .update((payload as string | Buffer | null | undefined) ?? '')
+            .digest('hex'),
+        );
+        if (typeof name === 'string') reply.header('urbis-receipt', name);
       } else {
         // A stream: hash it on its way out, record once it ended.
         const h = createHash('sha256');

@@ -529,6 +529,13 @@ const HANDLERS: { [T in TxType]: Handler<T> } = {
     if (prev.status === 'revoked') err('GRANT_REVOKED', `the grant of ${e.id} to ${p.grantee} is already revoked`);
     x.s.put({ ...prev, status: 'revoked', version: prev.version + 1, updated: x.time, height: x.height, tx: x.hash });
   },
+
+  // No state is written: the transaction itself, in a certified block, is the anchor. Only the
+  // controllers of the service anchor its receipts, so a batch root is the provider's own statement.
+  'receipts.anchor': (x, p) => {
+    const { e, ns } = getId(x, p.service);
+    requireIdAuthority(x, e, ns);
+  },
 };
 
 /** A grantee is an existing identifier that is not deactivated, or an existing namespace. */

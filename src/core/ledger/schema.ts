@@ -446,6 +446,19 @@ function parsePayload(type: TxType, v: unknown, ctx: ParseContext): unknown {
       if (reason !== undefined) out.reason = reason;
       return out;
     }
+    case 'receipts.anchor': {
+      const o = obj(v, P, ['service', 'root', 'count', 'from', 'until']);
+      const root = str(o.root, `${P}.root`, 64);
+      if (!HASH_RE.test(root)) bad('TX_MALFORMED', 'must be a lowercase hex SHA-256', `${P}.root`);
+      const from = int(o.from, `${P}.from`, 0, Number.MAX_SAFE_INTEGER);
+      return {
+        service: ctx.canonicalId(str(o.service, `${P}.service`, 256), `${P}.service`),
+        root,
+        count: int(o.count, `${P}.count`, 1, 10_000_000),
+        from,
+        until: int(o.until, `${P}.until`, from, Number.MAX_SAFE_INTEGER),
+      };
+    }
   }
 }
 

@@ -301,6 +301,8 @@ export interface Payloads {
   'chain.root': { root: ControllerSet };
   'grant.issue': { subject: string; grantee: string; scope: GrantScope; purpose: string; expires: number };
   'grant.revoke': { subject: string; grantee: string; reason?: string };
+  /** Root of a batch of access receipts of a service (docs/sharing.md "Receipts"); no state entry. */
+  'receipts.anchor': { service: string; root: string; count: number; from: number; until: number };
 }
 
 export type TxType = keyof Payloads;
@@ -325,6 +327,7 @@ export const TX_TYPES: readonly TxType[] = [
   'chain.root',
   'grant.issue',
   'grant.revoke',
+  'receipts.anchor',
 ];
 
 /** The signed part of a transaction. Its canonical JSON hash is the transaction hash. */
