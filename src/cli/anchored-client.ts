@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { UrbisError } from '../core/errors.js';
 import type { UrbisClient } from '../client/client.js';
-import { usage } from './util.js';
+import { usage } from './failure.js';
 
 /** @throws UrbisError CLI_USAGE without a node URL or genesis file, or when the file cannot be read. */
 export async function anchoredClient(o: { node?: string; genesis?: string }, what: string): Promise<{ client: UrbisClient; node: string }> {

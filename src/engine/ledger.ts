@@ -365,15 +365,7 @@ export class Ledger {
   }
 
   private lookup(key: string): StateEntry | null {
-<<<<<<< HEAD
     return lookupState(this.store, key) ?? null;
-=======
-    if (key === 'chain') return this.store.chain() ?? null;
-    if (key.startsWith('ns:')) return this.store.ns(key.slice(3)) ?? null;
-    if (key.startsWith('id:')) return this.store.id(key.slice(3)) ?? null;
-    if (key.startsWith('grant:')) return this.store.grant(key.slice(6)) ?? null;
-    throw new UrbisError('INTERNAL', `unknown state key ${key}`);
->>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
   }
 
   /** Parameters in force, or the defaults before genesis. */

@@ -6,7 +6,6 @@
  * store (`changes(height)`), the present from the live hub, with no gap and no duplicate.
  */
 import type { ChangeEvent } from '../core/api/types.js';
-import { stateKey } from '../core/ledger/state.js';
 import type { StateEntry } from '../core/ledger/types.js';
 import type { LedgerStore } from '../storage/types.js';
 import { stateKey } from '../core/ledger/state.js';
@@ -21,14 +20,10 @@ export function toEvents(height: number, time: number, versions: StateEntry[]): 
       case 'ns':
         return { ...base, key: stateKey(e), kind: 'ns', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
       case 'id':
-<<<<<<< HEAD
         return { ...base, key: stateKey(e), kind: 'id', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
-=======
-        return { ...base, key: `id:${e.ns}/${e.local}`, kind: 'id', id: e.id, ns: e.ns, type: e.record.type, status: e.status };
       case 'grant':
         // A grant belongs to its subject's namespace (so a namespace's subscribers see its grants).
         return { ...base, key: stateKey(e), kind: 'grant', id: e.subject, ns: e.subject.slice(0, e.subject.indexOf('/')), status: e.status };
->>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
     }
   });
 }

@@ -9,7 +9,10 @@ import type { Command } from 'commander';
 import { ERROR_CODES, UrbisError, type ErrorCode } from '../../core/errors.js';
 import { parseIdentifier } from '../../core/ids/index.js';
 import { signedFetch } from '../../client/signed-fetch.js';
-import { CliFailure, EXIT, exitCodeFor, jsonOption, loadSigner, usage, writeJson, type CommonOpts } from '../util.js';
+import { CliFailure, EXIT, exitCodeFor, usage } from '../failure.js';
+import { loadSigner } from '../local.js';
+import { jsonOption, type CommonOpts } from '../options.js';
+import { writeJson } from '../output.js';
 
 interface FetchOpts extends CommonOpts {
   as?: string;

@@ -9,7 +9,10 @@
 import type { Command } from 'commander';
 import { parseIdentifier } from '../../core/ids/index.js';
 import { anchoredClient } from '../anchored-client.js';
-import { intArg, jsonOption, loadSigner, usage, type CommonOpts } from '../util.js';
+import { intArg } from '../args.js';
+import { usage } from '../failure.js';
+import { loadSigner } from '../local.js';
+import { jsonOption, type CommonOpts } from '../options.js';
 
 interface GatewayOpts extends CommonOpts {
   upstream: string;
@@ -69,7 +72,7 @@ export function registerGateway(program: Command): void {
     const view = new GrantView(client, service, { refreshMs: o.refreshMs });
     await view.start();
     const rec = await client.resolve(service);
-    if (!rec.present) usage(`${service} is not registered (verified by a proof at block ${rec.height})`);
+    if (!rec.present || !rec.entry) usage(`${service} is not registered (verified by a proof at block ${rec.height})`);
     const authorities = new Set((o.authority ?? []).map((a) => a.toLowerCase()));
     if (!o.authority) {
       for (const s of rec.entry.record.services ?? []) {

@@ -6,7 +6,11 @@
 import type { Command } from 'commander';
 import type { GrantAccess, Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
-import { emitTx, loadSigner, parseDate, parseIdArg, parseObjectIdArg, usage, writeOptions, type CommonOpts } from '../util.js';
+import { parseDate, parseIdArg, parseObjectIdArg } from '../args.js';
+import { usage } from '../failure.js';
+import { loadSigner } from '../local.js';
+import { writeOptions, type CommonOpts } from '../options.js';
+import { emitTx } from '../tx.js';
 
 interface IssueOpts extends CommonOpts {
   read?: boolean;

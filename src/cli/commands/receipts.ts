@@ -12,7 +12,9 @@ import { verifyReceiptProof, type ReceiptProof } from '../../core/receipts/index
 import type { Payloads, Tx } from '../../core/ledger/types.js';
 import { keyOfText } from '../../core/ledger/names.js';
 import { anchoredClient } from '../anchored-client.js';
-import { emit, jsonOption, usage, type CommonOpts } from '../util.js';
+import { usage } from '../failure.js';
+import { jsonOption, type CommonOpts } from '../options.js';
+import { emit } from '../output.js';
 
 async function readProof(src: string): Promise<ReceiptProof> {
   let text: string;

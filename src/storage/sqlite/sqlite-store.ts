@@ -28,13 +28,8 @@
 import Database from 'better-sqlite3';
 import { UrbisError, type ErrorCode } from '../../core/errors.js';
 import { headerHash } from '../../core/ledger/block.js';
-<<<<<<< HEAD
-import { CHAIN_KEY, idKey, idRef, nsKey, stateKey } from '../../core/ledger/state.js';
-import type { Block, BlockHeader, Certificate, ChainEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
-=======
-import { CHAIN_KEY, grantKey, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
+import { CHAIN_KEY, grantKey, idKey, idRef, nsKey, stateKey } from '../../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
->>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
 import { matchesQuery } from '../search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
 import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
@@ -509,20 +504,7 @@ export class SqliteStore implements LedgerStore {
     }
     for (const e of b.entries) {
       const body = json.get(e) ?? JSON.stringify(e);
-<<<<<<< HEAD
-      if (e.kind === 'chain') {
-        s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
-      } else if (e.kind === 'ns') {
-        s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
-      } else {
-        s.entryPut.run(idKey(idRef(e.ns, e.local)), 'id', e.ns, null, e.id, e.record.type, e.status, body);
-        s.linksDel.run(e.id);
-        const links = e.record.links;
-        if (links) for (const l of links) s.linkPut.run(l.target, e.id);
-      }
-=======
       this.putEntry(e, body, true);
->>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
     }
     const txs = b.block.txs;
     const results = b.block.results;
@@ -554,7 +536,7 @@ export class SqliteStore implements LedgerStore {
         s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
         return;
       case 'id': {
-        s.entryPut.run(idKey(`${e.ns}/${e.local}`), 'id', e.ns, null, e.id, e.record.type, e.status, body);
+        s.entryPut.run(idKey(idRef(e.ns, e.local)), 'id', e.ns, null, e.id, e.record.type, e.status, body);
         if (replace) s.linksDel.run(e.id);
         const links = e.record.links;
         if (links) for (const l of links) s.linkPut.run(l.target, e.id);
@@ -637,19 +619,7 @@ export class SqliteStore implements LedgerStore {
             const e = part.entries[i]!;
             const body = part.bodies?.[i] ?? JSON.stringify(e);
             s.historyPut.run(stateKey(e), e.version, e.height, body);
-<<<<<<< HEAD
-            if (e.kind === 'chain') {
-              s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
-            } else if (e.kind === 'ns') {
-              s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
-            } else {
-              s.entryPut.run(idKey(idRef(e.ns, e.local)), 'id', e.ns, null, e.id, e.record.type, e.status, body);
-              const links = e.record.links;
-              if (links) for (const l of links) s.linkPut.run(l.target, e.id);
-            }
-=======
             this.putEntry(e, body, false);
->>>>>>> 2cf6922 (Ledger: access grants (grant.issue, grant.revoke) with authority checks, provable per subject and grantee; SDK grant reads and RFC 9421 request signing; gateway plugin (work in progress))
           }
           for (const [h, until] of part.seen) s.seenPut.run(h, until);
           for (const w of part.smtWrites) s.smtPut.run(w.path, w.node);
