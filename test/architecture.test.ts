@@ -18,6 +18,7 @@ const RANK: Record<string, number> = {
   engine: 3,
   ordering: 4,
   node: 5,
+  gateway: 5,
   network: 6,
   cli: 7,
   index: 8,

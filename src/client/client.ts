@@ -465,6 +465,16 @@ export class UrbisClient {
     return this.write('chain.validators', p, signers, opts);
   }
   /** Replaces the root authority (`chain.root`). @throws UrbisError as {@link submitAndWait}. */
+  /** Grants an identifier access to a dataset or service (signed by the subject's controllers). */
+  grantAccess(p: Payloads['grant.issue'], signers: Signer[], opts?: WriteOptions): Promise<CommittedTx> {
+    return this.write('grant.issue', p, signers, opts);
+  }
+
+  /** Revokes a grant (signed by the subject's controllers). */
+  revokeAccess(p: Payloads['grant.revoke'], signers: Signer[], opts?: WriteOptions): Promise<CommittedTx> {
+    return this.write('grant.revoke', p, signers, opts);
+  }
+
   setRoot(p: Payloads['chain.root'], signers: Signer[], opts?: WriteOptions): Promise<CommittedTx> {
     return this.write('chain.root', p, signers, opts);
   }

@@ -159,10 +159,10 @@ export interface SignRequestOptions extends SignatureParams {
 }
 
 /** The two fields a signature adds to a message (§4.1, §4.2). */
-export interface SignatureFields {
+export type SignatureFields = {
   'signature-input': string;
   signature: string;
-}
+};
 
 /**
  * Signs a request (§3.1) with Ed25519 (§3.3.6). Covered fields (e.g. `content-digest`, see

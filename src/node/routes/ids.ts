@@ -11,7 +11,8 @@ import type { BlockHeader, Certificate, IdEntry } from '../../core/ledger/types.
 import { guarded, requireReady } from '../guards.js';
 import { problem } from '../problem.js';
 import type { NodeRuntime } from '../types.js';
-import { AnswerCache, CACHE_POSITIVE, provenJson, sendCached, tail } from './common.js';
+import { AnswerCache, CACHE_NEGATIVE, CACHE_POSITIVE, provenJson, sendCached, tail } from './common.js';
+import { grantsAnswer } from './grants.js';
 
 /** Used by the OpenAPI document: the reason a `/v1/ids` lookup can fail before reaching the store. */
 export const ID_PARSE_FAILURES = ['ID_CHECK_MISMATCH', 'ID_CHECK_MISSING', 'ID_CHAR_INVALID'];
@@ -31,7 +32,13 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       schema: {
         querystring: {
           type: 'object',
-          properties: { version: { type: 'integer', minimum: 1 }, at: { type: 'string', maxLength: 40 } },
+          properties: {
+            version: { type: 'integer', minimum: 1 },
+            at: { type: 'string', maxLength: 40 },
+            grantee: { type: 'string', minLength: 1, maxLength: 300 },
+            cursor: { type: 'string', maxLength: 700 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+          },
           additionalProperties: false,
         },
       },
@@ -40,15 +47,30 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       requireReady(rt);
       let input = tail(req);
       let history = false;
+      let grants = false;
       if (input.endsWith('/history')) {
         history = true;
         input = input.slice(0, -'/history'.length);
+      } else if (input.endsWith('/grants')) {
+        grants = true;
+        input = input.slice(0, -'/grants'.length);
       }
       // A typo is answered as a typo (400 with its code), never as "not found".
       const id = parseIdentifier(input);
       if (id.local === null) throw new UrbisError('ID_LOCAL_INVALID', `${id.text} is a namespace; ask /v1/ns/${id.namespace.join('.')}`);
       const key = keyOfText(id.text);
-      const q = req.query as { version?: number; at?: string };
+      const q = req.query as { version?: number; at?: string; grantee?: string; cursor?: string; limit?: number };
+      if (grants) {
+        const a = grantsAnswer(rt, id, q);
+        reply.header('cache-control', a.status === 200 ? CACHE_POSITIVE : CACHE_NEGATIVE);
+        return reply
+          .code(a.status)
+          .type(a.status === 200 ? 'application/json; charset=utf-8' : 'application/problem+json')
+          .send(a.body);
+      }
+      if (q.grantee !== undefined || q.cursor !== undefined || q.limit !== undefined) {
+        throw new UrbisError('HTTP_BAD_REQUEST', 'grantee, cursor and limit apply to /v1/ids/<id>/grants only');
+      }
       if (history) {
         const versions = guarded(() => rt.store.idHistory(key));
         if (versions.length === 0) throw new UrbisError('ID_NOT_FOUND', `${id.text} is not registered`);
