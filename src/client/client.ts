@@ -555,7 +555,11 @@ export class UrbisClient {
     return { items, next: typeof a.next === 'string' ? a.next : null };
   }
 
-  private async provenRead<E extends IdEntry | NsEntry | GrantEntry>(ident: Identifier, path: string, key: string): Promise<{ resolution: Resolution<E>; raw: unknown }> {
+  private async provenRead<E extends IdEntry | NsEntry | GrantEntry>(
+    ident: Identifier,
+    path: string,
+    key: string,
+  ): Promise<{ resolution: Resolution<E>; raw: unknown }> {
     const a = await this.http.send('GET', path);
     let answer: unknown;
     if (a.status >= 200 && a.status < 300) {
