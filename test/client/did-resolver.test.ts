@@ -43,7 +43,7 @@ describe('did:urbis resolver', () => {
     expect(r.didResolutionMetadata).toEqual({ contentType: 'application/did' });
     const vm = `${d}#key-1`;
     expect(r.didDocument).toEqual({
-      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', { '@vocab': 'urn:urbis:vocab:' }],
       id: d,
       controller: [`did:key:${owner.id}`],
       alsoKnownAs: [`https://id.urbis.city/id/${id}`],

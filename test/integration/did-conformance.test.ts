@@ -12,6 +12,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'did-resolver';
+import jsonld from 'jsonld';
+import { contexts as didContexts } from 'did-context';
+import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/platform/node.js';
 import { UrbisClient, dereferenceUrbisDid, getResolver } from '../../src/client/index.js';
@@ -132,7 +135,29 @@ describe('DID Core §5 core properties', () => {
   });
 });
 
+/** JSON-LD 1.1 expansion in safe mode, with the two published contexts from local copies only. */
+async function expandSafe(doc: unknown): Promise<unknown[]> {
+  const local = new Map([...didContexts, ...multikeyContexts]);
+  const documentLoader = async (url: string) => {
+    if (!local.has(url)) throw new Error(`no local copy of ${url}`);
+    return { contextUrl: null, documentUrl: url, document: local.get(url) };
+  };
+  return jsonld.expand(doc, { documentLoader, safe: true });
+}
+
 describe('DID Core §6 representations', () => {
+  it('§6.3.1: every JSON-LD document and fragment is valid JSON-LD that expands without loss (jsonld, safe mode)', async () => {
+    for (const d of [...ALL, `${CAM}#feed`, `${CITY}#key-1`, did(objectIdText('156.110000.3', 'DS-001'))]) {
+      const r = await get(encodeURIComponent(d), 'application/did+ld+json');
+      const expanded = (await expandSafe(r.json)) as Array<Record<string, unknown>>;
+      expect(expanded, d).toHaveLength(1);
+      expect(expanded[0]!['@id']).toBe(d);
+    }
+    const cam = (await expandSafe((await get(CAM, 'application/did+ld+json')).json)) as Array<Record<string, any>>;
+    expect(cam[0]!['https://www.w3.org/ns/did#service'][0]['@type']).toEqual(['urn:urbis:vocab:VideoFeed']);
+    expect(cam[0]!['https://w3id.org/security#verificationMethod']).toBeUndefined(); // keyless: governed by its namespace
+  });
+
   it('§6.2 JSON: application/did+json, no @context; §6.3 JSON-LD: application/did+ld+json, @context first did/v1', async () => {
     for (const d of ALL) {
       const json = await get(d, 'application/did+json');

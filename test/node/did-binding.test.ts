@@ -83,7 +83,8 @@ describe('DID Resolution §12.1: resolve over HTTP', () => {
     expect(body.didDocument['@context'][0]).toBe('https://www.w3.org/ns/did/v1');
     const ld = await get(cam, 'application/did+ld+json');
     expect(ld.headers['content-type']).toMatch(/^application\/did\+ld\+json/);
-    expect(ld.json()['@context']).toEqual(['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1']);
+    expect(ld.json()['@context']).toEqual(['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', { '@vocab': 'urn:urbis:vocab:' }]); // a vocabulary for the service types
+    expect((await get(nsDid, 'application/did+ld+json')).json()['@context']).toEqual(['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1']);
     const json = await get(cam, 'application/did+json');
     expect(json.headers['content-type']).toMatch(/^application\/did\+json/);
     expect(json.json()['@context']).toBeUndefined();
@@ -243,7 +244,7 @@ describe('DID Resolution §5.4: dereferencing', () => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/did\+ld\+json/);
     expect(r.json()).toEqual({
-      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', { '@vocab': 'urn:urbis:vocab:' }],
       id: `${cam}#key-1`,
       type: 'Multikey',
       controller: cam,
@@ -291,6 +292,15 @@ describe('DID Resolution §5.4: dereferencing', () => {
     expect((await get(`${cam}?relativeRef=/x`)).statusCode).toBe(400);
     // Another DID's service.
     expect((await get(`${cam}?service=${encodeURIComponent(`${nsDid}#feed`)}`)).statusCode).toBe(404);
+  });
+
+  it('writes an endpoint with characters RFC 3986 does not allow percent-encoded in Location (RFC 3987 §3.1), never a 500', async () => {
+    const text = objectIdText('156.130100', 'KXSK-1');
+    const endpoint = 'https://städte.example/päth/\u0001x|y';
+    expectOk(n.chain.run('id.register', { id: text, record: { type: 'device', services: [{ id: '#ui', type: 'Kiosk', serviceEndpoint: endpoint }] } }, [city]));
+    const r = await get(`${formatDid(parseIdentifier(text))}?service=ui`);
+    expect(r.statusCode).toBe(303);
+    expect(r.headers.location).toBe('https://st%C3%A4dte.example/p%C3%A4th/%01x%7Cy');
   });
 
   it('answers NOT_FOUND for a DID path or an unknown parameter, FEATURE_NOT_SUPPORTED for hl', async () => {

@@ -608,7 +608,7 @@ export function answerDidRequest(req: DidRequest, state: DidStateView, acceptHea
   if (!d.ok) return answerOf(didErrorStatus(d.error), MEDIA_DEREFERENCING, errorDereferencing(d.error));
   if (d.md.deactivated === true) return answerOf(410, MEDIA_DEREFERENCING, dereferencingResult(null, {}, d.md));
   // A service endpoint is a text/uri-list result, which §12.1 answers with 303 and Location.
-  if (d.urls && want.kind !== 'doc') return { status: 303, contentType: null, location: d.urls[0]!, body: null };
+  if (d.urls && want.kind !== 'doc') return { status: 303, contentType: null, location: toUri(d.urls[0]!), body: null };
   const type = want.kind === 'doc' ? want.type : inner;
   if (want.kind === 'dereferencing') return answerOf(200, MEDIA_DEREFERENCING, dereferencingResult(d.content, { contentType: type }, d.md));
   return answerOf(200, type, d.content);
@@ -653,10 +653,25 @@ function dereferenceInner(req: DidRequest, state: DidStateView, type: DidDocMedi
     const id = `${doc.id}#${req.fragment}`;
     const found = (doc.verificationMethod ?? []).find((v) => v.id === id) ?? doc.service?.find((s) => s.id === id);
     if (!found) return { ok: false, error: didError('NOT_FOUND', `${req.did} has no "#${req.fragment}"`) };
-    const content = type === MEDIA_DID_JSON ? { ...found } : { '@context': [...DID_CONTEXTS], ...found };
+    const content = type === MEDIA_DID_JSON ? { ...found } : { '@context': doc['@context'] ?? [...DID_CONTEXTS], ...found };
     return { ok: true, content, md: r.md };
   }
   return { ok: true, content: representDocument(doc, type), md: r.md };
+}
+
+/**
+ * An IRI as a URI (RFC 3987 §3.1): every character RFC 3986 does not allow (non-ASCII, controls,
+ * space, `"<>\\^\`{|}`) percent-encoded as UTF-8, so that a service endpoint written with such
+ * characters still makes a valid `Location` header.
+ */
+export function toUri(iri: string): string {
+  return iri.replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate: U+FFFD
+    }
+  });
 }
 
 // --- RFC 3986 §5.2 reference resolution ----------------------------------------------------------

@@ -13,6 +13,17 @@ import type { IdEntry, NsEntry } from '../ledger/types.js';
 /** JSON-LD contexts of every Urbis DID document. */
 export const DID_CONTEXTS: readonly string[] = ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'];
 
+/**
+ * The inline context of a document with services (DID Core §6.3.1 allows maps after the URLs):
+ * service types are the controllers' own words (`VideoFeed`), defined by no published context, so
+ * without a vocabulary a JSON-LD processor would read them as relative IRIs (and refuse them in
+ * safe mode). With it they expand to `urn:urbis:vocab:VideoFeed`.
+ */
+export const DID_SERVICE_VOCAB: Readonly<Record<string, string>> = { '@vocab': 'urn:urbis:vocab:' };
+
+/** A JSON-LD context entry: a URL or an inline map. */
+export type DidContext = string | Readonly<Record<string, string>>;
+
 /** Media type of a DID document with its JSON-LD context (DID Core §6.3). */
 export const DID_LD_JSON = 'application/did+ld+json';
 
@@ -34,7 +45,7 @@ export interface DidService {
 /** A DID document as Urbis builds it. Structurally a `DIDDocument` of the did-resolver package. */
 export interface DidDocument {
   /** JSON-LD only (DID Core §6.3.1); absent in the plain JSON representation (§6.2). */
-  '@context'?: string[];
+  '@context'?: DidContext[];
   id: string;
   /** DIDs that may change the document: the controller keys as did:key, or the namespace's DID. */
   controller: string[];
@@ -149,7 +160,9 @@ export function buildDidDocument(entry: IdEntry | NsEntry, opts: DidDocumentOpti
   }));
   const refs = verificationMethod.map((m) => m.id);
   const controller = entry.controllers ? keys.map(didKeyOf) : [formatDid(makeIdentifier(entry.ns.split('.'), null))];
-  const doc: DidDocument = { '@context': [...DID_CONTEXTS], id: did, controller, alsoKnownAs: [formatUrl(ident, opts.urlHost ?? DEFAULT_URL_HOST)] };
+  const services = entry.record.services ?? [];
+  const context: DidContext[] = services.length > 0 ? [...DID_CONTEXTS, { ...DID_SERVICE_VOCAB }] : [...DID_CONTEXTS];
+  const doc: DidDocument = { '@context': context, id: did, controller, alsoKnownAs: [formatUrl(ident, opts.urlHost ?? DEFAULT_URL_HOST)] };
   // DID Core §5.2, §5.3: present only with members (a relationship is a set of one or more methods).
   if (verificationMethod.length > 0) {
     doc.verificationMethod = verificationMethod;
@@ -158,7 +171,6 @@ export function buildDidDocument(entry: IdEntry | NsEntry, opts: DidDocumentOpti
     doc.capabilityInvocation = [...refs];
     if (entry.kind === 'ns') doc.capabilityDelegation = [...refs];
   }
-  const services = entry.record.services ?? [];
   if (services.length > 0) {
     doc.service = services.map((s) => ({
       id: s.id.startsWith('#') ? `${did}${s.id}` : `${did}#${s.id}`,
