@@ -15,6 +15,7 @@ const RANK: Record<string, number> = {
   keys: 1,
   client: 1,
   storage: 2,
+  codes: 2,
   engine: 3,
   ordering: 4,
   node: 5,

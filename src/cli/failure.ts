@@ -15,6 +15,8 @@ export const EXIT = {
   REJECTED: 4,
   VERIFY: 5,
   BUSY: 6,
+  /** `urbis code verify`: the code was checked and is not VALID (REVOKED, FORGED, ALTERED, EXPIRED, STALE). */
+  NOT_VALID: 7,
 } as const;
 
 const VERIFY_CODES = new Set<string>([
@@ -26,6 +28,7 @@ const VERIFY_CODES = new Set<string>([
   'STORE_CORRUPT',
   'CRYPTO_SIGNATURE_INVALID',
   'CLIENT_STALE',
+  'BUNDLE_INVALID',
 ]);
 // The CLIENT_* and HTTP ones only arise with --node: an unreachable or overloaded node is worth retrying.
 const BUSY_CODES = new Set<string>([

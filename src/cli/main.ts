@@ -34,6 +34,11 @@ import { registerGrant } from './commands/grant.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerReceipts } from './commands/receipts.js';
+import { registerCodeMake } from './commands/code-make.js';
+import { registerCodeSheet } from './commands/code-sheet.js';
+import { registerCodeVerify } from './commands/code-verify.js';
+import { registerCodeRevoke } from './commands/code-revoke.js';
+import { registerTrustExport } from './commands/trust-export.js';
 
 function version(): string {
   // The same module runs from src/ (tsx) and from dist/src/ (compiled).
@@ -90,6 +95,14 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
   registerIdShow(id);
   registerIdHistory(id);
   registerIdResolve(id);
+
+  const code = program.command('code').description('signed codes (QR labels): make, sheet, verify, revoke');
+  registerCodeMake(code);
+  registerCodeSheet(code);
+  registerCodeVerify(code);
+  registerCodeRevoke(code);
+  const trust = program.command('trust').description('trust bundles for offline verification: export');
+  registerTrustExport(trust);
 
   registerImport(program);
   registerVerify(program);

@@ -110,6 +110,7 @@ export interface PolicyOpts {
   types?: string;
   reserved?: string;
   registrar?: string[];
+  issuer?: string[];
   serialWidth?: number;
 }
 
@@ -122,12 +123,13 @@ export function policyOptions(cmd: Command): Command {
     .option('--types <t1,t2>', 'allowed record types of identifiers ("any" for no restriction)')
     .option('--reserved <a,b>', 'names that may not be allocated ("none" to clear)')
     .option('--registrar <multikey>', 'key allowed to register identifiers alone (repeatable)', collect)
+    .option('--issuer <multikey>', "key allowed to issue signed codes for the namespace's identifiers (repeatable; 'none' clears)", collect)
     .option('--serial-width <n>', 'zero-padded width of allocated serial numbers (1..12)', intArg(1));
 }
 
 /** True when any policy flag was given. */
 export function hasPolicyFlags(o: PolicyOpts): boolean {
-  return [o.children, o.ids, o.types, o.reserved, o.serialWidth].some((v) => v !== undefined) || given(o.idPrefix) || given(o.registrar);
+  return [o.children, o.ids, o.types, o.reserved, o.serialWidth].some((v) => v !== undefined) || given(o.idPrefix) || given(o.registrar) || given(o.issuer);
 }
 
 /** A policy from the flags, starting from `base` (each flag replaces its field). */
@@ -146,6 +148,7 @@ export function policyFromOptions(o: PolicyOpts, base: Policy): Policy {
   if (o.types !== undefined) set('types', o.types.trim().toLowerCase() === 'any' ? undefined : list(o.types));
   if (o.reserved !== undefined) set('reserved', o.reserved.trim().toLowerCase() === 'none' ? undefined : list(o.reserved).map((r) => r.toUpperCase()));
   if (given(o.registrar)) p.registrars = o.registrar.map(keyArg);
+  if (given(o.issuer)) set('issuers', o.issuer.length === 1 && o.issuer[0]!.trim().toLowerCase() === 'none' ? undefined : o.issuer.map(keyArg));
   if (o.serialWidth !== undefined) p.serialWidth = o.serialWidth;
   return p;
 }

@@ -4,8 +4,7 @@
  * identifiers and revoked label serials), signed by the node's validator key.
  */
 import { fail } from '../core/errors.js';
-import { ed25519PublicKey } from '../core/crypto/index.js';
-import { publicKeyToMultikey } from '../core/encoding/index.js';
+import type { Signer } from '../core/ledger/tx.js';
 import { validatorsHash } from '../core/ledger/block.js';
 import { buildRevocationSet, DEFAULT_GCS_P, makeTrustBundle, revokedIdItem, revokedLabelItem, type IssuerKeys } from '../core/codes/index.js';
 import type { LedgerStore } from '../storage/types.js';
@@ -23,12 +22,12 @@ export interface TrustBundleStats {
 
 /**
  * Builds and signs a bundle of the store's certified head.
- * @param seed the signing validator's secret key (it must be in the set that certified the head)
+ * @param signer the signing validator's key (it must be in the set that certified the head)
  * @param now issue time, ms
  * @throws UrbisError STORE_NOT_INITIALIZED (no head), CERT_INVALID (head not certified, or the
  *   signer is not a validator in force)
  */
-export function exportTrustBundle(store: LedgerStore, seed: Uint8Array, now: number, p = DEFAULT_GCS_P): { bytes: Uint8Array; stats: TrustBundleStats } {
+export function exportTrustBundle(store: LedgerStore, signer: Signer, now: number, p = DEFAULT_GCS_P): { bytes: Uint8Array; stats: TrustBundleStats } {
   const head = store.head();
   const chain = store.chain();
   if (!head || !chain) fail('STORE_NOT_INITIALIZED', 'the store has no certified head');
@@ -39,8 +38,7 @@ export function exportTrustBundle(store: LedgerStore, seed: Uint8Array, now: num
   if (prev !== undefined && prev.nextValidators !== validatorsHash(chain.validators)) {
     fail('CERT_INVALID', 'the validator set changed in the head block; export after the next block');
   }
-  const me = publicKeyToMultikey(ed25519PublicKey(seed));
-  if (!chain.validators.includes(me)) fail('CERT_INVALID', 'a trust bundle is signed by a validator key in force');
+  if (!chain.validators.includes(signer.id)) fail('CERT_INVALID', 'a trust bundle is signed by a validator key in force');
 
   const issuers: IssuerKeys[] = [];
   const items: string[] = [];
@@ -67,7 +65,7 @@ export function exportTrustBundle(store: LedgerStore, seed: Uint8Array, now: num
   const revocations = buildRevocationSet(chain.chainId, items, p);
   const bytes = makeTrustBundle(
     { chain: chain.chainId, issuedAt: Math.max(now, head.header.time), header: head.header, cert, validators: chain.validators, issuers, revocations },
-    seed,
+    signer,
   );
   return {
     bytes,

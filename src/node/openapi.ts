@@ -159,6 +159,70 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/ids/{id}/code.svg': {
+        get: {
+          summary: "A signed code (QR, SVG) made with the node's issuer key",
+          parameters: [
+            idParam,
+            { name: 'serial', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 4294967295 } },
+            { name: 'fields', in: 'query', description: 'Comma-separated attribute names the code vouches for.', schema: { type: 'string' } },
+            { name: 'expires', in: 'query', description: 'ISO 8601 expiry.', schema: { type: 'string' } },
+            { name: 'form', in: 'query', schema: { type: 'string', enum: ['text', 'url'] } },
+          ],
+          responses: {
+            '200': { description: 'image/svg+xml; headers urbis-label-serial and urbis-qr-version.' },
+            '403': problem,
+            '404': problem,
+            '409': problem,
+            '410': problem,
+          },
+        },
+      },
+      '/v1/ids/{id}/code.png': {
+        get: {
+          summary: 'The same code as PNG',
+          parameters: [idParam],
+          responses: { '200': { description: 'image/png' }, '403': problem, '404': problem, '409': problem },
+        },
+      },
+      '/v1/codes/verify': {
+        post: {
+          summary: 'Verdict on a code (text, URL, or a base64 PNG/JPEG image holding one) against this ledger',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { code: { type: 'string' }, image: { type: 'string', contentEncoding: 'base64' }, maxAgeMs: { type: 'integer' } },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'verdict (VALID, REVOKED, FORGED, ALTERED, EXPIRED, STALE), reason, message, evidence' },
+            '400': problem,
+            '413': problem,
+            '422': problem,
+          },
+        },
+      },
+      '/v1/trust/bundle': {
+        get: {
+          summary: "A trust bundle signed by this node's validator key (docs/codes.md §8)",
+          responses: { '200': { description: 'application/cose (COSE_Sign1)' }, '409': problem },
+        },
+      },
+      '/id/{id}': {
+        get: {
+          summary: 'Label URL: HTML for browsers (verdict of ?c=), resolution JSON, or RFC 9264 linkset',
+          parameters: [idParam, { name: 'c', in: 'query', description: 'A code in base64url (docs/codes.md §6).', schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'text/html, application/json or application/linkset+json by the Accept header.' },
+            '404': problem,
+            '406': problem,
+          },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs.' } } } },
       '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready, with the reason.' } } } },

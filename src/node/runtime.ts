@@ -18,6 +18,7 @@ import { Metrics } from './metrics.js';
 import { createServer, type ServerOptions } from './server.js';
 import { loadDemo } from './demo.js';
 import type { NodeRuntime } from './types.js';
+import type { Signer } from '../core/ledger/tx.js';
 import { VerifyPool } from '../engine/verify-pool.js';
 
 // The package's `urbis/node` entry point: the runtime's shape and the ordering port with it.
@@ -32,6 +33,12 @@ export interface RuntimeParts {
   sequencer: LocalSequencer | null;
   metrics?: Metrics;
   urlHost?: string | undefined;
+  /** Public base URL of code URLs (default `https://<urlHost>`). */
+  publicUrl?: string | undefined;
+  /** Key that makes codes on `/v1/ids/<id>/code.svg` (absent: none). */
+  issuer?: Signer | undefined;
+  /** Validator key that signs trust bundles (absent: `/v1/trust/bundle` answers 409). */
+  validator?: Signer | undefined;
 }
 
 /**
@@ -62,6 +69,9 @@ export function buildRuntime(parts: RuntimeParts): NodeRuntime {
     metrics,
     notReady: () => (seq?.hasFailed() ? 'block production stopped after a storage failure' : null),
     urlHost: parts.urlHost ?? 'id.urbis.city',
+    publicUrl: (parts.publicUrl ?? `https://${parts.urlHost ?? 'id.urbis.city'}`).replace(/\/+$/, ''),
+    ...(parts.issuer ? { issuer: parts.issuer } : {}),
+    ...(parts.validator ? { validator: parts.validator } : {}),
   };
   metrics.bind(runtime);
   return runtime;
@@ -82,6 +92,10 @@ export interface StartOptions {
   blockIntervalMs?: number;
   maxBlockTxs?: number;
   log?: (line: string) => void;
+  /** Key that makes codes on `/v1/ids/<id>/code.svg|png` (`--issuer-key`); absent: none. */
+  issuer?: Signer;
+  /** Public base URL of code URLs (`--public-url`; default `https://<urlHost>`). */
+  publicUrl?: string;
 }
 
 export interface RunningNode {
@@ -135,6 +149,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     sequencer: dir.validator ? dir.sequencer : null,
     metrics,
     urlHost: opts.server?.urlHost,
+    publicUrl: opts.publicUrl,
+    issuer: opts.issuer,
+    validator: dir.validator ?? undefined,
   });
   events = runtime.events;
   const app = createServer(runtime, opts.server);

@@ -12,6 +12,7 @@ import rateLimit from '@fastify/rate-limit';
 import { UrbisError, isUrbisError } from '../core/errors.js';
 import { fromFastifyError, instanceOf, problem, sendProblem } from './problem.js';
 import { registerBlockRoutes } from './routes/blocks.js';
+import { registerCodeRoutes } from './routes/codes.js';
 import { registerDidRoutes } from './routes/did.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerIdRoutes } from './routes/ids.js';
@@ -151,6 +152,7 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     registerSearchRoutes(scoped, rt);
     registerEventRoutes(scoped, rt);
     registerDidRoutes(scoped, rt);
+    registerCodeRoutes(scoped, rt);
     registerOpsRoutes(scoped, rt);
     const web = opts.webApp === undefined ? builtWebApp() : opts.webApp;
     if (web) registerWebApp(scoped, rt, web);

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { TrustAnchor } from '../core/ledger/verify.js';
 import type { Tx } from '../core/ledger/types.js';
+import type { Signer } from '../core/ledger/tx.js';
 import type { Ledger } from '../engine/ledger.js';
 import type { Orderer } from '../ordering/types.js';
 import type { LedgerStore } from '../storage/types.js';
@@ -46,4 +47,10 @@ export interface NodeRuntime {
   notReady(): string | null;
   /** Host used in the https URL form of identifiers. */
   urlHost: string;
+  /** Public base URL of the URL form of codes (default `https://<urlHost>`). */
+  publicUrl: string;
+  /** The key this node makes codes with (`/v1/ids/<id>/code.svg`); absent: no codes made here. */
+  issuer?: Signer;
+  /** The node's validator key, which signs trust bundles; absent on a read replica. */
+  validator?: Signer;
 }

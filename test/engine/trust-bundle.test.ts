@@ -43,7 +43,7 @@ describe('trust bundle', () => {
     const { c, city, id, code, anchor } = setup();
     const opts = (now: number) => ({ now, maxAgeMs: 24 * 3600_000 });
     const label = code(1);
-    let bundle = await openTrustBundle(exportTrustBundle(c.store, c.validatorSeed, c.time).bytes, anchor);
+    let bundle = await openTrustBundle(exportTrustBundle(c.store, c.validator, c.time).bytes, anchor);
     expect(bundle.anchor).toBe('given');
     const p = parseCode(label.text);
     expect((await verifyParsedCode(p, bundle.factsFor(p), opts(c.time))).verdict).toBe('VALID');
@@ -51,7 +51,7 @@ describe('trust bundle', () => {
     expectOk(c.run('id.deactivate', { id }, [city]));
     // The old bundle cannot know: still VALID offline (the accepted risk within maxAge).
     expect((await verifyParsedCode(p, bundle.factsFor(p), opts(c.time))).verdict).toBe('VALID');
-    bundle = await openTrustBundle(exportTrustBundle(c.store, c.validatorSeed, c.time).bytes, anchor);
+    bundle = await openTrustBundle(exportTrustBundle(c.store, c.validator, c.time).bytes, anchor);
     const r = await verifyParsedCode(p, bundle.factsFor(p), opts(c.time));
     expect(r.verdict).toBe('REVOKED');
     expect(r.reason).toBe('identifier-deactivated');
@@ -62,7 +62,7 @@ describe('trust bundle', () => {
     const late = c.time + 25 * 3600_000;
     expect((await verifyParsedCode(q, bundle.factsFor(q), opts(late))).verdict).toBe('REVOKED'); // revoked stays revoked
     const { c: c2, code: code2, anchor: anchor2 } = setup();
-    const b2 = await openTrustBundle(exportTrustBundle(c2.store, c2.validatorSeed, c2.time).bytes, anchor2);
+    const b2 = await openTrustBundle(exportTrustBundle(c2.store, c2.validator, c2.time).bytes, anchor2);
     const q2 = parseCode(code2(5).text);
     expect((await verifyParsedCode(q2, b2.factsFor(q2), opts(c2.time + 25 * 3600_000))).verdict).toBe('STALE');
   });
@@ -70,7 +70,7 @@ describe('trust bundle', () => {
   it('revoked label serial is REVOKED offline while a fresh label of the same identifier is VALID', async () => {
     const { c, issuer, id, code, anchor } = setup();
     expectOk(c.run('label.revoke', { id, serial: 1 }, [issuer]));
-    const b = await openTrustBundle(exportTrustBundle(c.store, c.validatorSeed, c.time).bytes, anchor);
+    const b = await openTrustBundle(exportTrustBundle(c.store, c.validator, c.time).bytes, anchor);
     for (const [serial, want] of [
       [1, 'REVOKED'],
       [2, 'VALID'],
@@ -82,7 +82,7 @@ describe('trust bundle', () => {
 
   it('refuses a tampered bundle, a bundle for another chain, one signed by a non-validator', async () => {
     const { c, anchor } = setup();
-    const bytes = exportTrustBundle(c.store, c.validatorSeed, c.time).bytes;
+    const bytes = exportTrustBundle(c.store, c.validator, c.time).bytes;
     let refused = 0;
     for (let i = 0; i < bytes.length; i += Math.max(1, Math.floor(bytes.length / 200))) {
       const t = bytes.slice();
@@ -99,7 +99,7 @@ describe('trust bundle', () => {
     expect(refused).toBeGreaterThan(100);
     await expect(openTrustBundle(bytes, { chainId: 'other', validators: anchor.validators })).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
     await expect(openTrustBundle(bytes, { chainId: anchor.chainId, validators: [newSigner().id] })).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
-    expect(() => exportTrustBundle(c.store, generateSeed(), c.time)).toThrow(expect.objectContaining({ code: 'CERT_INVALID' }));
+    expect(() => exportTrustBundle(c.store, signerFromSeed(generateSeed()), c.time)).toThrow(expect.objectContaining({ code: 'CERT_INVALID' }));
     await expect(openTrustBundle(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
   });
 });

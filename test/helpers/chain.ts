@@ -20,8 +20,6 @@ export interface TestChain {
   chainId: string;
   root: Signer;
   validator: Signer;
-  /** The validator's secret key (to sign trust bundles in tests). */
-  validatorSeed: Uint8Array;
   store: LedgerStore;
   ledger: Ledger;
   /** Clock used for transaction windows and block times. */
@@ -35,8 +33,7 @@ export interface TestChain {
 
 export function newChain(store: LedgerStore = new MemoryStore(), chainId = 'test-chain'): TestChain {
   const root = newSigner();
-  const validatorSeed = generateSeed();
-  const validator = signerFromSeed(validatorSeed);
+  const validator = newSigner();
   const ledger = new Ledger(store, { validator });
   ledger.commitGenesis({
     body: {
@@ -54,7 +51,6 @@ export function newChain(store: LedgerStore = new MemoryStore(), chainId = 'test
     chainId,
     root,
     validator,
-    validatorSeed,
     store,
     ledger,
     time: T0 + 1000,

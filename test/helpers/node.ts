@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { LocalSequencer } from '../../src/ordering/local/sequencer.js';
-import { buildRuntime } from '../../src/node/runtime.js';
+import { buildRuntime, type RuntimeParts } from '../../src/node/runtime.js';
 import type { NodeRuntime } from '../../src/node/types.js';
 import { createServer, type ServerOptions } from '../../src/node/server.js';
 import type { Tx } from '../../src/core/ledger/types.js';
@@ -17,7 +17,10 @@ export interface TestNode {
   genesis: Tx<'genesis'>;
 }
 
-export function newTestNode(server: ServerOptions = { rateLimit: 0 }): TestNode {
+/** Runtime parts a test may add: the node's issuer key and the public base URL of code URLs. */
+export type TestNodeExtras = Pick<RuntimeParts, 'issuer' | 'publicUrl'>;
+
+export function newTestNode(server: ServerOptions = { rateLimit: 0 }, extras: TestNodeExtras = {}): TestNode {
   const chain = newChain();
   const genesis = chain.store.block(0)!.txs[0] as Tx<'genesis'>;
   let runtime: NodeRuntime | null = null;
@@ -27,7 +30,7 @@ export function newTestNode(server: ServerOptions = { rateLimit: 0 }): TestNode 
     now: () => chain.time,
     onBlock: (r) => runtime?.events.publish(r.height),
   });
-  runtime = buildRuntime({ genesis, ledger: chain.ledger, sequencer });
+  runtime = buildRuntime({ genesis, ledger: chain.ledger, sequencer, validator: chain.validator, ...extras });
   const app = createServer(runtime, server);
   return { chain, runtime, app, sequencer, genesis };
 }

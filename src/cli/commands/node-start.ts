@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { paths } from '../../node/data-dir.js';
 import { startNode } from '../../node/runtime.js';
+import { signerFromSeed } from '../../core/ledger/tx.js';
+import { loadSigningKey } from '../../keys/keyfile.js';
 import { intArg } from '../args.js';
 import { usage } from '../failure.js';
 import { jsonOption, type CommonOpts } from '../options.js';
@@ -28,6 +30,8 @@ interface NodeStartOpts extends CommonOpts {
   logLevel?: string;
   network?: string;
   snapshotFrom?: string;
+  issuerKey?: string;
+  publicUrl?: string;
 }
 
 /** `node start --network`: a node of a multi-city network, until SIGINT or SIGTERM. */
@@ -100,6 +104,8 @@ export function registerNodeStart(node: Command): void {
       .option('--rate-limit <n>', 'requests per second per client (0 = unlimited)', intArg(0), 600)
       .option('--cors <origins>', "allowed CORS origins, comma-separated, or '*' (default '*'), or 'off'")
       .option('--url-host <host>', 'host of the https label URLs (default id.urbis.city)')
+      .option('--issuer-key <file>', 'key file (0600) the node makes codes with on /v1/ids/<id>/code.svg (or $URBIS_ISSUER_KEY_FILE)')
+      .option('--public-url <url>', 'public base URL of code URLs (default https://<url-host>)')
       .option('--block-interval-ms <n>', 'block cutting interval for a new network', intArg(1))
       .option('--max-block-txs <n>', 'most transactions per block for a new network', intArg(1))
       .option('--log', "structured logs (pino JSON lines on stdout): every request with its request id, and the node's own messages")
@@ -122,8 +128,12 @@ export function registerNodeStart(node: Command): void {
       await runNetworkNode(o, dir, pass, cors);
       return;
     }
+    const issuerFile = o.issuerKey ?? (process.env.URBIS_ISSUER_KEY_FILE || undefined);
+    const issuer = issuerFile === undefined ? undefined : signerFromSeed((await loadSigningKey({ file: issuerFile })).seed);
     const running = await startNode({
       dir,
+      ...(issuer ? { issuer } : {}),
+      ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
       port: o.port,
       host: o.host,
       init: o.init,

@@ -30,14 +30,14 @@ export function nodeUrl(o: CommonOpts): string | undefined {
 }
 
 /** Where the trust anchor comes from: a genesis file, or (null) the node itself. */
-function genesisFile(o: CommonOpts): { file: string; from: string } | null {
+export function genesisFile(o: CommonOpts): { file: string; from: string } | null {
   if (o.genesis !== undefined) return { file: resolvePath(o.genesis), from: '--genesis' };
   if (process.env.URBIS_GENESIS) return { file: resolvePath(process.env.URBIS_GENESIS), from: 'URBIS_GENESIS' };
   const local = paths(resolveDir(o)).genesis;
   return existsSync(local) ? { file: local, from: 'the data directory' } : null;
 }
 
-function readGenesisFile(file: string, from: string): unknown {
+export function readGenesisFile(file: string, from: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -60,6 +60,10 @@ export class LocalTarget implements Target {
     return this.d.store.children(parent, cursor, limit);
   }
 
+  async idsIn(ns: string, cursor: string | null, limit: number): Promise<Page<IdEntry>> {
+    return this.d.store.idsIn(ns, cursor, limit);
+  }
+
   async status(): Promise<ChainStatus> {
     const head = this.d.store.head()!;
     const chain = this.d.ledger.chain();

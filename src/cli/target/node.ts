@@ -88,6 +88,12 @@ export class NodeTarget implements Target {
     };
   }
 
+  async idsIn(ns: string, cursor: string | null, limit: number): Promise<Page<IdEntry>> {
+    // /v1/search?ns= also answers identifiers of child namespaces: keep the namespace's own.
+    const r = await this.client.search({ ns, cursor, limit: Math.min(limit, 1000) });
+    return { items: r.items.filter((e) => e.ns === ns), next: r.next };
+  }
+
   async children(parent: string | null, cursor: string | null, limit: number): Promise<Page<NsEntry>> {
     const http = this.client.http;
     if (parent === null) {

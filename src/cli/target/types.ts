@@ -67,6 +67,8 @@ export interface Target {
   resolve(ident: Identifier): Promise<Resolved>;
   /** Child namespaces (top-level ones for null). A listing: through a node, the node's word. */
   children(parent: string | null, cursor: string | null, limit: number): Promise<Page<NsEntry>>;
+  /** Identifiers registered directly in a namespace. A listing: through a node, the node's word. */
+  idsIn(ns: string, cursor: string | null, limit: number): Promise<Page<IdEntry>>;
   status(): Promise<ChainStatus>;
   /**
    * Builds, signs, submits one transaction and waits for its block.

@@ -11,7 +11,6 @@
  * list the bundle carries (evidence `anchor: "bundle"`), which only checks the bundle's integrity.
  */
 import { fail, isUrbisError, UrbisError } from '../errors.js';
-import { ed25519PublicKey } from '../crypto/index.js';
 import { canonicalBytes, multikeyToPublicKey, publicKeyToMultikey, utf8Decode } from '../encoding/index.js';
 import { verifyCertificate } from '../ledger/block.js';
 import type { TrustAnchor } from '../ledger/verify.js';
@@ -20,7 +19,7 @@ import { decodeCbor, encodeCbor, type CborValue } from './cbor.js';
 import { coseKid, parseCoseSign1, signCoseSign1, verifyCoseSign1 } from './cose.js';
 import { isoTime, issuerKid, kidMatches, type ParsedCode } from './label.js';
 import { openRevocationSet, type RevocationIndex, type RevocationSet } from './revocation.js';
-import type { CodeFacts, IssuerKeys } from './verify.js';
+import { codeNamespace, type CodeFacts, type IssuerKeys } from './verify.js';
 
 /** Format version of the bundle payload. */
 export const BUNDLE_VERSION = 1;
@@ -57,10 +56,10 @@ export interface VerifiedBundle {
 const P = { v: 1, chain: 2, issuedAt: 3, header: 4, cert: 5, validators: 6, issuers: 7, revocations: 8 } as const;
 
 /**
- * Encodes and signs a bundle with a validator's seed.
- * @throws UrbisError CRYPTO_KEY_INVALID, CBOR_INVALID
+ * Encodes and signs a bundle with a validator's key.
+ * @throws UrbisError CBOR_INVALID
  */
-export function makeTrustBundle(c: TrustBundleContent, seed: Uint8Array): Uint8Array {
+export function makeTrustBundle(c: TrustBundleContent, signer: { publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array }): Uint8Array {
   const issuers = [...c.issuers].sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
   const payload = encodeCbor(
     new Map<number, CborValue>([
@@ -74,7 +73,7 @@ export function makeTrustBundle(c: TrustBundleContent, seed: Uint8Array): Uint8A
       [P.revocations, [c.revocations.p, c.revocations.m, c.revocations.n, c.revocations.data]],
     ]),
   );
-  return signCoseSign1(payload, seed, issuerKid(ed25519PublicKey(seed)));
+  return signCoseSign1(payload, signer, issuerKid(signer.publicKey));
 }
 
 function bad(message: string): never {
@@ -192,9 +191,7 @@ export async function openTrustBundle(bytes: Uint8Array, anchor?: TrustAnchor): 
     anchor: anchor ? 'given' : 'bundle',
     revoked,
     factsFor(code: ParsedCode): CodeFacts {
-      const id = code.claims.id;
-      const slash = id.indexOf('/');
-      const ns = slash < 0 ? id.slice(0, id.lastIndexOf(':')) : id.slice(0, slash);
+      const ns = codeNamespace(code);
       return { source: 'bundle', chainId: content.chain, asOf: content.issuedAt, issuers: byNs.get(ns), revoked: (it) => revoked.has(it), evidence };
     },
   };

@@ -38,19 +38,24 @@ export function sigStructure1(protectedBytes: Uint8Array, payload: Uint8Array, e
   return encodeCbor(['Signature1', protectedBytes, externalAad, payload]);
 }
 
+/** Something that signs with Ed25519: a 32-byte secret key (seed), or a signing function. */
+export type Ed25519Signing = Uint8Array | { sign(message: Uint8Array): Uint8Array };
+
 /**
  * Signs `payload` as a tagged COSE_Sign1 with EdDSA, `kid` in the protected header and an empty
  * unprotected header.
- * @throws UrbisError CRYPTO_KEY_INVALID if `seed` is not 32 bytes
+ * @param key the secret key (seed) or a signer (a `Signer` of src/core/ledger/tx.ts) that keeps it
+ * @throws UrbisError CRYPTO_KEY_INVALID if a seed is not 32 bytes
  */
-export function signCoseSign1(payload: Uint8Array, seed: Uint8Array, kid: Uint8Array): Uint8Array {
+export function signCoseSign1(payload: Uint8Array, key: Ed25519Signing, kid: Uint8Array): Uint8Array {
   const protectedBytes = encodeCbor(
     new Map<number, CborValue>([
       [HEADER_ALG, COSE_ALG_EDDSA],
       [HEADER_KID, kid],
     ]),
   );
-  const signature = ed25519SignerFor(seed)(sigStructure1(protectedBytes, payload));
+  const sign = key instanceof Uint8Array ? ed25519SignerFor(key) : (m: Uint8Array) => key.sign(m);
+  const signature = sign(sigStructure1(protectedBytes, payload));
   return encodeCbor(new CborTag(COSE_SIGN1_TAG, [protectedBytes, new Map(), payload, signature]));
 }
 

@@ -12,7 +12,7 @@ import { parseIdentifier } from '../ids/index.js';
 import type { RecordBody } from '../ledger/types.js';
 import { base45Decode, base45Encode } from './base45.js';
 import { decodeCbor, encodeCbor, type CborValue } from './cbor.js';
-import { coseKid, parseCoseSign1, signCoseSign1, type CoseSign1 } from './cose.js';
+import { coseKid, parseCoseSign1, signCoseSign1, type CoseSign1, type Ed25519Signing } from './cose.js';
 
 /** Versioned prefix of the text form: Urbis Code, format 1 (docs/codes.md §5). */
 export const CODE_PREFIX = 'UC1:';
@@ -161,12 +161,12 @@ export interface MadeCode {
 
 /**
  * Signs a label.
- * @param seed the issuer's 32-byte Ed25519 secret key; its public key must be in the namespace's
- *   `policy.issuers` for the label to verify
+ * @param key the issuer's 32-byte Ed25519 secret key or a signer holding it; its public key must be
+ *   in the namespace's `policy.issuers` for the label to verify
  * @throws UrbisError CODE_MALFORMED, CRYPTO_KEY_INVALID
  */
-export function makeCode(claims: LabelClaims, seed: Uint8Array, publicKey: Uint8Array): MadeCode {
-  const bytes = signCoseSign1(encodeClaims(claims), seed, issuerKid(publicKey));
+export function makeCode(claims: LabelClaims, key: Ed25519Signing, publicKey: Uint8Array): MadeCode {
+  const bytes = signCoseSign1(encodeClaims(claims), key, issuerKid(publicKey));
   return { bytes, text: CODE_PREFIX + base45Encode(bytes) };
 }
 

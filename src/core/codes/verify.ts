@@ -10,7 +10,7 @@
 import { isUrbisError } from '../errors.js';
 import { bytesEqual, multikeyToPublicKey, toHex } from '../encoding/index.js';
 import { keyOfText } from '../ledger/names.js';
-import type { RecordBody, Status } from '../ledger/types.js';
+import type { IdEntry, NsEntry, RecordBody, Status } from '../ledger/types.js';
 import { verifyCoseSign1 } from './cose.js';
 import { claimsJson, isoTime, kidMatches, parseCode, recordDigest, type ParsedCode } from './label.js';
 import { revokedIdItem, revokedLabelItem } from './revocation.js';
@@ -80,6 +80,42 @@ export interface VerifyCodeOptions {
   maxAgeMs: number;
 }
 
+/**
+ * Facts from ledger entries: the identifier's (an identifier or namespace entry, null if absent) and
+ * its namespace's (for the issuer keys).
+ */
+export function ledgerFacts(p: {
+  chainId: string;
+  asOf: number;
+  entry: IdEntry | NsEntry | null | undefined;
+  ns: NsEntry | null | undefined;
+  evidence?: Record<string, unknown>;
+}): CodeFacts {
+  const e = p.entry ?? null;
+  return {
+    source: 'ledger',
+    chainId: p.chainId,
+    asOf: p.asOf,
+    issuers: p.ns ? { ns: p.ns.ns, active: p.ns.policy.issuers ?? [], retired: p.ns.retiredIssuers ?? [] } : undefined,
+    identifier: e
+      ? {
+          status: e.kind === 'id' ? e.status : 'active',
+          record: e.record,
+          version: e.version,
+          ...(e.kind === 'id' && e.revokedLabels ? { revokedLabels: e.revokedLabels } : {}),
+        }
+      : null,
+    ...(p.evidence ? { evidence: p.evidence } : {}),
+  };
+}
+
+/** Namespace path of the identifier a code names (the identifier itself for a namespace identifier). */
+export function codeNamespace(code: ParsedCode): string {
+  const key = keyOfText(code.claims.id);
+  const slash = key.indexOf('/');
+  return slash < 0 ? key : key.slice(0, slash);
+}
+
 function verdict(verdict: Verdict, reason: VerdictReason, message: string, evidence: Record<string, unknown>): CodeVerdict {
   return { verdict, reason, message, evidence };
 }
@@ -108,7 +144,7 @@ export async function verifyParsedCode(code: ParsedCode, facts: CodeFacts, opts:
     });
   }
   const key = keyOfText(c.id);
-  const ns = key.slice(0, key.indexOf('/') < 0 ? key.length : key.indexOf('/'));
+  const ns = codeNamespace(code);
   const candidates: Array<{ key: string; retired: boolean }> = [];
   if (facts.issuers !== undefined && facts.issuers.ns === ns) {
     for (const k of facts.issuers.active) candidates.push({ key: k, retired: false });

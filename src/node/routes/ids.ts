@@ -4,28 +4,22 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
-import { formatDid, formatUrl, parseIdentifier } from '../../core/ids/index.js';
-import { keyOfText, parseIdLenient } from '../../core/ledger/names.js';
+import { parseIdentifier } from '../../core/ids/index.js';
+import { keyOfText } from '../../core/ledger/names.js';
 import { idKey } from '../../core/ledger/state.js';
-import type { BlockHeader, Certificate, IdEntry } from '../../core/ledger/types.js';
+import type { IdEntry } from '../../core/ledger/types.js';
 import { guarded, requireReady } from '../guards.js';
-import { problem } from '../problem.js';
 import type { NodeRuntime } from '../types.js';
-import { AnswerCache, CACHE_NEGATIVE, CACHE_POSITIVE, provenJson, sendCached, tail } from './common.js';
+import { CACHE_NEGATIVE, CACHE_POSITIVE, provenJson, sendCached, tail } from './common.js';
 import { grantsAnswer } from './grants.js';
+import { serveCodeImage, type CodeImageQuery } from './codes.js';
+import { idAnswers } from './id-answer.js';
 
 /** Used by the OpenAPI document: the reason a `/v1/ids` lookup can fail before reaching the store. */
 export const ID_PARSE_FAILURES = ['ID_CHECK_MISMATCH', 'ID_CHECK_MISSING', 'ID_CHAR_INVALID'];
 
 export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
-  const cache = new AnswerCache();
-  let head: { header: BlockHeader; cert: Certificate; text: string } | null = null;
-  /** `"header":…,"cert":…` of the answers of one block, serialised once. */
-  const headText = (header: BlockHeader, cert: Certificate): string => {
-    if (head?.header !== header || head.cert !== cert) head = { header, cert, text: `"header":${JSON.stringify(header)},"cert":${JSON.stringify(cert)}` };
-    return head.text;
-  };
-
+  const answers = idAnswers(rt);
   app.get(
     '/v1/ids/*',
     {
@@ -38,6 +32,11 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
             grantee: { type: 'string', minLength: 1, maxLength: 300 },
             cursor: { type: 'string', maxLength: 700 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            // Only for /code.svg and /code.png (docs/api.md "Codes").
+            serial: { type: 'integer', minimum: 0, maximum: 4294967295 },
+            fields: { type: 'string', maxLength: 1100 },
+            expires: { type: 'string', maxLength: 40 },
+            form: { type: 'string', enum: ['text', 'url'] },
           },
           additionalProperties: false,
         },
@@ -46,6 +45,8 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     async (req, reply) => {
       requireReady(rt);
       let input = tail(req);
+      const image = /\/code\.(svg|png)$/.exec(input);
+      if (image) return serveCodeImage(rt, parseIdentifier(input.slice(0, image.index)), image[1] as 'svg' | 'png', req.query as CodeImageQuery, reply);
       let history = false;
       let grants = false;
       if (input.endsWith('/history')) {
@@ -89,29 +90,8 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         if (!entry) throw new UrbisError('ID_NOT_FOUND', `${id.text} has no such version`);
         return reply.send({ id: id.text, entry, current: guarded(() => provenJson<IdEntry>(rt, idKey(key))) });
       }
-      const head = guarded(() => rt.store.head())!;
-      const ck = idKey(key);
-      const hit = cache.get(head.height, ck);
-      if (hit) return sendCached(req, reply, head.height, hit);
-      const proven = guarded(() => provenJson<IdEntry>(rt, ck));
-      let out: { status: number; body: string };
-      if (proven.entry) {
-        const e = proven.entry;
-        const parsed = parseIdLenient(e.id);
-        // Hand-assembled IdAnswer: the header and certificate are serialised once per block, not
-        // once per answer (they are most of an answer's bytes).
-        out = {
-          status: 200,
-          body:
-            `{"key":${JSON.stringify(proven.key)},"entry":${JSON.stringify(e)},"proof":${JSON.stringify(proven.proof)},${headText(proven.header, proven.cert)},` +
-            `"id":${JSON.stringify(e.id)},"did":${JSON.stringify(formatDid(parsed))},"url":${JSON.stringify(formatUrl(parsed, rt.urlHost))},` +
-            `"status":${JSON.stringify(e.status)},"version":${e.version}}`,
-        };
-      } else {
-        out = { status: 404, body: JSON.stringify(problem('ID_NOT_FOUND', `${id.text} is not registered`, { proven })) };
-      }
-      cache.set(head.height, ck, out);
-      return sendCached(req, reply, head.height, out);
+      const { height, answer } = answers(id);
+      return sendCached(req, reply, height, answer);
     },
   );
 }
