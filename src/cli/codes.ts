@@ -10,7 +10,6 @@ import { makeIdentifier, parseIdentifier } from '../core/ids/index.js';
 import type { TrustAnchor } from '../core/ledger/verify.js';
 import type { IdEntry, NsEntry } from '../core/ledger/types.js';
 import { UrbisClient } from '../client/client.js';
-import { firstUrbisCode, imageKind, MAX_IMAGE_BYTES, readQrCodes } from '../codes/image.js';
 import type { Target } from './target.js';
 import { genesisFile, readGenesisFile } from './target/connect.js';
 import type { CommonOpts } from './options.js';
@@ -25,6 +24,8 @@ export async function codeFromArg(arg: string): Promise<{ input: string; from: '
   const t = arg.trim();
   if (t.startsWith('UC') || /^https?:\/\//i.test(t)) return { input: t, from: 'argument' };
   if (!existsSync(arg)) throw new UrbisError('CODE_NOT_URBIS', `"${arg.slice(0, 60)}" is neither a code (UC1:…, a label URL) nor a file`);
+  // Loaded on use: the image decoders (ZXing's WebAssembly, pngjs) are not needed by other commands.
+  const { firstUrbisCode, imageKind, MAX_IMAGE_BYTES, readQrCodes } = await import('../codes/image.js');
   const size = statSync(arg).size;
   if (size > MAX_IMAGE_BYTES)
     throw new UrbisError('CODE_IMAGE_TOO_LARGE', `${arg} has ${size} bytes; at most ${MAX_IMAGE_BYTES} are accepted`, { size, limit: MAX_IMAGE_BYTES });

@@ -15,10 +15,9 @@ import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { UrbisError, fail, isUrbisError } from '../core/errors.js';
 import { codeBytes } from '../core/codes/index.js';
 
-/** Largest image accepted, bytes. */
-export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
-/** Largest image accepted, pixels (width × height). */
-export const MAX_IMAGE_PIXELS = 16_000_000;
+import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from './limits.js';
+
+export { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS };
 
 let ready: Promise<unknown> | null = null;
 

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await cli(['ns', 'create', '156', '--type', 'country', '--json']);
   await cli(['ns', 'create', '156.130100', '--type', 'city', '--issuer', issuer.publicKey, '--json']);
   await cli(['id', 'allocate', '156.130100', '--prefix', 'LAMP-', '--count', '3', '--type', 'lamp', '--attr', 'kind=led', '--json']);
-});
+}, 240_000);
 
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
@@ -90,7 +90,7 @@ describe('urbis code', () => {
       verdict: 'STALE',
       reason: 'issued-after-data',
     });
-  });
+  }, 240_000);
 
   it('REVOKED after id deactivate: online at once, offline after a bundle refresh; a revoked serial is REVOKED while a fresh label is VALID', async () => {
     const a = json<{ code: string }>(await cli(['code', 'make', lamp2, '--format', 'code', '--serial', '5', '--key', issuerKey, '--json'])).code;
@@ -109,7 +109,7 @@ describe('urbis code', () => {
     await cli(['trust', 'export', '--out', fresh, '--json']);
     expect(json(await cli(['code', 'verify', b, '--offline', fresh, '--json'], 7))).toMatchObject({ verdict: 'REVOKED', reason: 'identifier-deactivated' });
     expect(json(await cli(['code', 'verify', a, '--offline', fresh, '--json'], 7)).verdict).toBe('REVOKED');
-  });
+  }, 240_000);
 
   it('EXPIRED after the expiry; STALE when the bundle is older than --max-age; a damaged code is FORGED', async () => {
     const lamp3 = makeIdentifier(['156', '130100'], 'LAMP-000003').text;
@@ -129,7 +129,7 @@ describe('urbis code', () => {
     const damaged = ok.slice(0, 20) + (ok[20] === 'A' ? 'B' : 'A') + ok.slice(21);
     expect(json(await cli(['code', 'verify', damaged, '--json'], 7)).verdict).toBe('FORGED');
     expect((await cli(['code', 'verify', 'hello', '--json'], 2)).stderr).toContain('CODE_NOT_URBIS');
-  });
+  }, 240_000);
 
   it('code sheet writes a PDF of the selected labels', async () => {
     const out = join(tmp, 'labels.pdf');
@@ -139,5 +139,5 @@ describe('urbis code', () => {
     // LAMP-000002 is deactivated: not printed.
     expect(r.labels.map((l) => l.id)).toEqual([lamp, makeIdentifier(['156', '130100'], 'LAMP-000003').text]);
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
-  });
+  }, 240_000);
 });

@@ -13,7 +13,6 @@ import { codeUrl, makeCode, normaliseFields, recordDigest, type MadeCode } from 
 import { makeIdentifier, type Identifier } from '../../core/ids/index.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import type { Signer } from '../../core/ledger/tx.js';
-import { qrVersion, renderQr } from '../../codes/render.js';
 import { withTarget, type Target } from '../target.js';
 import { loadSigner } from '../local.js';
 import { parseIdArg, parseDate, intArg } from '../args.js';
@@ -88,6 +87,8 @@ export function registerCodeMake(code: Command): void {
     const ident = parseIdArg(idArg);
     const expiresAt = o.expires === undefined ? undefined : parseDate(o.expires, '--expires');
     const issuer = await loadSigner(o);
+    // Loaded on use: the QR library is not needed by the other commands.
+    const { qrVersion, renderQr } = await import('../../codes/render.js');
     await withTarget(o, true, async (t) => {
       const { made, serial, entry } = await makeCodeFromTarget(t, ident, issuer, { serial: o.serial, fields: o.field, expiresAt, now: Date.now() });
       const url = codeUrl(o.baseUrl ?? 'https://id.urbis.city', entry.id, made.bytes);

@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import { codeUrl } from '../../core/codes/index.js';
 import { parseIdentifier } from '../../core/ids/index.js';
 import type { IdEntry } from '../../core/ledger/types.js';
-import { labelSheet } from '../../codes/sheet.js';
 import { withTarget } from '../target.js';
 import { loadSigner } from '../local.js';
 import { parseNsArg, parseDate, intArg } from '../args.js';
@@ -78,6 +77,8 @@ export function registerCodeSheet(code: Command): void {
         const { made, serial } = await makeCodeFromTarget(t, parseIdentifier(e.id), issuer, { fields: o.field, expiresAt, now });
         labels.push({ code: o.url ? codeUrl(o.baseUrl ?? 'https://id.urbis.city', e.id, made.bytes) : made.text, caption: e.id, serial });
       }
+      // Loaded on use: the PDF library is not needed by the other commands.
+      const { labelSheet } = await import('../../codes/sheet.js');
       writeFileSync(o.out, await labelSheet(labels, `Urbis labels ${ns}`));
       emit(o, { ns, out: o.out, labels: labels.map((l) => ({ id: l.caption, serial: l.serial })) }, () => [
         `${labels.length} labels of ${ns} written to ${o.out}`,

@@ -26,8 +26,7 @@ import { keyOfText } from '../../core/ledger/names.js';
 import { nsKey } from '../../core/ledger/state.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { exportTrustBundle } from '../../engine/trust-bundle.js';
-import { qrVersion, renderQr } from '../../codes/render.js';
-import { firstUrbisCode, MAX_IMAGE_BYTES, readQrCodes } from '../../codes/image.js';
+import { MAX_IMAGE_BYTES } from '../../codes/limits.js';
 import { guarded, requireReady } from '../guards.js';
 import { idPage } from '../html.js';
 import type { NodeRuntime } from '../types.js';
@@ -103,6 +102,8 @@ export async function serveCodeImage(rt: NodeRuntime, id: Identifier, format: 's
     issuer.publicKey,
   );
   const text = q.form === 'url' ? codeUrl(rt.publicUrl, entry.id, made.bytes) : made.text;
+  // The QR and image libraries load on first use: a node that never makes or reads codes skips them.
+  const { qrVersion, renderQr } = await import('../../codes/render.js');
   const image = await renderQr(text, format);
   reply.header('cache-control', 'no-store');
   reply.header('urbis-label-serial', String(serial));
@@ -175,6 +176,7 @@ export function registerCodeRoutes(app: FastifyInstance, rt: NodeRuntime): void 
       let decoded: string[] | undefined;
       if (b.image !== undefined) {
         if (!/^[A-Za-z0-9+/=_-]+$/.test(b.image)) throw new UrbisError('HTTP_BAD_REQUEST', '"image" must be base64');
+        const { firstUrbisCode, readQrCodes } = await import('../../codes/image.js');
         decoded = await readQrCodes(new Uint8Array(Buffer.from(b.image, 'base64')));
         const urbis = firstUrbisCode(decoded);
         if (urbis === undefined) throw new UrbisError('CODE_NOT_URBIS', 'the image holds QR codes, none of them an Urbis code', { found: decoded.length });
