@@ -12,7 +12,7 @@ import rateLimit from '@fastify/rate-limit';
 import { UrbisError, isUrbisError } from '../core/errors.js';
 import { fromFastifyError, instanceOf, problem, sendProblem } from './problem.js';
 import { registerBlockRoutes } from './routes/blocks.js';
-import { registerCodeRoutes } from './routes/codes.js';
+import { labelUrlHandler, registerCodeRoutes } from './routes/codes.js';
 import { registerDidRoutes } from './routes/did.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerIdRoutes } from './routes/ids.js';
@@ -152,10 +152,14 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     registerSearchRoutes(scoped, rt);
     registerEventRoutes(scoped, rt);
     registerDidRoutes(scoped, rt);
-    registerCodeRoutes(scoped, rt);
-    registerOpsRoutes(scoped, rt);
     const web = opts.webApp === undefined ? builtWebApp() : opts.webApp;
-    if (web) registerWebApp(scoped, rt, web);
+    // With the web app, /id/* answers HTML from it and everything else (JSON, linkset) from the codes routes.
+    registerCodeRoutes(scoped, rt, { labelUrls: !web });
+    registerOpsRoutes(scoped, rt);
+    if (web) {
+      const labelUrls = labelUrlHandler(rt);
+      registerWebApp(scoped, rt, web, { otherwise: (req, reply) => (req.routeOptions.url === '/id/*' ? labelUrls(req, reply) : reply.callNotFound()) });
+    }
     opts.routes?.(scoped, rt);
   });
   return app;

@@ -7,10 +7,11 @@ import { expectOk, newSigner, OPEN_POLICY, withCity } from '../helpers/chain.js'
 import { objectIdText } from '../../src/core/ledger/names.js';
 import { readQrCodes } from '../../src/codes/image.js';
 import { openTrustBundle, parseCode } from '../../src/core/codes/index.js';
+import type { WebApp } from '../../src/node/web.js';
 
-function setup(withIssuer = true) {
+function setup(withIssuer = true, webApp: WebApp | null = null) {
   const issuer = newSigner();
-  const n = newTestNode({ rateLimit: 0 }, withIssuer ? { issuer, publicUrl: 'https://id.example.org' } : {});
+  const n = newTestNode({ rateLimit: 0, webApp }, withIssuer ? { issuer, publicUrl: 'https://id.example.org' } : {});
   const city = withCity(n.chain);
   expectOk(n.chain.run('ns.update', { ns: '156.130100', policy: { ...OPEN_POLICY, issuers: [issuer.id] } }, [city]));
   const id = objectIdText('156.130100', 'LAMP-1');
@@ -102,6 +103,20 @@ describe('code routes', () => {
     const tampered = await n.app.inject({ method: 'GET', url: `/id/${n.id}?c=${b64.slice(0, -4)}AAAA` });
     expect(tampered.body).toContain('FORGED');
     expect(tampered.body).not.toContain('>VALID<');
+  });
+
+  it('beside the web app, /id/{id} gives browsers the app and everyone else the JSON and linkset', async () => {
+    const fake: WebApp = { dir: '', index: '<head><script type="application/json" id="urbis-genesis">null</script></head><body>APP</body>', assets: new Map() };
+    const n = setup(true, fake);
+    const page = await n.app.inject({ method: 'GET', url: `/id/${n.id}`, headers: { accept: 'text/html' } });
+    expect(page.body).toContain('APP');
+    const json = await n.app.inject({ method: 'GET', url: `/id/${n.id}`, headers: { accept: 'application/json' } });
+    expect(json.json()).toMatchObject({ id: n.id, status: 'active' });
+    const ls = await n.app.inject({ method: 'GET', url: `/id/${n.id}`, headers: { accept: 'application/linkset+json' } });
+    expect(ls.json().linkset[0].anchor).toBe(`https://id.example.org/id/${n.id}`);
+    expect((await n.app.inject({ method: 'GET', url: `/id/${n.id}?c=${'A'.repeat(5000)}`, headers: { accept: '*/*' } })).statusCode).toBe(400);
+    // The app's other paths still answer 404 to JSON clients.
+    expect((await n.app.inject({ method: 'GET', url: '/ns/156', headers: { accept: 'application/json' } })).statusCode).toBe(404);
   });
 
   it('serves a trust bundle signed by its validator key, verifiable against genesis', async () => {

@@ -6,7 +6,7 @@
  * - `GET /id/<id>[?c=<code>]`: what a phone camera opens: HTML, the resolution JSON
  *   (`Accept: application/json`) or an RFC 9264 linkset (`Accept: application/linkset+json`).
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError, isUrbisError } from '../../core/errors.js';
 import { randomBytes } from '../../core/crypto/index.js';
 import {
@@ -147,8 +147,12 @@ function linkset(rt: NodeRuntime, id: Identifier, e: IdEntry | NsEntry | undefin
   return { linkset: [ctx] };
 }
 
-export function registerCodeRoutes(app: FastifyInstance, rt: NodeRuntime): void {
-  const answers = idAnswers(rt);
+/**
+ * Registers the code routes. `labelUrls: false` leaves `/id/*` to the web app, which passes the
+ * non-HTML requests to {@link labelUrlHandler}.
+ */
+export function registerCodeRoutes(app: FastifyInstance, rt: NodeRuntime, opts: { labelUrls?: boolean } = {}): void {
+  const labelUrls = labelUrlHandler(rt);
   let bundleCache: { height: number; at: number; bytes: Uint8Array } | null = null;
 
   app.post(
@@ -200,63 +204,76 @@ export function registerCodeRoutes(app: FastifyInstance, rt: NodeRuntime): void 
     return reply.type('application/cose; cose-type="cose-sign1"').send(Buffer.from(bundleCache.bytes));
   });
 
-  app.get(
-    '/id/*',
-    {
-      schema: { querystring: { type: 'object', properties: { c: { type: 'string', maxLength: 4096 } }, additionalProperties: false } },
-    },
-    async (req, reply) => {
-      requireReady(rt);
-      const rep = negotiate(req.headers.accept);
-      if (rep === null) throw new UrbisError('HTTP_NOT_ACCEPTABLE', 'this resource is text/html, application/json or application/linkset+json');
-      const id = parseIdentifier(tail(req));
-      reply.header('vary', 'Accept');
-      if (rep === 'json') {
-        if (id.local === null) return reply.type('application/json; charset=utf-8').send(guarded(() => provenJson<NsEntry>(rt, nsKey(id.namespace.join('.')))));
-        const { answer } = answers(id);
-        return reply
-          .code(answer.status)
-          .type(answer.status === 200 ? 'application/json; charset=utf-8' : 'application/problem+json')
-          .send(answer.body);
-      }
-      const key = keyOfText(id.text);
-      const entry: IdEntry | NsEntry | undefined = guarded(() => (id.local === null ? rt.store.ns(key) : rt.store.id(key)));
-      if (rep === 'linkset') {
-        if (!entry) throw new UrbisError(id.local === null ? 'NS_NOT_FOUND' : 'ID_NOT_FOUND', `${id.text} is not registered`);
-        return reply.type('application/linkset+json').send(linkset(rt, id, entry));
-      }
-      const c = (req.query as { c?: string }).c;
-      let verdict: CodeVerdict | undefined;
-      let codeError: string | undefined;
-      if (c !== undefined) {
-        try {
-          // The code in the URL is base64url (docs/codes.md §6); rebuild the URL form to decode it.
-          verdict = await verifyHere(rt, `${rt.publicUrl}/id/${id.text}?c=${c}`);
-          const named = (verdict.evidence.claims as { id?: string } | undefined)?.id;
-          if (named !== undefined && named !== id.text) {
-            verdict = { ...verdict, verdict: 'FORGED', reason: 'malformed', message: `the code is for ${named}, not for ${id.text}` };
-          }
-        } catch (e) {
-          if (!isUrbisError(e)) throw e;
-          codeError = e.message;
-        }
-      }
-      const head = guarded(() => rt.store.head())!;
+  if (opts.labelUrls !== false) {
+    app.get(
+      '/id/*',
+      { schema: { querystring: { type: 'object', properties: { c: { type: 'string', maxLength: 4096 } }, additionalProperties: false } } },
+      labelUrls,
+    );
+  }
+}
+
+/**
+ * `GET /id/<id>[?c=]` (docs/api.md "Label URLs"): the resolution JSON, an RFC 9264 linkset, or the
+ * plain HTML page. Where the web app is served it owns the HTML answer and hands every other request
+ * for `/id/*` to this handler.
+ */
+export function labelUrlHandler(rt: NodeRuntime): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  const answers = idAnswers(rt);
+  return async (req, reply) => {
+    requireReady(rt);
+    const rep = negotiate(req.headers.accept);
+    if (rep === null) throw new UrbisError('HTTP_NOT_ACCEPTABLE', 'this resource is text/html, application/json or application/linkset+json');
+    const id = parseIdentifier(tail(req));
+    reply.header('vary', 'Accept');
+    if (rep === 'json') {
+      if (id.local === null) return reply.type('application/json; charset=utf-8').send(guarded(() => provenJson<NsEntry>(rt, nsKey(id.namespace.join('.')))));
+      const { answer } = answers(id);
       return reply
-        .code(entry ? 200 : 404)
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(
-          idPage({
-            id: id.text,
-            entry: entry ?? null,
-            height: head.height,
-            headerTime: head.header.time,
-            verdict,
-            codeError,
-            jsonUrl: `/v1/${id.local === null ? 'ns' : 'ids'}/${encodeURIComponent(id.local === null ? id.namespace.join('.') : id.text)}`,
-          }),
-        );
-    },
-  );
+        .code(answer.status)
+        .type(answer.status === 200 ? 'application/json; charset=utf-8' : 'application/problem+json')
+        .send(answer.body);
+    }
+    const key = keyOfText(id.text);
+    const entry: IdEntry | NsEntry | undefined = guarded(() => (id.local === null ? rt.store.ns(key) : rt.store.id(key)));
+    if (rep === 'linkset') {
+      if (!entry) throw new UrbisError(id.local === null ? 'NS_NOT_FOUND' : 'ID_NOT_FOUND', `${id.text} is not registered`);
+      return reply.type('application/linkset+json').send(linkset(rt, id, entry));
+    }
+    const c = (req.query as { c?: unknown }).c;
+    // Without the route schema (behind the web app) the query is checked here.
+    if (c !== undefined && (typeof c !== 'string' || c.length > 4096))
+      throw new UrbisError('HTTP_BAD_REQUEST', '"c" must be one code of at most 4096 characters');
+    let verdict: CodeVerdict | undefined;
+    let codeError: string | undefined;
+    if (c !== undefined) {
+      try {
+        // The code in the URL is base64url (docs/codes.md §6); rebuild the URL form to decode it.
+        verdict = await verifyHere(rt, `${rt.publicUrl}/id/${id.text}?c=${c}`);
+        const named = (verdict.evidence.claims as { id?: string } | undefined)?.id;
+        if (named !== undefined && named !== id.text) {
+          verdict = { ...verdict, verdict: 'FORGED', reason: 'malformed', message: `the code is for ${named}, not for ${id.text}` };
+        }
+      } catch (e) {
+        if (!isUrbisError(e)) throw e;
+        codeError = e.message;
+      }
+    }
+    const head = guarded(() => rt.store.head())!;
+    return reply
+      .code(entry ? 200 : 404)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(
+        idPage({
+          id: id.text,
+          entry: entry ?? null,
+          height: head.height,
+          headerTime: head.header.time,
+          verdict,
+          codeError,
+          jsonUrl: `/v1/${id.local === null ? 'ns' : 'ids'}/${encodeURIComponent(id.local === null ? id.namespace.join('.') : id.text)}`,
+        }),
+      );
+  };
 }
