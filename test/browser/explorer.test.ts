@@ -217,7 +217,8 @@ describe('explorer in chromium', () => {
     await a.getByRole('button', { name: 'Sign and submit' }).click();
     await a.locator('[data-testid="follow"][data-state="committed"]').waitFor();
 
-    // An update signed by one of the two controllers only: committed as invalid, with the reason.
+    // An update signed by one of the two controllers only: refused (at admission, or committed as
+    // invalid), with the reason.
     await a.reload();
     await a.setInputFiles('#keyfile', join(dir, 'keys', 'city-130100.key'));
     await a.selectOption('#op', 'id.update');
@@ -226,7 +227,7 @@ describe('explorer in chromium', () => {
     await expect.poll(() => a.inputValue('#f-type')).toBe('lamp');
     await a.fill('#f-attributes', 'state=one signature');
     await a.getByRole('button', { name: 'Sign and submit' }).click();
-    await a.locator('[data-testid="follow"][data-state="invalid"]').waitFor();
+    await a.locator('[data-testid="follow"][data-state="failed"], [data-testid="follow"][data-state="invalid"]').waitFor();
     expect(await a.getByTestId('follow').textContent()).toMatch(/AUTH_THRESHOLD/);
 
     // The same change, signed by the first person and passed on.
