@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Tx } from '../core/ledger/types.js';
 import type { NodeRuntime } from './types.js';
 
@@ -109,14 +109,18 @@ export function wantsHtml(accept: string | undefined): boolean {
 }
 
 /**
- * The app's page for a runtime (genesis embedded), as a sender, or null when the app is not built.
- * A route that owns a path of the app for other representations (the codes' `/id/*`, with JSON,
- * linkset and a fallback page) calls it for requests where {@link wantsHtml} holds.
+ * Registers the app's routes. `html(req)` is true when a request for an app path should get the
+ * page; other requests for these paths (an API client asking for JSON) are passed to `otherwise`,
+ * which defaults to "no such route".
  */
-export function webAppPage(rt: NodeRuntime, web: WebApp | null = builtWebApp()): ((reply: FastifyReply) => FastifyReply) | null {
-  if (!web) return null;
+export function registerWebApp(
+  app: FastifyInstance,
+  rt: NodeRuntime,
+  web: WebApp,
+  opts: { otherwise?: (req: FastifyRequest, reply: FastifyReply) => unknown } = {},
+): void {
   const page = Buffer.from(indexWithGenesis(web, rt.genesis));
-  return (reply) =>
+  const sendPage = (reply: FastifyReply) =>
     reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
@@ -125,18 +129,12 @@ export function webAppPage(rt: NodeRuntime, web: WebApp | null = builtWebApp()):
       .header('referrer-policy', 'no-referrer')
       .header('vary', 'accept')
       .send(page);
-}
-
-/**
- * Registers the app's routes: the page for requests that prefer HTML, "no such route" for others.
- * A path already routed in this scope (e.g. `/id/*` by the codes routes, registered first) is left
- * to its owner, which serves the page through {@link webAppPage}.
- */
-export function registerWebApp(app: FastifyInstance, rt: NodeRuntime, web: WebApp): void {
-  const sendPage = webAppPage(rt, web)!;
   for (const path of WEB_APP_PATHS) {
-    if (app.hasRoute({ method: 'GET', url: path })) continue;
-    app.get(path, async (req, reply) => (wantsHtml(req.headers.accept) ? sendPage(reply) : reply.callNotFound()));
+    app.get(path, async (req, reply) => {
+      if (wantsHtml(req.headers.accept)) return sendPage(reply);
+      if (opts.otherwise) return opts.otherwise(req, reply);
+      return reply.callNotFound();
+    });
   }
   app.get('/assets/:name', async (req, reply) => {
     const a = web.assets.get((req.params as { name: string }).name);

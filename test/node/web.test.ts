@@ -1,7 +1,7 @@
 // The node serves the web app (src/node/web.ts) for browsers, with the genesis embedded as the
 // trust anchor, and leaves API clients to the API. Accept negotiation: RFC 9110 §12.5.1.
 import { describe, expect, it } from 'vitest';
-import { findWebApp, indexWithGenesis, loadWebApp, registerWebApp, wantsHtml, webAppPage, WEB_APP_CSP, type WebApp } from '../../src/node/web.js';
+import { findWebApp, indexWithGenesis, loadWebApp, wantsHtml, WEB_APP_CSP, type WebApp } from '../../src/node/web.js';
 import { newTestNode } from '../helpers/node.js';
 import type { Tx } from '../../src/core/ledger/types.js';
 
@@ -67,21 +67,5 @@ describe('web app serving', () => {
     const r = await n.app.inject({ url: '/', headers: { accept: HTML } });
     expect(r.statusCode).toBe(404);
     expect(r.headers['content-type']).toMatch(/problem\+json/);
-  });
-
-  it('leaves a path another route owns to that route, which can serve the page through webAppPage', async () => {
-    const n = newTestNode({
-      rateLimit: 0,
-      webApp: null,
-      routes: (app, rt) => {
-        const page = webAppPage(rt, web)!;
-        app.get('/id/*', async (req, reply) => (wantsHtml(req.headers.accept) ? page(reply) : reply.send({ owner: 'codes' })));
-        registerWebApp(app, rt, web!);
-      },
-    });
-    const html = await n.app.inject({ url: '/id/156.130100.42/LAMP-000017:F', headers: { accept: HTML } });
-    expect(genesisFromPage(html.body)).toEqual(n.genesis);
-    expect((await n.app.inject({ url: '/id/156.130100.42/LAMP-000017:F', headers: { accept: 'application/json' } })).json()).toEqual({ owner: 'codes' });
-    expect((await n.app.inject({ url: '/ledger', headers: { accept: HTML } })).statusCode).toBe(200);
   });
 });
