@@ -36,7 +36,7 @@ export interface GrantViewOptions {
 export class GrantView {
   private readonly cache = new Map<string, Promise<GranteeStanding>>();
   private timer: ReturnType<typeof setInterval> | undefined;
-  private polling = false;
+  private inflight: Promise<number> | null = null;
   /** Height of the latest verified checkpoint (-1 before the first). */
   height = -1;
   private lastOk = 0;
@@ -63,8 +63,8 @@ export class GrantView {
 
   /** Reads the first checkpoint, then polls. @throws the first checkpoint's error. */
   async start(): Promise<void> {
-    await this.refresh(true);
-    this.timer = setInterval(() => void this.refresh(false), this.refreshMs);
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.refreshMs);
     this.timer.unref?.();
   }
 
@@ -73,24 +73,31 @@ export class GrantView {
     this.timer = undefined;
   }
 
-  /** Fetches the certified checkpoint; a new height drops the cache. */
-  async refresh(throwErrors = false): Promise<number> {
-    if (this.polling && !throwErrors) return this.height;
-    this.polling = true;
-    try {
-      const cp = await this.client.checkpoint();
-      this.lastOk = this.now();
-      if (cp.header.height !== this.height) {
-        this.height = cp.header.height;
-        this.cache.clear();
-      }
-    } catch (e) {
-      this.lastError = e;
-      if (throwErrors) throw e;
-    } finally {
-      this.polling = false;
-    }
-    return this.height;
+  /**
+   * Fetches the certified checkpoint (or joins the fetch in flight); a new height drops the cache.
+   * @returns the height now known. @throws the error of the fetch (also remembered for {@link standing}).
+   */
+  refresh(): Promise<number> {
+    this.inflight ??= this.client
+      .checkpoint()
+      .then(
+        (cp) => {
+          this.lastOk = this.now();
+          if (cp.header.height !== this.height) {
+            this.height = cp.header.height;
+            this.cache.clear();
+          }
+          return this.height;
+        },
+        (e: unknown) => {
+          this.lastError = e;
+          throw e;
+        },
+      )
+      .finally(() => {
+        this.inflight = null;
+      });
+    return this.inflight;
   }
 
   /**
