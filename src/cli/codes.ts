@@ -22,7 +22,7 @@ import { EXIT } from './failure.js';
  */
 export async function codeFromArg(arg: string): Promise<{ input: string; from: 'argument' | 'image' | 'file' }> {
   const t = arg.trim();
-  if (t.startsWith('UC') || /^https?:\/\//i.test(t)) return { input: t, from: 'argument' };
+  if (t.startsWith('UC') || t.startsWith('UP') || /^https?:\/\//i.test(t)) return { input: t, from: 'argument' };
   if (!existsSync(arg)) throw new UrbisError('CODE_NOT_URBIS', `"${arg.slice(0, 60)}" is neither a code (UC1:…, a label URL) nor a file`);
   // Loaded on use: the image decoders (ZXing's WebAssembly, pngjs) are not needed by other commands.
   const { firstUrbisCode, imageKind, MAX_IMAGE_BYTES, readQrCodes } = await import('../codes/image.js');

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { UrbisError, fail, isUrbisError } from '../core/errors.js';
-import { codeBytes } from '../core/codes/index.js';
+import { codeBytes, isProofCode } from '../core/codes/index.js';
 
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from './limits.js';
 
@@ -118,6 +118,7 @@ export async function readQrCodes(bytes: Uint8Array): Promise<string[]> {
 /** The first text that is an Urbis code (possibly damaged), or undefined: an image may hold other QR codes. */
 export function firstUrbisCode(texts: readonly string[]): string | undefined {
   return texts.find((t) => {
+    if (isProofCode(t)) return true;
     try {
       codeBytes(t);
       return true;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { openTrustBundle, verifyCode, type CodeVerdict } from '../../core/codes/index.js';
+import { isProofCode, openTrustBundle, verifyCode, verifyProofCode, type CodeVerdict } from '../../core/codes/index.js';
 import { DEFAULT_OFFLINE_MAX_AGE_MS } from '../../client/codes.js';
 import { withTarget } from '../target.js';
 import { targetOptions, type CommonOpts } from '../options.js';
@@ -51,7 +51,14 @@ export function registerCodeVerify(code: Command): void {
     const { input, from } = await codeFromArg(arg);
     const maxAge = o.maxAge === undefined ? undefined : parseDuration(o.maxAge);
     let v: CodeVerdict;
-    if (o.offline !== undefined) {
+    if (isProofCode(input)) {
+      // It carries its own proofs: checked against the genesis anchor alone, no network.
+      const { anchor, from: anchorFrom } = offlineAnchor(o);
+      if (anchor === undefined)
+        throw new UrbisError('CLI_USAGE', 'a proof-carrying code is checked against a genesis: give --genesis FILE (or URBIS_GENESIS, or --dir)');
+      v = await verifyProofCode(input, anchor, { now: Date.now(), ...(maxAge === undefined ? {} : { maxAgeMs: maxAge }) });
+      v = { ...v, evidence: { ...v.evidence, anchorFrom } };
+    } else if (o.offline !== undefined) {
       let bytes: Uint8Array;
       try {
         bytes = new Uint8Array(readFileSync(o.offline));

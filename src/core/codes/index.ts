@@ -19,3 +19,4 @@ export * from './label.js';
 export * from './revocation.js';
 export * from './verify.js';
 export * from './bundle.js';
+export * from './proof-code.js';
