@@ -261,7 +261,7 @@ describe('DID Resolution §12.1 HTTP(S) binding', () => {
       [`${encodeURIComponent(CAM)}?versionId=x`, 400, 'INVALID_OPTIONS'],
       [ABSENT, 404, 'NOT_FOUND'],
       ['did:web:example.com', 501, 'METHOD_NOT_SUPPORTED'],
-      [`${CAM}?hl=zQm`, 501, 'FEATURE_NOT_SUPPORTED'],
+      [`${encodeURIComponent(CAM)}?frobnicate=1`, 501, 'FEATURE_NOT_SUPPORTED'],
     ];
     for (const [path, status, type] of cases) {
       const r = await get(path);

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk, newSigner, withCity } from '../helpers/chain.js';
 import { newTestNode, type TestNode } from '../helpers/node.js';
 import { formatDid, parseIdentifier } from '../../src/core/ids/index.js';
+import { documentHashlink } from '../../src/core/api/did-resolution.js';
 import { objectIdText } from '../../src/core/ledger/names.js';
 import type { Signer } from '../../src/core/ledger/tx.js';
 
@@ -303,12 +304,24 @@ describe('DID Resolution §5.4: dereferencing', () => {
     expect(r.headers.location).toBe('https://st%C3%A4dte.example/p%C3%A4th/%01x%7Cy');
   });
 
-  it('answers NOT_FOUND for a DID path or an unknown parameter, FEATURE_NOT_SUPPORTED for hl', async () => {
+  it('resolves hl (DID Core §3.2.1) only to the document with that hash', async () => {
+    const doc = (await get(cam, 'application/did+json')).json();
+    const hl = documentHashlink(doc);
+    expect(hl).toMatch(/^zQm[1-9A-HJ-NP-Za-km-z]{44}$/);
+    const r = await get(`${cam}?hl=${hl}`);
+    expect([r.statusCode, r.json().didDocument.id]).toEqual([200, cam]);
+    const v1 = (await get(`${cam}?versionId=1`, 'application/did+json')).json();
+    expect((await get(`${cam}?versionId=1&hl=${documentHashlink(v1)}`)).statusCode).toBe(200);
+    const wrong = await get(`${cam}?hl=${documentHashlink(v1)}`);
+    expect([wrong.statusCode, wrong.json().didResolutionMetadata.error.type]).toEqual([404, `${E}NOT_FOUND`]);
+    expect((await get(encodeURIComponent(`${cam}?hl=${hl}#key-1`))).statusCode).toBe(200);
+  });
+
+  it('answers NOT_FOUND for a DID path or an unknown parameter', async () => {
     expect((await get(`${cam}/whois`)).statusCode).toBe(404);
     const unknown = await get(`${cam}?transformKey=JsonWebKey`);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().dereferencingMetadata.error.detail).toContain('transformKey');
-    expect((await get(`${cam}?hl=zQmWvQxTqbG2Z9HPJgG57jjwR154cKhbtJenbyYTWkjgF3e`)).statusCode).toBe(501);
     // Asked as a resolution, an unknown parameter is an unsupported option, not a silent current document.
     expect((await get(`${cam}?versionid=2`, 'application/did-resolution')).statusCode).toBe(501);
   });

@@ -13,6 +13,9 @@
  * Pure: no I/O and no clock. The caller fetches the state (the proven current entry, and the
  * version history when {@link needsHistory} says so) and passes it in.
  */
+import { sha256 } from '../crypto/index.js';
+import { base58btcEncode } from '../encoding/base58.js';
+import { utf8Encode } from '../encoding/bytes.js';
 import { canonicalJson } from '../encoding/canonical-json.js';
 import { isUrbisError } from '../errors.js';
 import { formatDid, parseDid, type Identifier } from '../ids/index.js';
@@ -401,6 +404,20 @@ export function needsHistory(req: DidRequest): boolean {
   return !req.isNamespace && (req.versionId !== undefined || req.versionTime !== undefined);
 }
 
+/**
+ * The `hl` value (DID Core §3.2.1, draft-sporny-hashlink) of a document: base58btc multibase of the
+ * sha2-256 multihash of the RFC 8785 JSON of its JSON representation (`application/did+json`, no
+ * `@context`), e.g. `zQm…`. A DID URL with `hl` resolves only to the document with that hash.
+ */
+export function documentHashlink(doc: DidDocument): string {
+  const digest = sha256(utf8Encode(canonicalJson(representDocument(doc, MEDIA_DID_JSON))));
+  const mh = new Uint8Array(2 + digest.length);
+  mh[0] = 0x12;
+  mh[1] = 0x20;
+  mh.set(digest, 2);
+  return `z${base58btcEncode(mh)}`;
+}
+
 /** The `proof` item of a proven answer `{ key, entry, proof, header, cert }` (the JSON of `GET /v1/ids`). */
 export function didProofItem(chainId: string, answer: { key: string; entry: unknown; proof: string; header: BlockHeader; cert: Certificate }): DidProofItem {
   return {
@@ -463,6 +480,12 @@ function resolveInner(req: DidRequest, state: DidStateView, opts: DidResolveOpti
   // DID Resolution §4.4 step 5.2: a deactivated DID resolves to no document, with its metadata.
   if (sel.entry.status === 'deactivated') return { ok: true, doc: null, md };
   const doc = buildDidDocument(sel.entry, { did: req.did, ...(opts.urlHost !== undefined ? { urlHost: opts.urlHost } : {}) });
+  if (req.hl !== undefined && documentHashlink(doc) !== req.hl) {
+    return {
+      ok: false,
+      error: didError('NOT_FOUND', `the ${sel.next ? `version ${sel.entry.version}` : 'current'} document of ${req.did} does not have the hash named by hl`),
+    };
+  }
   return { ok: true, doc, md };
 }
 
@@ -500,7 +523,6 @@ export function resolveDidRequest(
   opts: DidResolveOptions = {},
 ): DidResolutionResult {
   if (req.path !== null) return errorResolution(didError('FEATURE_NOT_SUPPORTED', 'did:urbis defines no DID paths'));
-  if (req.hl !== undefined) return errorResolution(didError('FEATURE_NOT_SUPPORTED', 'the hl (hashlink) parameter is not supported'));
   if (req.unknown.length > 0) return errorResolution(didError('FEATURE_NOT_SUPPORTED', `the DID parameter "${req.unknown[0]}" is not defined for did:urbis`));
   const r = resolveInner(req, state, opts);
   if (!r.ok) return errorResolution(r.error);
@@ -589,7 +611,7 @@ export function answerDidRequest(req: DidRequest, state: DidStateView, acceptHea
   // (DID Resolution §12.2 examples; DID v1.1's media type, JSON-LD with its @context).
   const inner = (wants.find((w) => w?.kind === 'doc') as { type: DidDocMediaType } | undefined)?.type ?? MEDIA_DID;
   const isService = req.service !== undefined || req.serviceType !== undefined || req.relativeRef !== undefined;
-  const isPlain = req.path === null && req.fragment === null && !isService && req.unknown.length === 0 && req.hl === undefined;
+  const isPlain = req.path === null && req.fragment === null && !isService && req.unknown.length === 0;
   let want: Want | null | undefined = wants.find((w) => w !== null && (w.kind !== 'uri-list' || isService));
   if (want?.kind === 'any')
     want = isPlain ? { kind: 'resolution', type: MEDIA_RESOLUTION } : isService ? { kind: 'uri-list' } : { kind: 'doc', type: MEDIA_DID_LD_JSON };
@@ -623,7 +645,6 @@ function dereferenceInner(req: DidRequest, state: DidStateView, type: DidDocMedi
   if (r.doc === null) return { ok: true, content: null, md: r.md };
   const doc = r.doc;
   if (req.path !== null) return { ok: false, error: didError('NOT_FOUND', 'did:urbis defines no DID paths') };
-  if (req.hl !== undefined) return { ok: false, error: didError('FEATURE_NOT_SUPPORTED', 'the hl (hashlink) parameter is not supported') };
   if (req.unknown.length > 0) return { ok: false, error: didError('NOT_FOUND', `the DID parameter "${req.unknown[0]}" is not defined for did:urbis`) };
   if (isService) {
     if (req.service === undefined && req.serviceType === undefined)
