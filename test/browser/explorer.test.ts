@@ -4,14 +4,18 @@
 // contexts; register through the form with a key file and see it in the block list; axe-core on
 // every page; a screenshot of each page in test-artifacts/browser/ (ignored by git).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import QRCode from 'qrcode';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeIdentifier } from '../../src/core/ids/index.js';
 import { ed25519PublicKey, generateSeed } from '../../src/core/crypto/index.js';
 import { publicKeyToMultikey } from '../../src/core/encoding/multikey.js';
-import { encodeKeyFile } from '../../src/keys/keyfile.js';
+import { encodeKeyFile, readKeyFile } from '../../src/keys/keyfile.js';
+import { UrbisClient } from '../../src/client/client.js';
+import { makeCodeFor } from '../../src/client/codes.js';
+import { signerFromSeed } from '../../src/core/ledger/tx.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/processes.js';
 import { hasChromium, launchBrowser, runAxe, type Page, type TestBrowser } from '../helpers/browser.js';
 
@@ -254,6 +258,49 @@ describe('explorer in chromium', () => {
     expect(await b.locator('table.kv').first().textContent()).toContain('repaired');
     await a.close();
     await b.close();
+  });
+
+  it('scans an uploaded code image (VALID, then REVOKED after label.revoke) and verifies the code of a label URL', async () => {
+    // An issuer authorised by the city, a label made for one of its buildings, printed as a QR image.
+    const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as unknown;
+    const client = new UrbisClient({ url: node.url, anchor: UrbisClient.anchorFromGenesis(genesis) });
+    const city = signerFromSeed((await readKeyFile(join(dir, 'keys', 'city-130100.key'))).seed);
+    const issuerSeed = generateSeed();
+    const issuer = signerFromSeed(issuerSeed);
+    const ns = await client.ns('156.130100');
+    if (!ns.present) throw new Error('demo city missing');
+    await client.updateNs({ ns: '156.130100', policy: { ...ns.entry.policy, issuers: [issuer.id] } }, [city]);
+    const id = (await client.search({ ns: '156.130100', type: 'building', limit: 1 })).items[0]!.id;
+    const made = await makeCodeFor(client, id, { seed: issuerSeed, serial: 77, baseUrl: node.url });
+    const png = await QRCode.toBuffer(made.text, { errorCorrectionLevel: 'M', margin: 4, scale: 6 });
+
+    const page = await tb.browser.newPage();
+    await page.goto(`${node.url}/scan`);
+    await page.setInputFiles('#code-image', { name: 'label.png', mimeType: 'image/png', buffer: png });
+    await page.locator('[data-testid="verdict"][data-verdict="VALID"]').waitFor();
+    expect(await page.getByTestId('verdict').textContent()).toContain(id);
+    await shot(page, 'scan-valid');
+    await expectAccessible(page, 'scan verdict');
+
+    // The label URL a phone camera opens: the explorer verifies its code and shows the record.
+    await page.goto(made.url);
+    await page.locator('[data-testid="verdict"][data-verdict="VALID"]').waitFor();
+    await page.locator('.result[data-state="verified"]').waitFor();
+    await shot(page, 'label-url-valid');
+
+    await client.submitAndWait(client.tx('label.revoke', { id, serial: 77, reason: 'label stolen' }, [issuer]));
+    await page.goto(`${node.url}/scan`);
+    await page.setInputFiles('#code-image', { name: 'label.png', mimeType: 'image/png', buffer: png });
+    await page.locator('[data-testid="verdict"][data-verdict="REVOKED"]').waitFor();
+    await shot(page, 'scan-revoked');
+
+    // An image without a code, and a plain identifier.
+    const plain = await QRCode.toBuffer(id, { margin: 4, scale: 6 });
+    await page.setInputFiles('#code-image', { name: 'id.png', mimeType: 'image/png', buffer: plain });
+    await page.getByTestId('plain-id').waitFor();
+    await page.setInputFiles('#code-image', { name: 'page.png', mimeType: 'image/png', buffer: await page.screenshot() });
+    await page.getByTestId('no-code').waitFor();
+    await page.close();
   });
 
   it('has no serious or critical axe-core violations on any page, and fits a 360 px phone', async () => {

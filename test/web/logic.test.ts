@@ -27,6 +27,8 @@ describe('routes: every view has a URL (deep links)', () => {
     expect(parseRoute(`/id/${ident.text}`, '')).toEqual({ view: 'resolve', q: ident.text });
     expect(parseRoute('/id/156.130100.42%2FLAMP-000017%3AF', '')).toEqual({ view: 'resolve', q: '156.130100.42/LAMP-000017:F' });
     expect(parseRoute('/id/%E0%A4%A', '')).toEqual({ view: 'resolve', q: '%E0%A4%A' });
+    // A label URL carrying its signed code (docs/codes.md §6).
+    expect(parseRoute(`/id/${ident.text}`, '?c=AbC-_')).toEqual({ view: 'resolve', q: ident.text, code: 'AbC-_' });
     expect(parseRoute('/ns', '')).toEqual({ view: 'ns', path: null, cursor: null });
     expect(parseRoute('/ns/156.130100', '?cursor=x')).toEqual({ view: 'ns', path: '156.130100', cursor: 'x' });
     expect(parseRoute('/ledger/', '')).toEqual({ view: 'ledger' });

@@ -141,7 +141,7 @@ export function App(props: { anchor: AnchorState; engine: BrowserEd25519; store:
 function view(r: Route) {
   switch (r.view) {
     case 'resolve':
-      return <ResolveView q={r.q} />;
+      return <ResolveView q={r.q} code={r.code ?? null} />;
     case 'ns':
       return <NamespacesView path={r.path} cursor={r.cursor} />;
     case 'ledger':

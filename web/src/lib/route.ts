@@ -5,7 +5,7 @@
  */
 
 export type Route =
-  | { view: 'resolve'; q: string }
+  | { view: 'resolve'; q: string; code?: string }
   | { view: 'ns'; path: string | null; cursor: string | null }
   | { view: 'ledger' }
   | { view: 'block'; height: number }
@@ -28,7 +28,11 @@ export function parseRoute(pathname: string, search: string): Route {
   const params = new URLSearchParams(search);
   const p = pathname.replace(/\/+$/, '') || '/';
   if (p === '/') return { view: 'resolve', q: params.get('q') ?? '' };
-  if (p.startsWith('/id/')) return { view: 'resolve', q: decode(p.slice(4)) };
+  if (p.startsWith('/id/')) {
+    // A label URL with its signed code (`?c=`, docs/codes.md §6): the explorer verifies the code too.
+    const code = params.get('c');
+    return code ? { view: 'resolve', q: decode(p.slice(4)), code } : { view: 'resolve', q: decode(p.slice(4)) };
+  }
   if (p === '/ns') return { view: 'ns', path: null, cursor: params.get('cursor') };
   if (p.startsWith('/ns/')) return { view: 'ns', path: decode(p.slice(4)), cursor: params.get('cursor') };
   if (p === '/ledger') return { view: 'ledger' };

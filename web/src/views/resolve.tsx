@@ -11,6 +11,9 @@ import { ago, isoTime } from '../lib/format.js';
 import { blockHref, idHref, nsHref, txHref } from '../lib/route.js';
 import { classifyFailure, parseInput, statusText, type Failure, type ParsedInput } from '../lib/states.js';
 import type { EngineCounts } from '../lib/accel.js';
+import { verifyCodeOnline } from '../../../src/client/codes.js';
+import type { CodeVerdict } from '../../../src/core/codes/verify.js';
+import { VerdictCard } from './verdict.js';
 
 type Outcome =
   | { kind: 'loading' }
@@ -18,7 +21,7 @@ type Outcome =
   | { kind: 'id'; history: IdHistory; ns: NsResolution | null; linkedFrom: IdEntry[] | null; engine: EngineCounts; ms: number }
   | { kind: 'ns'; ns: NsResolution; engine: EngineCounts; ms: number };
 
-export function ResolveView(props: { q: string }) {
+export function ResolveView(props: { q: string; code: string | null }) {
   const app = useApp();
   const [text, setText] = useState(props.q);
   useEffect(() => setText(props.q), [props.q]);
@@ -53,6 +56,7 @@ export function ResolveView(props: { q: string }) {
           Text form with its check character, <code>did:urbis:…</code>, or a label URL <code>https://…/id/…</code>.
         </p>
       </form>
+      {parsed?.ok && props.code ? <CodeCheck id={parsed.text} code={props.code} /> : null}
       {parsed ? <Result parsed={parsed} /> : <Empty />}
     </Page>
   );
@@ -470,5 +474,39 @@ function NsResult(props: { r: NsResolution; engine: EngineCounts; ms: number }) 
       </p>
       <Proof r={r} engine={props.engine} />
     </div>
+  );
+}
+
+/** The signed code of a label URL (`?c=`), verified here against the ledger. */
+function CodeCheck(props: { id: string; code: string }) {
+  const app = useApp();
+  const [v, setV] = useState<CodeVerdict | Failure | null>(null);
+  useEffect(() => {
+    if (!app.client) return;
+    let live = true;
+    setV(null);
+    const url = `${location.origin}/id/${props.id}?c=${encodeURIComponent(props.code)}`;
+    verifyCodeOnline(app.client, url).then(
+      (x) => {
+        // A code signed for another identifier is not this label's code.
+        const named = (x.evidence.claims as { id?: string } | undefined)?.id;
+        if (live)
+          setV(
+            named !== undefined && named !== props.id
+              ? { ...x, verdict: 'FORGED', reason: 'malformed', message: `the code is for ${named}, not for ${props.id}` }
+              : x,
+          );
+      },
+      (e: unknown) => live && setV(classifyFailure(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.id, props.code, app.client]);
+  return (
+    <section aria-labelledby="label-h" class="label-check">
+      <h2 id="label-h">The label you scanned</h2>
+      {v === null ? <Loading what="Verifying the label's signed code" /> : 'verdict' in v ? <VerdictCard v={v} /> : <FailureBox failure={v} />}
+    </section>
   );
 }
