@@ -99,3 +99,4 @@ export {
   type VerifiedBundle,
 } from '../core/codes/index.js';
 export { createWebCryptoProvider } from '../core/crypto/index.js';
+export { signedFetch, signHttpRequest, requestKeyid, type RequestSigner, type SignedRequestOptions } from './signed-fetch.js';

@@ -19,7 +19,7 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime): void
           properties: {
             ns: { type: 'string', maxLength: 200 },
             type: { type: 'string', maxLength: 32 },
-            kind: { type: 'string', enum: ['id', 'ns', 'chain'] },
+            kind: { type: 'string', enum: ['id', 'ns', 'chain', 'grant'] },
             lastEventId: { type: 'string', maxLength: 32 },
           },
           additionalProperties: false,
@@ -27,7 +27,7 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime): void
       },
     },
     async (req, reply) => {
-      const q = req.query as { ns?: string; type?: string; kind?: 'id' | 'ns' | 'chain'; lastEventId?: string };
+      const q = req.query as { ns?: string; type?: string; kind?: 'id' | 'ns' | 'chain' | 'grant'; lastEventId?: string };
       const filter: EventFilter = {};
       if (q.ns) filter.ns = canonicalNsPath(q.ns, 'ns');
       if (q.type) filter.type = q.type;
