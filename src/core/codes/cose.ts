@@ -34,8 +34,45 @@ export interface CoseSign1 {
 /**
  * Sig_structure for a COSE_Sign1 (RFC 9052 §4.4): the bytes Ed25519 signs.
  */
-export function sigStructure1(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = new Uint8Array(0)): Uint8Array {
-  return encodeCbor(['Signature1', protectedBytes, externalAad, payload]);
+export function sigStructure1(protectedBytes: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = EMPTY): Uint8Array {
+  // Written directly (it is built once per verification): array(4), "Signature1", then three byte
+  // strings with their deterministic heads, exactly what encodeCbor produces (tested).
+  const parts = [protectedBytes, externalAad, payload];
+  let len = SIG1_PREFIX.length;
+  for (const b of parts) len += bstrHeadLength(b.length) + b.length;
+  const out = new Uint8Array(len);
+  out.set(SIG1_PREFIX, 0);
+  let o = SIG1_PREFIX.length;
+  for (const b of parts) {
+    o = writeBstrHead(out, o, b.length);
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+/** 0x84 (array of 4) then the text string "Signature1" (0x6a + 10 bytes). */
+const SIG1_PREFIX = encodeCbor(['Signature1', EMPTY, EMPTY, EMPTY]).subarray(0, 12);
+
+function bstrHeadLength(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+function writeBstrHead(out: Uint8Array, o: number, n: number): number {
+  if (n < 24) out[o++] = 0x40 | n;
+  else if (n < 0x100) {
+    out[o++] = 0x58;
+    out[o++] = n;
+  } else if (n < 0x10000) {
+    out[o++] = 0x59;
+    out[o++] = n >>> 8;
+    out[o++] = n & 0xff;
+  } else {
+    out[o++] = 0x5a;
+    for (let s = 24; s >= 0; s -= 8) out[o++] = (n >>> s) & 0xff;
+  }
+  return o;
 }
 
 /** Something that signs with Ed25519: a 32-byte secret key (seed), or a signing function. */

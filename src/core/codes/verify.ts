@@ -116,6 +116,24 @@ export function codeNamespace(code: ParsedCode): string {
   return slash < 0 ? key : key.slice(0, slash);
 }
 
+/** Raw public keys by Multikey: decoding base58 costs about as much as the rest of a lookup. Bounded. */
+const KEY_CACHE_MAX = 4096;
+const keyCache = new Map<string, Uint8Array | null>();
+
+function rawKey(multikey: string): Uint8Array | null {
+  let k = keyCache.get(multikey);
+  if (k === undefined) {
+    try {
+      k = multikeyToPublicKey(multikey);
+    } catch {
+      k = null;
+    }
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(multikey, k);
+  }
+  return k;
+}
+
 function verdict(verdict: Verdict, reason: VerdictReason, message: string, evidence: Record<string, unknown>): CodeVerdict {
   return { verdict, reason, message, evidence };
 }
@@ -152,13 +170,8 @@ export async function verifyParsedCode(code: ParsedCode, facts: CodeFacts, opts:
   }
   let signer: { key: string; retired: boolean } | undefined;
   for (const cand of candidates) {
-    let pub: Uint8Array;
-    try {
-      pub = multikeyToPublicKey(cand.key);
-    } catch {
-      continue;
-    }
-    if (!kidMatches(code.kid, pub)) continue;
+    const pub = rawKey(cand.key);
+    if (pub === null || !kidMatches(code.kid, pub)) continue;
     if (await verifyCoseSign1(code.cose, pub)) {
       signer = cand;
       break;
@@ -166,11 +179,8 @@ export async function verifyParsedCode(code: ParsedCode, facts: CodeFacts, opts:
   }
   if (signer === undefined) {
     const kidKnown = candidates.some((cand) => {
-      try {
-        return kidMatches(code.kid, multikeyToPublicKey(cand.key));
-      } catch {
-        return false;
-      }
+      const pub = rawKey(cand.key);
+      return pub !== null && kidMatches(code.kid, pub);
     });
     if (kidKnown) return verdict('FORGED', 'signature-invalid', 'The signature does not verify with the issuer key the code names.', ev);
     if (facts.source === 'bundle' && c.issuedAt * 1000 > facts.asOf) {

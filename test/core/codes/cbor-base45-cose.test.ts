@@ -155,3 +155,14 @@ describe('COSE_Sign1 with EdDSA (RFC 9052 §4.2–4.4, RFC 9053 §2.2)', () => {
     }
   });
 });
+
+describe('Sig_structure fast path', () => {
+  it('equals the generic deterministic encoding for every length class (RFC 9052 §4.4)', () => {
+    for (const n of [0, 1, 23, 24, 255, 256, 65535, 65536]) {
+      const p = new Uint8Array(n).fill(3);
+      const prot = new Uint8Array(Math.min(n, 300)).fill(1);
+      const aad = new Uint8Array(n % 7);
+      expect(toHex(sigStructure1(prot, p, aad))).toBe(toHex(encodeCbor(['Signature1', prot, aad, p])));
+    }
+  });
+});
