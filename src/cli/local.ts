@@ -48,18 +48,43 @@ export async function withDir<T>(o: CommonOpts, readOnly: boolean, fn: (d: OpenD
 }
 
 /**
- * The signing key: --key, else URBIS_KEY_FILE / URBIS_KEY, else `<dir>/keys/root.key` if it exists
- * (single-node convenience).
+ * The signing keys: every --key file (repeatable), else URBIS_KEY_FILE / URBIS_KEY, else
+ * `<dir>/keys/root.key` if it exists (single-node convenience). With `--out` (building a
+ * transaction for others to sign) only the --key files sign, possibly none.
  *
- * @throws UrbisError CLI_USAGE when no key is configured; KEYFILE_* from reading it.
+ * @throws UrbisError CLI_USAGE when no key is configured or one key is given twice; KEYFILE_* from
+ *   reading them.
+ */
+export async function loadSigners(o: CommonOpts): Promise<Signer[]> {
+  // A command may declare its own single `--key <file>` (a string) rather than the repeatable one.
+  const k = o.key as string[] | string | undefined;
+  const files = typeof k === 'string' ? [k] : (k ?? []);
+  if (files.length === 0) {
+    if (o.out !== undefined) return [];
+    let file: string | undefined;
+    if (!process.env.URBIS_KEY_FILE && !process.env.URBIS_KEY) {
+      const def = paths(resolveDir(o)).rootKey;
+      if (!existsSync(def)) usage(`no signing key: give --key FILE, or set URBIS_KEY_FILE or URBIS_KEY (${def} does not exist)`);
+      file = def;
+    }
+    const k = await loadSigningKey(file === undefined ? {} : { file });
+    return [signerFromSeed(k.seed)];
+  }
+  const signers: Signer[] = [];
+  for (const file of files) {
+    const s = signerFromSeed((await loadSigningKey({ file })).seed);
+    if (signers.some((x) => x.id === s.id)) usage(`--key ${file} is the same key as an earlier --key (${s.id})`);
+    signers.push(s);
+  }
+  return signers;
+}
+
+/**
+ * The one key of a command that acts as a single party (a signed HTTP request, a gateway's
+ * receipts): as {@link loadSigners}, refusing more than one key.
  */
 export async function loadSigner(o: CommonOpts): Promise<Signer> {
-  let file = o.key;
-  if (file === undefined && !process.env.URBIS_KEY_FILE && !process.env.URBIS_KEY) {
-    const def = paths(resolveDir(o)).rootKey;
-    if (!existsSync(def)) usage(`no signing key: give --key FILE, or set URBIS_KEY_FILE or URBIS_KEY (${def} does not exist)`);
-    file = def;
-  }
-  const k = await loadSigningKey(file === undefined ? {} : { file });
-  return signerFromSeed(k.seed);
+  const signers = await loadSigners({ ...o, out: undefined });
+  if (signers.length !== 1) usage('this command signs as one party: give --key once');
+  return signers[0]!;
 }

@@ -6,7 +6,7 @@ import '../platform/node.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UrbisError } from '../core/errors.js';
-import { EXIT, reportError } from './failure.js';
+import { EXIT, reportError, usage } from './failure.js';
 import { registerInit } from './commands/init.js';
 import { registerKeyNew } from './commands/key-new.js';
 import { registerKeyShow } from './commands/key-show.js';
@@ -39,6 +39,10 @@ import { registerCodeSheet } from './commands/code-sheet.js';
 import { registerCodeVerify } from './commands/code-verify.js';
 import { registerCodeRevoke } from './commands/code-revoke.js';
 import { registerTrustExport } from './commands/trust-export.js';
+import { registerTxSign } from './commands/tx-sign.js';
+import { registerTxCombine } from './commands/tx-combine.js';
+import { registerTxShow } from './commands/tx-show.js';
+import { registerTxSubmit } from './commands/tx-submit.js';
 
 function version(): string {
   // The same module runs from src/ (tsx) and from dist/src/ (compiled).
@@ -103,6 +107,18 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
   registerCodeRevoke(code);
   const trust = program.command('trust').description('trust bundles for offline verification: export');
   registerTrustExport(trust);
+  const tx = program.command('tx').description('transaction files for multi-signature: build, sign, combine, show, submit (docs/cli.md "Multi-signature")');
+  // `tx build <write command> --out F` runs the write command with --out (see main()); registered
+  // here for its help text.
+  tx.command('build')
+    .description('build a transaction without submitting it: urbis tx build <write command …> --out FILE (same as the command with --out)')
+    .argument('<command...>', 'a write command and its arguments, e.g. ns update 156.130100 --attr a=b')
+    .allowUnknownOption()
+    .action(() => usage('urbis tx build: give a write command and --out FILE, e.g. urbis tx build ns suspend 156.130100 --out tx.json'));
+  registerTxSign(tx);
+  registerTxCombine(tx);
+  registerTxShow(tx);
+  registerTxSubmit(tx);
 
   registerImport(program);
   registerVerify(program);
@@ -129,6 +145,14 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
  */
 export async function main(argv: string[]): Promise<number> {
   const json = argv.slice(2).includes('--json');
+  // `urbis tx build <command …> --out F` is `urbis <command …> --out F`: every write command can
+  // write its transaction to a file instead of submitting it.
+  const rest = argv.slice(2);
+  if (rest[0] === 'tx' && rest[1] === 'build' && rest.length > 2 && rest[2] !== '--help' && rest[2] !== '-h') {
+    if (!rest.includes('--out')) return reportError(new UrbisError('CLI_USAGE', 'urbis tx build needs --out FILE'), json);
+    if (rest[2] === 'tx' || rest[2] === 'import') return reportError(new UrbisError('CLI_USAGE', `urbis tx build cannot build "${rest[2]}"`), json);
+    argv = [argv[0]!, argv[1]!, ...rest.slice(2)];
+  }
   let program: Command;
   try {
     program = await buildProgram(argv.slice(2).includes('node'), argv.slice(2).includes('network'));

@@ -12,7 +12,10 @@ import { usage } from './failure.js';
 export interface CommonOpts extends OutputOpts {
   json?: boolean;
   dir?: string;
-  key?: string;
+  /** `--key <file>`, repeatable: every key signs (multi-signature thresholds). */
+  key?: string[];
+  /** `--out <file>`: write the transaction to a file instead of submitting it (offline signing). */
+  out?: string;
   /** `--node <url>`: go through a running node (src/cli/target.ts). */
   node?: string;
   /** `--genesis <file>`: the trust anchor when going through a node. */
@@ -46,9 +49,15 @@ export function targetOptions(cmd: Command): Command {
     .option('--genesis <file>', "with --node: genesis.json to verify answers against (default: $URBIS_GENESIS, else <dir>/genesis.json, else the node's own)");
 }
 
-/** `--dir`, `--json`, `--node`, `--genesis` and `--key`. */
+/** `--dir`, `--json`, `--node`, `--genesis`, `--key` (repeatable) and `--out`. */
 export function writeOptions(cmd: Command): Command {
-  return targetOptions(cmd).option('--key <file>', 'signing key file (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)');
+  return targetOptions(cmd)
+    .option(
+      '--key <file>',
+      'signing key file, repeatable: each key signs, for m-of-n controllers (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)',
+      collect,
+    )
+    .option('--out <file>', 'write the transaction to FILE instead of submitting it, signed by the --key files given (none: unsigned); see urbis tx');
 }
 
 /**

@@ -16,6 +16,8 @@ import { withDir } from './local.js';
 import { type CommonOpts } from './options.js';
 import { openNode, nodeUrl } from './target/connect.js';
 import { LocalTarget } from './target/local.js';
+import { TxWritten, buildTarget } from './target/build.js';
+import { emit, isoTime } from './output.js';
 import type { Target } from './target/types.js';
 
 export type { ChainStatus, Resolved, Target } from './target/types.js';
@@ -32,11 +34,39 @@ export { nodeUrl } from './target/connect.js';
  */
 export async function withTarget<T>(o: CommonOpts, readOnly: boolean, fn: (t: Target) => Promise<T> | T): Promise<T> {
   const url = nodeUrl(o);
+  // --out: the command builds its transaction and writes it to a file instead (target/build.ts).
+  const run = o.out === undefined || readOnly ? fn : (t: Target) => writeInstead(o, o.out!, t, fn);
   if (url === undefined) {
     if (o.genesis !== undefined) usage('--genesis applies only with --node (or URBIS_NODE)');
-    return withDir(o, readOnly, (d) => fn(new LocalTarget(d)));
+    // Building only reads: the directory is opened read-only, so a running node may hold it.
+    return withDir(o, readOnly || o.out !== undefined, (d) => run(new LocalTarget(d)));
   }
   const { target, via } = await openNode(url, o);
   o.via = via;
-  return fn(target);
+  return run(target);
+}
+
+/**
+ * Runs a write command against a target whose commit writes the transaction file; resolves to
+ * undefined (write commands ignore the result of withTarget) once the file is written.
+ */
+async function writeInstead<T>(o: CommonOpts, file: string, t: Target, fn: (t: Target) => Promise<T> | T): Promise<T> {
+  try {
+    await fn(buildTarget(t, file));
+  } catch (e) {
+    if (!(e instanceof TxWritten)) throw e;
+    const { tx, hash } = e;
+    emit(
+      o,
+      { ok: true, file, hash, type: tx.body.type, chain: tx.body.chain, validUntil: isoTime(tx.body.validUntil), signedBy: tx.sigs.map((s) => s.key) },
+      () => [
+        `wrote ${tx.body.type} transaction ${hash} to ${file}`,
+        `signed by:   ${tx.sigs.length ? tx.sigs.map((s) => s.key).join(', ') : 'nobody yet'}`,
+        `valid until: ${isoTime(tx.body.validUntil)}`,
+        `next: urbis tx sign ${file} --key FILE (each co-signer), urbis tx show ${file}, urbis tx submit ${file}`,
+      ],
+    );
+    return undefined as T;
+  }
+  usage('--out: this command wrote no transaction');
 }

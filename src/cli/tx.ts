@@ -26,8 +26,8 @@ export function rejected(out: TxOutcome): CliFailure {
  *
  * @throws CliFailure exit 4 if the ledger committed it as invalid; UrbisError from the pre-checks.
  */
-export async function commitTx<T extends TxType>(d: OpenDir, signer: Signer, type: T, payload: Payloads[T]): Promise<TxOutcome> {
-  const tx = signTx(buildTxBody(type, payload, { chain: d.config.chainId, now: Date.now() }), [signer]);
+export async function commitTx<T extends TxType>(d: OpenDir, signers: Signer[], type: T, payload: Payloads[T]): Promise<TxOutcome> {
+  const tx = signTx(buildTxBody(type, payload, { chain: d.config.chainId, now: Date.now() }), signers);
   const { done } = d.sequencer.submit(tx);
   d.sequencer.cut();
   const out = await done;

@@ -94,7 +94,7 @@ describe('writes', () => {
       [city],
     );
     const one = client.tx('id.register', { id: objectIdText('156.130100.7', 'Z1'), record: { type: 'sensor' } }, [a]);
-    await expectCode(client.submitAndWait(one), 'AUTH_NOT_REGISTRAR'); // one of two keys is not enough
+    await expectCode(client.submitAndWait(one), 'AUTH_THRESHOLD'); // one of two keys is not enough: the threshold is what is missing
     const two = cosignTx(client.tx('id.register', { id: objectIdText('156.130100.7', 'Z2'), record: { type: 'sensor' } }, [a]), [b]);
     expect((await client.submitAndWait(two)).result.ok).toBe(true);
   });

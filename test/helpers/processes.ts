@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/urbis.js', import.meta.url));
 
+/** An environment with no key, passphrase, node or genesis from the caller's: only flags count. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { URBIS_KEY_FILE: '', URBIS_KEY: '', URBIS_KEY_PASSPHRASE: '', URBIS_KEY_PASSPHRASE_FILE: '', URBIS_NODE: '', URBIS_GENESIS: '', ...extra };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;

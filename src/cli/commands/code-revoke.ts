@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { intArg, parseObjectIdArg } from '../args.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 import { usage } from '../failure.js';
@@ -26,9 +26,9 @@ export function registerCodeRevoke(code: Command): void {
     const { id: ident } = parseObjectIdArg(idArg);
     const payload: Payloads['label.revoke'] = { id: ident.text, serial };
     if (o.reason !== undefined) payload.reason = o.reason;
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) =>
-      emitTx(o, `revoked label ${serial} of ${ident.text}`, await t.commit(signer, 'label.revoke', payload), { id: ident.text, serial }),
+      emitTx(o, `revoked label ${serial} of ${ident.text}`, await t.commit(signers, 'label.revoke', payload), { id: ident.text, serial }),
     );
   });
 }

@@ -8,7 +8,7 @@ import type { GrantAccess, Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
 import { parseDate, parseIdArg, parseObjectIdArg } from '../args.js';
 import { usage } from '../failure.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 import { emitTx } from '../tx.js';
 
@@ -53,9 +53,9 @@ export function registerGrant(program: Command): void {
       purpose: o.purpose,
       expires,
     };
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) =>
-      emitTx(o, `granted ${grantee.text} ${access.join('+')} access to ${subject.text}`, await t.commit(signer, 'grant.issue', payload), {
+      emitTx(o, `granted ${grantee.text} ${access.join('+')} access to ${subject.text}`, await t.commit(signers, 'grant.issue', payload), {
         subject: subject.text,
         grantee: grantee.text,
         expires,
@@ -75,9 +75,9 @@ export function registerGrant(program: Command): void {
     const grantee = parseIdArg(granteeArg);
     const payload: Payloads['grant.revoke'] = { subject: subject.text, grantee: grantee.text };
     if (o.reason !== undefined) payload.reason = o.reason;
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) =>
-      emitTx(o, `revoked the grant of ${subject.text} to ${grantee.text}`, await t.commit(signer, 'grant.revoke', payload), {
+      emitTx(o, `revoked the grant of ${subject.text} to ${grantee.text}`, await t.commit(signers, 'grant.revoke', payload), {
         subject: subject.text,
         grantee: grantee.text,
       }),

@@ -13,7 +13,7 @@ import { withTarget, type Target } from '../target.js';
 import { controllerOptions, controllersFromOptions, recordFromOptions, recordOptions, type ControllerOpts, type RecordOpts } from '../record-options.js';
 import { emitTx } from '../tx.js';
 import { intArg, parseNsArg } from '../args.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
 interface Opts extends CommonOpts, RecordOpts, ControllerOpts {
@@ -50,12 +50,12 @@ export function registerIdAllocate(id: Command): void {
     const payload: Payloads['id.allocate'] = { ns, prefix, count: o.count, record: recordFromOptions(o) };
     const controllers = controllersFromOptions(o);
     if (controllers) payload.controllers = controllers;
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) => {
       const before = await t.ns(ns);
       if (!before) throw new UrbisError('NS_NOT_FOUND', `namespace ${ns} does not exist`, { ns });
       const from = before.serials[prefix] ?? 1;
-      const out = await t.commit(signer, 'id.allocate', payload);
+      const out = await t.commit(signers, 'id.allocate', payload);
       const { first, last } = await allocated(t, ns, prefix, from, out.hash);
       emitTx(o, `allocated ${o.count} identifiers in ${ns}`, out, { ns, count: o.count, first, last }, [`first: ${first}`, `last:  ${last}`]);
     });

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { withTarget } from '../target.js';
 import { controllerOptions, controllersFromOptions, type ControllerOpts } from '../record-options.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseObjectIdArg } from '../args.js';
 import { usage } from '../failure.js';
 import { writeOptions, type CommonOpts } from '../options.js';
@@ -32,9 +32,9 @@ export function registerControllerChange(id: Command, c: ControllerChange): void
   cmd.action(async (idArg: string, o: CommonOpts & ControllerOpts & { toNamespace?: boolean }) => {
     const { id: ident } = parseObjectIdArg(idArg);
     const controllers = o.toNamespace ? null : (controllersFromOptions(o) ?? usage('--controller is required (or --to-namespace)'));
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) => {
-      const out = await t.commit(signer, c.type, { id: ident.text, controllers });
+      const out = await t.commit(signers, c.type, { id: ident.text, controllers });
       const who = controllers ? `${controllers.threshold} of ${controllers.keys.length} controller(s)` : 'its namespace';
       emitTx(o, `${c.done} ${ident.text}: now controlled by ${who}`, out, { id: ident.text, controllers });
     });

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseObjectIdArg } from '../args.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
@@ -22,7 +22,7 @@ export function registerIdDeactivate(id: Command): void {
     const { id: ident } = parseObjectIdArg(idArg);
     const payload: Payloads['id.deactivate'] = { id: ident.text };
     if (o.reason !== undefined) payload.reason = o.reason;
-    const signer = await loadSigner(o);
-    await withTarget(o, false, async (t) => emitTx(o, `deactivated ${ident.text}`, await t.commit(signer, 'id.deactivate', payload), { id: ident.text }));
+    const signers = await loadSigners(o);
+    await withTarget(o, false, async (t) => emitTx(o, `deactivated ${ident.text}`, await t.commit(signers, 'id.deactivate', payload), { id: ident.text }));
   });
 }

@@ -11,7 +11,7 @@ import { withTarget } from '../target.js';
 import { controllerOptions, controllersFromOptions, recordFromOptions, recordOptions, type ControllerOpts, type RecordOpts } from '../record-options.js';
 import { emitTx } from '../tx.js';
 import { forms } from '../output.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { usage } from '../failure.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
@@ -27,9 +27,9 @@ export function registerIdRegister(id: Command): void {
     const payload: Payloads['id.register'] = { id: ident.text, record: recordFromOptions(o) };
     const controllers = controllersFromOptions(o);
     if (controllers) payload.controllers = controllers;
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) => {
-      const out = await t.commit(signer, 'id.register', payload);
+      const out = await t.commit(signers, 'id.register', payload);
       const f = forms(ident.text);
       emitTx(o, `registered ${f.text}`, out, { id: f.text, did: f.did, url: f.url }, [`did: ${f.did}`, `url: ${f.url}`]);
     });

@@ -10,7 +10,7 @@ import { UrbisError } from '../../core/errors.js';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseObjectIdArg } from '../args.js';
 import { recordFromOptions, recordOptions, type RecordOpts } from '../record-options.js';
 import { usage } from '../failure.js';
@@ -27,13 +27,13 @@ export function registerIdUpdate(id: Command): void {
   cmd.action(async (idArg: string, o: CommonOpts & RecordOpts & { merge?: boolean }) => {
     const { id: ident } = parseObjectIdArg(idArg);
     if (!o.merge && o.type === undefined) usage('--type is required (or use --merge to change only what the flags give)');
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) => {
       const cur = await t.id(ident);
       if (!cur) throw new UrbisError('ID_NOT_FOUND', `identifier ${ident.text} does not exist`, { id: ident.text });
       const payload: Payloads['id.update'] = { id: ident.text, record: recordFromOptions(o, o.merge ? cur.record : undefined) };
       if (o.merge) payload.ifVersion = cur.version;
-      const out = await t.commit(signer, 'id.update', payload);
+      const out = await t.commit(signers, 'id.update', payload);
       emitTx(o, `updated ${ident.text} (version ${cur.version + 1})`, out, { id: ident.text, version: cur.version + 1, record: payload.record });
     });
   });

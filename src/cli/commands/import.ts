@@ -24,7 +24,7 @@ import { withTarget, type Target } from '../target.js';
 import { CliFailure, EXIT, exitCodeFor } from '../failure.js';
 import { emit } from '../output.js';
 import { intArg, parseNsArg } from '../args.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { rejected } from '../tx.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
@@ -85,7 +85,7 @@ class Importer {
 
   private constructor(
     private readonly t: Target,
-    private readonly signer: Signer,
+    private readonly signers: Signer[],
     private readonly ns: string,
     private readonly batchSize: number,
     /** The namespace entry, read again after every commit (its identifier count moves). */
@@ -97,8 +97,8 @@ class Importer {
     this.path = ns.split('.');
   }
 
-  static async open(t: Target, signer: Signer, ns: string, batchSize: number): Promise<Importer> {
-    return new Importer(t, signer, ns, batchSize, await nsEntry(t, ns));
+  static async open(t: Target, signers: Signer[], ns: string, batchSize: number): Promise<Importer> {
+    return new Importer(t, signers, ns, batchSize, await nsEntry(t, ns));
   }
 
   reject(line: number, code: string, message: string, local?: string): void {
@@ -171,7 +171,7 @@ class Importer {
           { ns: this.ns, items: rows.map((r) => ({ local: r.local, record: r.record })) },
           { chain: this.t.chainId, now: Date.now() },
         ),
-        [this.signer],
+        this.signers,
       ),
     );
     const done = this.t.submitMany(txs);
@@ -247,11 +247,11 @@ export function registerImport(program: Command): void {
   ).action(async (file: string, o: Opts) => {
     const format = detectFormat(file, o.format);
     const nsPath = parseNsArg(o.ns);
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     const started = Date.now();
     await withTarget(o, false, async (t) => {
       const params = t.params;
-      const imp = await Importer.open(t, signer, nsPath, Math.min(o.batch, params.maxBatch));
+      const imp = await Importer.open(t, signers, nsPath, Math.min(o.batch, params.maxBatch));
       const total = (() => {
         try {
           return statSync(file).size;

@@ -22,9 +22,10 @@ export function registerKeyShow(key: Command): void {
         .option('--key <file>', 'key file'),
     ),
     'key show',
-  ).action(async (o: CommonOpts) => {
+  ).action(async (o: Omit<CommonOpts, 'key'> & { key?: string }) => {
     let file = o.key ?? (process.env.URBIS_KEY_FILE || undefined);
-    if (file === undefined && !process.env.URBIS_KEY && existsSync(paths(resolveDir(o)).rootKey)) file = paths(resolveDir(o)).rootKey;
+    if (file === undefined && !process.env.URBIS_KEY && existsSync(paths(resolveDir({ ...o, key: undefined })).rootKey))
+      file = paths(resolveDir({ ...o, key: undefined })).rootKey;
     const pub = file !== undefined ? await readPublicKeyFromFile(file) : (await loadSigningKey({})).publicKey;
     const multikey = publicKeyToMultikey(pub);
     const source = file ?? 'URBIS_KEY';

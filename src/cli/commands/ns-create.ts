@@ -25,7 +25,8 @@ import {
 } from '../record-options.js';
 import { emitTx } from '../tx.js';
 import { forms } from '../output.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
+import { usage } from '../failure.js';
 import { parseNsArg } from '../args.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
@@ -48,16 +49,18 @@ export function registerNsCreate(ns: Command): void {
   for (const add of [recordOptions, controllerOptions, policyOptions, limitOptions, writeOptions]) add(cmd);
   cmd.action(async (nsArg: string, o: Opts) => {
     const path = parseNsArg(nsArg);
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     const payload: Payloads['ns.create'] = {
       ns: path,
-      controllers: controllersFromOptions(o, { keys: [signer.id], threshold: 1 })!,
+      controllers:
+        controllersFromOptions(o, signers[0] ? { keys: [signers[0].id], threshold: 1 } : undefined) ??
+        usage('an unsigned transaction (--out without --key) needs --controller for the new namespace'),
       policy: policyFromOptions(o, DEFAULT_POLICY),
       record: recordFromOptions({ ...o, type: o.type ?? defaultType(path) }),
     };
     if (hasLimitFlags(o)) payload.limits = limitsFromOptions(o, {});
     await withTarget(o, false, async (t) => {
-      const out = await t.commit(signer, 'ns.create', payload);
+      const out = await t.commit(signers, 'ns.create', payload);
       const f = forms(nsIdText(path));
       emitTx(o, `created namespace ${path}`, out, { ns: path, id: f.text, did: f.did }, [`identifier: ${f.text}`, `did:        ${f.did}`]);
     });

@@ -9,7 +9,7 @@ import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
 import { emitTx } from '../tx.js';
 import { hasLimitFlags, limitOptions, limitsFromOptions, type LimitOpts } from '../record-options.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseNsArg } from '../args.js';
 import { usage } from '../failure.js';
 import { writeOptions, type CommonOpts } from '../options.js';
@@ -24,12 +24,12 @@ export function registerNsLimits(ns: Command): void {
   cmd.action(async (nsArg: string, o: CommonOpts & LimitOpts) => {
     const path = parseNsArg(nsArg);
     if (!hasLimitFlags(o)) usage('give at least one of --max-ids, --max-children, --expires');
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) => {
       const cur = await t.ns(path);
       if (!cur) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
       const limits = limitsFromOptions(o, cur.limits);
-      const out = await t.commit(signer, 'ns.limits', { ns: path, limits });
+      const out = await t.commit(signers, 'ns.limits', { ns: path, limits });
       emitTx(o, `set limits of ${path}: ${JSON.stringify(limits)}`, out, { ns: path, limits });
     });
   });

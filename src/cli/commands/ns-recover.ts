@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { withTarget } from '../target.js';
 import { controllerOptions, controllersFromOptions, type ControllerOpts } from '../record-options.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseNsArg } from '../args.js';
 import { usage } from '../failure.js';
 import { writeOptions, type CommonOpts } from '../options.js';
@@ -20,12 +20,12 @@ export function registerNsRecover(ns: Command): void {
   cmd.action(async (nsArg: string, o: CommonOpts & ControllerOpts) => {
     const path = parseNsArg(nsArg);
     const controllers = controllersFromOptions(o) ?? usage('--controller is required');
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) =>
       emitTx(
         o,
         `recovered namespace ${path}: ${controllers.threshold} of ${controllers.keys.length} new controllers`,
-        await t.commit(signer, 'ns.recover', { ns: path, controllers }),
+        await t.commit(signers, 'ns.recover', { ns: path, controllers }),
         {
           ns: path,
           controllers,

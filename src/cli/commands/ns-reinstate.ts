@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { withTarget } from '../target.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseNsArg } from '../args.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
@@ -14,8 +14,8 @@ export function registerNsReinstate(ns: Command): void {
   writeOptions(ns.command('reinstate').description('reinstate a suspended namespace (parent authority)').argument('<ns>', 'namespace path')).action(
     async (nsArg: string, o: CommonOpts) => {
       const path = parseNsArg(nsArg);
-      const signer = await loadSigner(o);
-      await withTarget(o, false, async (t) => emitTx(o, `reinstated namespace ${path}`, await t.commit(signer, 'ns.reinstate', { ns: path }), { ns: path }));
+      const signers = await loadSigners(o);
+      await withTarget(o, false, async (t) => emitTx(o, `reinstated namespace ${path}`, await t.commit(signers, 'ns.reinstate', { ns: path }), { ns: path }));
     },
   );
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Payloads } from '../../core/ledger/types.js';
 import { withTarget } from '../target.js';
 import { emitTx } from '../tx.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseNsArg } from '../args.js';
 import { writeOptions, type CommonOpts } from '../options.js';
 
@@ -20,9 +20,9 @@ export function registerNsSuspend(ns: Command): void {
       .option('--reason <text>', 'reason, kept in the transaction'),
   ).action(async (nsArg: string, o: CommonOpts & { reason?: string }) => {
     const path = parseNsArg(nsArg);
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     const payload: Payloads['ns.suspend'] = { ns: path };
     if (o.reason !== undefined) payload.reason = o.reason;
-    await withTarget(o, false, async (t) => emitTx(o, `suspended namespace ${path}`, await t.commit(signer, 'ns.suspend', payload), { ns: path }));
+    await withTarget(o, false, async (t) => emitTx(o, `suspended namespace ${path}`, await t.commit(signers, 'ns.suspend', payload), { ns: path }));
   });
 }

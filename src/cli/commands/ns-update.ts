@@ -23,7 +23,7 @@ import {
 } from '../record-options.js';
 import { emitTx } from '../tx.js';
 import { given, writeOptions, type CommonOpts } from '../options.js';
-import { loadSigner } from '../local.js';
+import { loadSigners } from '../local.js';
 import { parseNsArg } from '../args.js';
 import { usage } from '../failure.js';
 
@@ -37,7 +37,7 @@ export function registerNsUpdate(ns: Command): void {
   for (const add of [recordOptions, controllerOptions, policyOptions, writeOptions]) add(cmd);
   cmd.action(async (nsArg: string, o: Opts) => {
     const path = parseNsArg(nsArg);
-    const signer = await loadSigner(o);
+    const signers = await loadSigners(o);
     await withTarget(o, false, async (t) => {
       const cur = await t.ns(path);
       if (!cur) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist`, { ns: path });
@@ -46,7 +46,7 @@ export function registerNsUpdate(ns: Command): void {
       if (hasRecordFlags(o)) payload.record = recordFromOptions(o, cur.record);
       if (given(o.controller) || o.threshold !== undefined) payload.controllers = controllersFromOptions(o, cur.controllers)!;
       if (Object.keys(payload).length === 1) usage('nothing to update: give policy, record or controller flags');
-      const out = await t.commit(signer, 'ns.update', payload);
+      const out = await t.commit(signers, 'ns.update', payload);
       emitTx(o, `updated namespace ${path}`, out, { ns: path });
     });
   });

@@ -78,8 +78,8 @@ export class LocalTarget implements Target {
     };
   }
 
-  commit<T extends TxType>(signer: Signer, type: T, payload: Payloads[T]): Promise<TxOutcome> {
-    return commitTx(this.d, signer, type, payload);
+  commit<T extends TxType>(signers: Signer[], type: T, payload: Payloads[T]): Promise<TxOutcome> {
+    return commitTx(this.d, signers, type, payload);
   }
 
   submitMany(txs: Tx[]): Promise<TxOutcome | Error>[] {

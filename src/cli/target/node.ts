@@ -120,8 +120,8 @@ export class NodeTarget implements Target {
     };
   }
 
-  async commit<T extends TxType>(signer: Signer, type: T, payload: Payloads[T]): Promise<TxOutcome> {
-    const out = await this.submit(this.client.tx(type, payload, [signer]));
+  async commit<T extends TxType>(signers: Signer[], type: T, payload: Payloads[T]): Promise<TxOutcome> {
+    const out = await this.submit(this.client.tx(type, payload, signers));
     if (!out.result.ok) throw rejected(out);
     return out;
   }

@@ -74,7 +74,7 @@ export interface Target {
    * Builds, signs, submits one transaction and waits for its block.
    * @throws CliFailure exit 4 if the ledger committed it as invalid; UrbisError from the pre-checks.
    */
-  commit<T extends TxType>(signer: Signer, type: T, payload: Payloads[T]): Promise<TxOutcome>;
+  commit<T extends TxType>(signers: Signer[], type: T, payload: Payloads[T]): Promise<TxOutcome>;
   /**
    * Submits signed transactions together and returns, per transaction, its outcome (valid or not)
    * or the error that kept it out of a block. The promises never reject.

@@ -162,12 +162,22 @@ function applyGenesis(s: Overlay, p: Payloads['genesis'], hash: string, ctx: App
 // --- authority ---------------------------------------------------------------------------------
 
 function requireSet(x: Exec, set: ControllerSet, what: string): void {
-  if (!meetsThreshold(set, x.signed)) {
-    err('AUTH_THRESHOLD', `${what} needs ${set.threshold} of its ${set.keys.length} controller signatures, got ${countSigners(set, x.signed)}`, {
-      threshold: set.threshold,
-      signed: countSigners(set, x.signed),
-    });
-  }
+  if (!meetsThreshold(set, x.signed)) thresholdUnmet(x, set, what);
+}
+
+/**
+ * AUTH_THRESHOLD naming what is missing: "2 of 3 signatures needed, 1 given: z6MkA…; can still
+ * sign: z6MkB…, z6MkC…", so that co-signers know who else has to sign.
+ */
+function thresholdUnmet(x: Exec, set: ControllerSet, what: string): never {
+  const given = set.keys.filter((k) => x.signed.has(k));
+  const others = set.keys.filter((k) => !x.signed.has(k));
+  err(
+    'AUTH_THRESHOLD',
+    `${what}: ${set.threshold} of ${set.keys.length} signatures needed, ${given.length} given${given.length ? `: ${given.join(', ')}` : ''}; ` +
+      `${set.threshold - given.length} more from: ${others.join(', ')}`,
+    { threshold: set.threshold, signed: given.length, signers: given, missing: set.threshold - given.length, candidates: others },
+  );
 }
 
 /** Authority over a namespace's delegation: its parent's controllers, or the root for top level. */
@@ -183,6 +193,8 @@ function requireParentAuthority(x: Exec, ns: string): void {
 function requireRegistrar(x: Exec, ns: NsEntry): void {
   if (meetsThreshold(ns.controllers, x.signed)) return;
   if (ns.policy.registrars?.some((k) => x.signed.has(k))) return;
+  // Some controllers signed, too few of them: the threshold is what is missing, not the role.
+  if (countSigners(ns.controllers, x.signed) > 0) thresholdUnmet(x, ns.controllers, `namespace ${ns.ns}`);
   err('AUTH_NOT_REGISTRAR', `the signers are neither controllers (threshold ${ns.controllers.threshold}) nor registrars of ${ns.ns}`, { ns: ns.ns });
 }
 
