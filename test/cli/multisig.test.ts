@@ -58,7 +58,8 @@ describe('multi-signature from the CLI', () => {
     expect(line).toContain(keys.c.id);
     // Registering in the namespace with too few controllers: the threshold is what is missing.
     const reg = await cli(['id', 'register', '156.130100/LAMP-9', '--type', 'lamp', '--key', keys.c.file], 4);
-    expect(errorLine(reg)).toMatch(new RegExp(`^urbis: AUTH_THRESHOLD: namespace 156.130100: 2 of 3 signatures needed, 1 given: ${keys.c.id}`));
+    expect(errorLine(reg)).toMatch(/^urbis: AUTH_THRESHOLD: /);
+    expect(errorLine(reg)).toContain(`namespace 156.130100: 2 of 3 signatures needed, 1 given: ${keys.c.id}`);
     // A key that is no controller at all is still AUTH_NOT_REGISTRAR.
     const other = f('other.key');
     await cli(['key', 'new', '--out', other]);
