@@ -51,13 +51,14 @@ export function targetOptions(cmd: Command): Command {
 
 /** `--dir`, `--json`, `--node`, `--genesis`, `--key` (repeatable) and `--out`. */
 export function writeOptions(cmd: Command): Command {
-  return targetOptions(cmd)
-    .option(
-      '--key <file>',
-      'signing key file, repeatable: each key signs, for m-of-n controllers (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)',
-      collect,
-    )
-    .option('--out <file>', 'write the transaction to FILE instead of submitting it, signed by the --key files given (none: unsigned); see urbis tx');
+  targetOptions(cmd).option(
+    '--key <file>',
+    'signing key file, repeatable: each key signs, for m-of-n controllers (default: $URBIS_KEY_FILE, $URBIS_KEY, else <dir>/keys/root.key)',
+    collect,
+  );
+  // A command that signs but submits no transaction (code make, code sheet) has its own --out.
+  if (cmd.options.some((x) => x.long === '--out')) return cmd;
+  return cmd.option('--out <file>', 'write the transaction to FILE instead of submitting it, signed by the --key files given (none: unsigned); see urbis tx');
 }
 
 /**
