@@ -5,16 +5,20 @@
  *
  * It names the first fault with its height; it never repairs anything.
  */
-import { isUrbisError } from '../core/errors.js';
+import { UrbisError, isUrbisError } from '../core/errors.js';
 import { headerHash, verifyCertificate, ZERO_HASH } from '../core/ledger/block.js';
-import type { Tx } from '../core/ledger/types.js';
-import { lookupState, stateKey } from '../core/ledger/state.js';
-import { canonicalJson } from '../core/encoding/index.js';
+import type { StateEntry, Tx } from '../core/ledger/types.js';
+import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
+import { txHash } from '../core/ledger/tx.js';
+import { canonicalJson, fromHex, toHex } from '../core/encoding/index.js';
+import { SparseMerkleTree, verifyProof } from '../core/merkle/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
-import type { LedgerStore } from '../storage/types.js';
+import { entryRow, type LedgerStore, type StoreAudit } from '../storage/types.js';
 import { Ledger } from './ledger.js';
 
-export type ChainCheck = { ok: true; height: number; headerHash: string; stateRoot: string } | { ok: false; height: number; code: string; message: string };
+export type ChainCheck =
+  | { ok: true; height: number; headerHash: string; stateRoot: string }
+  | { ok: false; height: number; code: string; message: string; table?: string; key?: string };
 
 /**
  * Verifies `store` block by block.
@@ -73,6 +77,213 @@ export function verifyChain(store: LedgerStore, onProgress?: (height: number, he
   const expected = [...scratch.allEntries()].length;
   if (live !== expected) {
     return { ok: false, height: head.height, code: 'CHAIN_FAULT', message: `live state holds ${live} entries, the chain produces ${expected}` };
+  }
+  const audit = store.audit?.();
+  if (audit) {
+    const bad = auditTables(audit, scratch, head.height);
+    if (bad)
+      return {
+        ok: false,
+        height: bad.height ?? head.height,
+        code: 'STORE_CORRUPT',
+        message: `table ${bad.table}, key ${bad.key}: ${bad.message}`,
+        table: bad.table,
+        key: bad.key,
+      };
+  }
+  return { ok: true, height: head.height, headerHash: head.headerHash, stateRoot: head.header.stateRoot };
+}
+
+interface TableFault {
+  table: string;
+  key: string;
+  height?: number;
+  message: string;
+}
+
+const hex = (b: Uint8Array): string => toHex(b);
+
+/**
+ * Every derived table against what re-executing the chain produced in `scratch`: entry columns,
+ * history, the transaction index, the replay window, the link index, and the stored Merkle tree
+ * node by node. The first difference is returned with its table and key.
+ */
+function auditTables(a: StoreAudit, scratch: MemoryStore, top: number): TableFault | null {
+  // entries: every column is derived from the body, and the body is the replayed entry.
+  let n = 0;
+  for (const r of a.entries()) {
+    n++;
+    let want: StateEntry | undefined;
+    try {
+      want = lookupState(scratch, r.key);
+    } catch {
+      want = undefined;
+    }
+    if (!want) return { table: 'entries', key: r.key, message: 'the chain produces no such entry' };
+    const exp = entryRow(want, r.body);
+    for (const c of ['key', 'kind', 'ns', 'parent', 'id', 'type', 'status'] as const) {
+      if (exp[c] !== r[c]) return { table: 'entries', key: r.key, message: `column ${c} is ${JSON.stringify(r[c])}, the entry says ${JSON.stringify(exp[c])}` };
+    }
+    if (!sameBody(r.body, want)) return { table: 'entries', key: r.key, message: 'the body differs from the entry the chain produces' };
+  }
+  const entries = [...scratch.allEntries()];
+  if (n !== entries.length) return { table: 'entries', key: '(count)', message: `${n} rows, the chain produces ${entries.length}` };
+
+  // history: one row per version written, at the height of the block that wrote it.
+  const versions = new Map<string, { height: number; entry: StateEntry }>();
+  for (let h = 0; h <= top; h++) for (const v of scratch.changes(h)) versions.set(`${stateKey(v)}#${v.version}`, { height: h, entry: v });
+  n = 0;
+  for (const r of a.history()) {
+    n++;
+    const k = `${r.key}#${r.version}`;
+    const want = versions.get(k);
+    if (!want) return { table: 'history', key: k, height: r.height, message: 'no block wrote this version' };
+    if (want.height !== r.height) return { table: 'history', key: k, height: r.height, message: `written at height ${want.height}, the row says ${r.height}` };
+    if (!sameBody(r.body, want.entry)) return { table: 'history', key: k, height: r.height, message: 'the body differs from the version the block wrote' };
+  }
+  if (n !== versions.size) return { table: 'history', key: '(count)', message: `${n} rows, the chain wrote ${versions.size} versions` };
+
+  // txs: where each transaction landed and its outcome.
+  n = 0;
+  for (const r of a.txs()) {
+    n++;
+    const want = scratch.tx(r.hash);
+    if (!want) return { table: 'txs', key: r.hash, height: r.height, message: 'no block holds this transaction' };
+    const res = want.result;
+    const same = want.height === r.height && want.index === r.index && res.ok === r.ok && (res.ok || (res.code === r.code && res.message === r.message));
+    if (!same)
+      return {
+        table: 'txs',
+        key: r.hash,
+        height: want.height,
+        message: `the row says ${r.height}/${r.index} ${r.ok ? 'valid' : r.code}, the chain ${want.height}/${want.index} ${res.ok ? 'valid' : res.code}`,
+      };
+  }
+  if (n !== scratch.txCount()) return { table: 'txs', key: '(count)', message: `${n} rows, the chain holds ${scratch.txCount()} transactions` };
+
+  // seen: the replay window, exactly.
+  const seen = scratch.seenMap();
+  n = 0;
+  for (const r of a.seen()) {
+    n++;
+    if (seen.get(r.hash) !== r.until)
+      return {
+        table: 'seen',
+        key: r.hash,
+        message: `the replay window ${seen.has(r.hash) ? `ends at ${seen.get(r.hash)}` : 'does not hold it'}, the row says ${r.until}`,
+      };
+  }
+  if (n !== seen.size) {
+    const rows = new Set([...a.seen()].map((r) => r.hash));
+    const missing = [...seen.keys()].find((h) => !rows.has(h)) ?? '(count)';
+    return { table: 'seen', key: missing, message: `${n} rows, the replay window holds ${seen.size}: a committed transaction could be replayed` };
+  }
+
+  // links: the reverse index of the current records' links.
+  const links = new Set<string>();
+  for (const e of entries) if (e.kind === 'id') for (const l of e.record.links ?? []) links.add(`${l.target} <- ${e.id}`);
+  n = 0;
+  for (const r of a.links()) {
+    n++;
+    if (!links.has(`${r.target} <- ${r.id}`)) return { table: 'links', key: `${r.target} <- ${r.id}`, message: 'no current record has this link' };
+  }
+  if (n !== links.size) return { table: 'links', key: '(count)', message: `${n} rows, the records have ${links.size} links` };
+
+  // smt: the stored tree is the tree the chain builds, node for node.
+  n = 0;
+  for (const r of a.smt()) {
+    n++;
+    const want = scratch.get(r.path);
+    if (!want || hex(want) !== hex(r.node))
+      return {
+        table: 'smt',
+        key: hex(r.path),
+        message: want ? 'the node differs from the tree the chain builds' : 'the tree the chain builds has no node here',
+      };
+  }
+  if (n !== scratch.nodeCount()) return { table: 'smt', key: '(count)', message: `${n} nodes, the chain builds ${scratch.nodeCount()}` };
+  return null;
+}
+
+function sameBody(body: string, e: StateEntry): boolean {
+  try {
+    return canonicalJson(JSON.parse(body)) === canonicalJson(e);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The startup check (`urbis verify --quick`, and every node before it serves): the stored tree
+ * proves entries against the head's state root (the chain entry and the first `sample` entries),
+ * and every transaction still inside its validity window in the recent blocks is in the replay
+ * window and the transaction index. Cheap: it reads the recent blocks only.
+ */
+/**
+ * Runs {@link quickCheck} before a node serves.
+ *
+ * @throws UrbisError STORE_CORRUPT naming the table, key and height of the first fault.
+ */
+export function assertStoreSound(store: LedgerStore): void {
+  if (!store.head()) return;
+  const q = quickCheck(store);
+  if (!q.ok) {
+    throw new UrbisError('STORE_CORRUPT', `the store fails the startup check at height ${q.height}: ${q.message}; run "urbis verify" for a full check`, {
+      height: q.height,
+      ...(q.table ? { table: q.table } : {}),
+      ...(q.key ? { key: q.key } : {}),
+    });
+  }
+}
+
+export function quickCheck(store: LedgerStore, sample = 64): ChainCheck {
+  const head = store.head();
+  if (!head) return { ok: false, height: 0, code: 'STORE_NOT_INITIALIZED', message: 'the store holds no blocks' };
+  const fault = (table: string, key: string, message: string, height = head.height): ChainCheck => ({
+    ok: false,
+    height,
+    code: 'STORE_CORRUPT',
+    message: `table ${table}, key ${key}: ${message}`,
+    table,
+    key,
+  });
+  const root = fromHex(head.header.stateRoot, 32);
+  const tree = new SparseMerkleTree(store, root);
+  const checkEntry = (e: StateEntry): ChainCheck | null => {
+    const key = stateKey(e);
+    try {
+      verifyProof(root, merkleKey(key), entryHash(e), tree.prove(merkleKey(key)));
+      return null;
+    } catch (err) {
+      return fault('smt', key, `the stored tree does not prove this entry against the head's state root (${(err as Error).message})`);
+    }
+  };
+  const chain = store.chain();
+  if (!chain) return fault('entries', 'chain', 'the chain entry is missing');
+  const c = checkEntry(chain);
+  if (c) return c;
+  let i = 0;
+  for (const e of store.allEntries()) {
+    if (i++ >= sample) break;
+    const f = checkEntry(e);
+    if (f) return f;
+  }
+  const window = chain.params.maxTxWindowMs;
+  for (let h = head.height; h >= 1; h--) {
+    const block = store.block(h);
+    // A store built from a snapshot holds no blocks below it: check what is there.
+    if (!block) break;
+    if (block.header.time < head.header.time - window) break;
+    for (let k = 0; k < block.txs.length; k++) {
+      if (!block.results[k]?.ok) continue;
+      const tx = block.txs[k] as Tx;
+      const hash = txHash(tx.body);
+      if (tx.body.validUntil >= head.header.time && !store.hasTx(hash)) {
+        return fault('seen', hash, 'a transaction still inside its validity window is missing from the replay window: it could be executed again', h);
+      }
+      const loc = store.tx(hash);
+      if (!loc || loc.height !== h || loc.index !== k) return fault('txs', hash, `the index does not place this transaction at ${h}/${k}`, h);
+    }
   }
   return { ok: true, height: head.height, headerHash: head.headerHash, stateRoot: head.header.stateRoot };
 }

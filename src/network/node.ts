@@ -15,6 +15,7 @@ import '../platform/node.js';
 import { UrbisError } from '../core/errors.js';
 import { txHash } from '../core/ledger/tx.js';
 import type { Tx } from '../core/ledger/types.js';
+import { assertStoreSound } from '../engine/verify-chain.js';
 import { DEFAULT_CONFIG, openDataDir, paths, writeFileAtomic, type OpenDir } from '../node/data-dir.js';
 import { buildRuntime } from '../node/runtime.js';
 import type { NodeRuntime } from '../node/types.js';
@@ -97,6 +98,13 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
       log(`imported a certified snapshot at height ${r.height}: ${r.entries} entries in ${r.ms} ms`);
     },
   });
+  try {
+    // Refuse to serve a store whose tree or replay window does not match its blocks.
+    assertStoreSound(dir.store);
+  } catch (e) {
+    dir.close();
+    throw e;
+  }
   if (fresh) log(`initialised ${opts.dir} for network ${c.chainId}${dir.validator ? `, validator ${dir.validator.id}` : ' (read replica)'}`);
 
   const cleanup: Array<() => Promise<void> | void> = [() => dir.close()];

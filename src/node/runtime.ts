@@ -20,6 +20,7 @@ import { loadDemo } from './demo.js';
 import type { NodeRuntime } from './types.js';
 import type { Signer } from '../core/ledger/tx.js';
 import { VerifyPool } from '../engine/verify-pool.js';
+import { assertStoreSound } from '../engine/verify-chain.js';
 
 // The package's `urbis/node` entry point: the runtime's shape and the ordering port with it.
 export type { NodeRuntime, NetworkView } from './types.js';
@@ -140,6 +141,14 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       },
     });
   } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  try {
+    // Refuse to serve a store whose tree or replay window does not match its blocks.
+    assertStoreSound(dir.store);
+  } catch (e) {
+    dir.close();
     await pool.close();
     throw e;
   }

@@ -10,7 +10,8 @@
  * process dies first) none of them are.
  */
 import type { SmtNodeStore, SmtWrite } from '../core/merkle/index.js';
-import type { StateReader } from '../core/ledger/state.js';
+import { parentOf } from '../core/ledger/names.js';
+import { stateKey, type StateReader } from '../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
 
 /** The chain head as stored. */
@@ -69,7 +70,45 @@ export interface SearchQuery {
   limit?: number;
 }
 
+/** A row of the entries table: the entry's body and the columns derived from it for search. */
+export interface EntryRow {
+  key: string;
+  kind: string;
+  ns: string | null;
+  parent: string | null;
+  id: string | null;
+  type: string | null;
+  status: string | null;
+  body: string;
+}
+
+/** The entries-table row of an entry: one mapping for the store that writes and the check that reads. */
+export function entryRow(e: StateEntry, body: string): EntryRow {
+  if (e.kind === 'chain') return { key: stateKey(e), kind: 'chain', ns: null, parent: null, id: null, type: null, status: null, body };
+  // '' for a top-level namespace: the key of the children index.
+  if (e.kind === 'ns') return { key: stateKey(e), kind: 'ns', ns: e.ns, parent: parentOf(e.ns) ?? '', id: e.id, type: e.record.type, status: e.status, body };
+  if (e.kind === 'id') return { key: stateKey(e), kind: 'id', ns: e.ns, parent: null, id: e.id, type: e.record.type, status: e.status, body };
+  // A grant: the subject's reference in `parent` and the grantee in `id`, for the grant lookups.
+  const key = stateKey(e);
+  return { key, kind: 'grant', ns: null, parent: key.slice('grant:'.length, key.indexOf('|')), id: e.grantee, type: null, status: e.status, body };
+}
+
+/**
+ * The raw rows of a store's tables, for `urbis verify` (src/engine/verify-chain.ts), which checks
+ * each against what the blocks produce. Iterated one table at a time.
+ */
+export interface StoreAudit {
+  entries(): Iterable<EntryRow>;
+  history(): Iterable<{ key: string; version: number; height: number; body: string }>;
+  txs(): Iterable<{ hash: string; height: number; index: number; ok: boolean; code: string | null; message: string | null }>;
+  seen(): Iterable<{ hash: string; until: number }>;
+  links(): Iterable<{ target: string; id: string }>;
+  smt(): Iterable<{ path: Uint8Array; node: Uint8Array }>;
+}
+
 export interface LedgerStore extends StateReader, SmtNodeStore {
+  /** The raw tables, where the adapter has any beside what the port returns (SQLite). */
+  audit?(): StoreAudit;
   /** Latest committed block, or undefined for an empty store. */
   head(): Head | undefined;
   header(height: number): BlockHeader | undefined;

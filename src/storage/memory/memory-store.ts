@@ -129,5 +129,20 @@ export class MemoryStore implements LedgerStore {
     this.headState = { height: h.height, headerHash: headerHash(h), header: h };
   }
 
+  /** Transactions in the index (for `urbis verify`). */
+  txCount(): number {
+    return this.txIndex.size;
+  }
+
+  /** The replay window: hash → end of validity (for `urbis verify`). */
+  seenMap(): ReadonlyMap<string, number> {
+    return this.seen;
+  }
+
+  /** Merkle node records held (for `urbis verify`). */
+  nodeCount(): number {
+    return this.nodes.size;
+  }
+
   close(): void {}
 }

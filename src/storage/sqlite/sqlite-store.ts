@@ -28,11 +28,21 @@
 import Database from 'better-sqlite3';
 import { UrbisError, type ErrorCode } from '../../core/errors.js';
 import { headerHash } from '../../core/ledger/block.js';
-import { CHAIN_KEY, grantKey, idKey, idRef, nsKey, stateKey } from '../../core/ledger/state.js';
+import { CHAIN_KEY, grantKey, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
 import { matchesQuery } from '../search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
-import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
+import {
+  entryRow,
+  type BlockBundle,
+  type EntryRow,
+  type Head,
+  type LedgerStore,
+  type Page,
+  type SearchQuery,
+  type StoreAudit,
+  type TxLocation,
+} from '../types.js';
 
 /** Version of the table layout written by this code. A store with a higher version is refused. */
 export const SCHEMA_VERSION = 1;
@@ -101,12 +111,6 @@ function wrap(e: unknown, what: string): UrbisError {
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_LIMIT;
   return Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(limit)));
-}
-
-/** Parent path of a namespace ('' for a top-level one), the key of the children index. */
-function parentOf(ns: string): string {
-  const i = ns.lastIndexOf('.');
-  return i < 0 ? '' : ns.slice(0, i);
 }
 
 /** Result of a transaction as stored in `txs`. */
@@ -528,26 +532,34 @@ export class SqliteStore implements LedgerStore {
   /** Writes the current row of an entry (and its link index); `replace` drops links of an earlier version. */
   private putEntry(e: StateEntry, body: string, replace: boolean): void {
     const s = this.s;
-    switch (e.kind) {
-      case 'chain':
-        s.entryPut.run(CHAIN_KEY, 'chain', null, null, null, null, null, body);
-        return;
-      case 'ns':
-        s.entryPut.run(nsKey(e.ns), 'ns', e.ns, parentOf(e.ns), e.id, e.record.type, e.status, body);
-        return;
-      case 'id': {
-        s.entryPut.run(idKey(idRef(e.ns, e.local)), 'id', e.ns, null, e.id, e.record.type, e.status, body);
-        if (replace) s.linksDel.run(e.id);
-        const links = e.record.links;
-        if (links) for (const l of links) s.linkPut.run(l.target, e.id);
-        return;
-      }
-      case 'grant': {
-        const key = stateKey(e);
-        s.entryPut.run(key, 'grant', null, key.slice('grant:'.length, key.indexOf('|')), e.grantee, null, e.status, body);
-        return;
-      }
+    const r = entryRow(e, body);
+    s.entryPut.run(r.key, r.kind, r.ns, r.parent, r.id, r.type, r.status, body);
+    if (e.kind === 'id') {
+      if (replace) s.linksDel.run(e.id);
+      const links = e.record.links;
+      if (links) for (const l of links) s.linkPut.run(l.target, e.id);
     }
+  }
+
+  /** The raw tables (src/storage/types.ts StoreAudit), each read in key order. */
+  audit(): StoreAudit {
+    const db = this.db;
+    const rows = <T>(sql: string): Iterable<T> => ({ [Symbol.iterator]: () => db.prepare(sql).iterate() as IterableIterator<T> });
+    return {
+      entries: () => rows<EntryRow>('SELECT key, kind, ns, parent, id, type, status, body FROM entries ORDER BY key'),
+      history: () => rows('SELECT key, version, height, body FROM history ORDER BY key, version'),
+      txs: () => {
+        const it = rows<{ hash: string; height: number; idx: number; ok: number; code: string | null; message: string | null }>(
+          'SELECT hash, height, idx, ok, code, message FROM txs ORDER BY hash',
+        );
+        return (function* () {
+          for (const r of it) yield { hash: r.hash, height: r.height, index: r.idx, ok: r.ok === 1, code: r.code, message: r.message };
+        })();
+      },
+      seen: () => rows('SELECT hash, until FROM seen ORDER BY hash'),
+      links: () => rows('SELECT target, id FROM links ORDER BY target, id'),
+      smt: () => rows('SELECT path, node FROM smt ORDER BY path'),
+    };
   }
 
   // --- snapshots (src/network/snapshot.ts) ----------------------------------------------------
