@@ -6,7 +6,7 @@
  * Images are attacker-controlled: size (bytes) and pixel count are checked from the header before
  * anything is decoded; PNG is decoded by `pngjs`, JPEG by ZXing's own decoder after the same check.
  *
- * Spec: docs/codes.md §9.
+ * Spec: docs/codes.md §11.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-// Proof-carrying codes (docs/codes.md §11): a label with the Merkle proofs of its identifier's and
+// Proof-carrying codes (docs/codes.md §9): a label with the Merkle proofs of its identifier's and
 // namespace's entries and the certified header, verified with nothing but the genesis anchor.
 import { describe, expect, it } from 'vitest';
 import QRCode from 'qrcode';
@@ -44,7 +44,7 @@ describe('proof-carrying codes', () => {
     const v = await verifyProofCode(pc.text, s.anchor, { now: now() });
     expect(v).toMatchObject({ verdict: 'VALID', evidence: { source: 'proof', fieldsChecked: true } });
     expect((await verifyProofCode(pc.bytes, s.anchor, { now: now() })).verdict).toBe('VALID');
-    // Informative: the size at ~5,000 entries (docs/codes.md §11 gives the figures; bench/codes.ts measures).
+    // Informative: the size at ~5,000 entries (docs/codes.md §9 gives the figures; bench/codes.ts measures).
     const qr = (text: string, ec: 'L' | 'M') => {
       try {
         return QRCode.create(text, { errorCorrectionLevel: ec }).version;

@@ -70,7 +70,7 @@ export async function makeCodeFromTarget(
 }
 
 /**
- * A proof-carrying code (docs/codes.md §11): the label with its identifier's and namespace's entries,
+ * A proof-carrying code (docs/codes.md §9): the label with its identifier's and namespace's entries,
  * their Merkle proofs and the certified header, all read at one height.
  */
 export async function proofCodeFromTarget(t: Target, ident: Identifier, label: Uint8Array): Promise<{ bytes: Uint8Array; text: string }> {

@@ -1,10 +1,10 @@
 /**
- * Proof-carrying codes (docs/codes.md §11): a label together with the Merkle proofs of its
+ * Proof-carrying codes (docs/codes.md §9): a label together with the Merkle proofs of its
  * identifier's and namespace's entries and the certified header they lead to, so that a verifier
  * holding only the network's genesis anchor checks the label against the ledger state at issue time,
  * with no network and no trust bundle. Larger than a label: for byte-mode QR codes and NFC tags.
  *
- * Spec: docs/codes.md §11. Pure.
+ * Spec: docs/codes.md §9. Pure.
  */
 import { fail, isUrbisError } from '../errors.js';
 import { canonicalBytes, utf8Decode } from '../encoding/index.js';

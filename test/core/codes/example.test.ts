@@ -1,4 +1,4 @@
-// docs/codes.md §10: the worked example, rebuilt byte for byte (issuer key: RFC 8032 §7.1 TEST 1).
+// docs/codes.md §12: the worked example, rebuilt byte for byte (issuer key: RFC 8032 §7.1 TEST 1).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import QRCode from 'qrcode';
