@@ -57,9 +57,9 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
   const app = Fastify({
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
     // Every request has an id: the caller's X-Request-Id if it is well-formed, else a new UUID. It is
-    // the reqId of every log line about the request and comes back in the X-Request-Id header.
+    // the reqId (fastify's default log label) of every log line about the request and comes back in
+    // the X-Request-Id header.
     requestIdHeader: false,
-    requestIdLogLabel: 'reqId',
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
       return typeof h === 'string' && REQUEST_ID.test(h) ? h : randomUUID();
