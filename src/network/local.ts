@@ -22,7 +22,7 @@ import type { Tx } from '../core/ledger/types.js';
 import { readKeyFile, writeKeyFile } from '../keys/keyfile.js';
 import { writeFileAtomic } from '../node/data-dir.js';
 import { buildGenesis } from './genesis.js';
-import { NatsCluster, freePort } from './nats-cluster.js';
+import { NatsCluster } from './nats-cluster.js';
 
 /** Path of bin/urbis.js, from src/ (tsx) or dist/src/ (compiled). */
 export function urbisBin(): string {
@@ -118,9 +118,11 @@ export class LocalNetwork {
     const nodes: LocalNode[] = [];
     let port = o.basePort ?? 0;
     for (let i = 0; i < n; i++) {
-      const p = o.basePort ? port++ : await freePort();
+      // Without a base port each node binds port 0 and reports the port it got (no race with other
+      // processes for a port probed free a moment earlier); a restart reuses that port.
+      const p = o.basePort ? port++ : 0;
       const dir = join(o.dir, `node${i + 1}`);
-      nodes.push({ name: `node${i + 1}`, dir, port: p, url: `http://127.0.0.1:${p}`, key: null, child: null, log: [] });
+      nodes.push({ name: `node${i + 1}`, dir, port: p, url: p ? `http://127.0.0.1:${p}` : '', key: null, child: null, log: [] });
     }
     let root: Signer;
     if (!existsSync(rootFile)) await writeKeyFile(rootFile, generateSeed());
@@ -253,6 +255,8 @@ export class LocalNetwork {
               const doc = JSON.parse(line) as { url?: string };
               if (doc.url) {
                 started = true;
+                node.url = doc.url;
+                node.port = Number(new URL(doc.url).port);
                 clearTimeout(timer);
                 resolve();
               }
@@ -287,9 +291,9 @@ export class LocalNetwork {
   /** Adds a node entry (started with {@link startNode}); with `key`, a validator key is created. */
   async addNode(opts: { key?: boolean } = {}): Promise<LocalNode> {
     const i = this.nodes.length + 1;
-    const p = await freePort();
     const dir = join(this.dir, `node${i}`);
-    const node: LocalNode = { name: `node${i}`, dir, port: p, url: `http://127.0.0.1:${p}`, key: null, child: null, log: [] };
+    // Port 0: the node binds any free port; `url` is set when it has started.
+    const node: LocalNode = { name: `node${i}`, dir, port: 0, url: '', key: null, child: null, log: [] };
     if (opts.key) {
       const keyFile = join(dir, 'keys', 'validator.key');
       mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });

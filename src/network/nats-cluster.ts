@@ -61,6 +61,8 @@ export interface NatsClusterOptions {
   clusterName?: string;
   /** Called with each line a server logs (default: kept in memory only). */
   onLog?: (server: string, line: string) => void;
+  /** Where the client and route ports come from (default {@link freePort}; tests hand out taken ones). */
+  ports?: () => Promise<number>;
 }
 
 /** A running local cluster. */
@@ -86,11 +88,23 @@ export class NatsCluster {
    * @throws UrbisError INTERNAL when nats-server is missing or JetStream is not ready within 30 s.
    */
   static async start(opts: NatsClusterOptions): Promise<NatsCluster> {
+    // Ports are probed free, then bound by nats-server a moment later: another process may take one
+    // in between. A server that exits at start is retried with fresh ports, up to three times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await NatsCluster.startOnce(opts);
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof UrbisError && e.details?.exited === true)) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(opts: NatsClusterOptions): Promise<NatsCluster> {
     const size = opts.size ?? 3;
     const servers: NatsServer[] = [];
     for (let i = 0; i < size; i++) {
-      const port = await freePort();
-      const routePort = await freePort();
+      const port = await (opts.ports ?? freePort)();
+      const routePort = await (opts.ports ?? freePort)();
       const name = `n${i + 1}`;
       const storeDir = join(opts.dir, name);
       mkdirSync(storeDir, { recursive: true });
@@ -100,6 +114,9 @@ export class NatsCluster {
     try {
       for (const s of servers) cluster.spawnServer(s);
       await cluster.waitReady(30_000);
+      // waitReady passes over stopped servers (a restart of one server); at first start every one must run.
+      const gone = servers.find((s) => !s.child);
+      if (gone) throw new UrbisError('INTERNAL', `nats-server ${gone.name} exited: ${gone.log.slice(-5).join(' | ')}`, { exited: true });
     } catch (e) {
       await cluster.stop();
       throw e;
@@ -156,7 +173,7 @@ export class NatsCluster {
     for (const s of this.servers) {
       if (!s.child) continue;
       for (;;) {
-        if (!s.child) throw new UrbisError('INTERNAL', `nats-server ${s.name} exited: ${s.log.slice(-5).join(' | ')}`);
+        if (!s.child) throw new UrbisError('INTERNAL', `nats-server ${s.name} exited: ${s.log.slice(-5).join(' | ')}`, { exited: true });
         try {
           const nc = await connect({ servers: s.url, timeout: 1000, reconnect: false });
           try {

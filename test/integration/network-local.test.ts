@@ -25,17 +25,28 @@ function portOpen(url: string): Promise<boolean> {
 describe('urbis network local', () => {
   it('starts 3 NATS servers and 4 nodes, and stops them all on SIGINT', async () => {
     const child = spawn(process.execPath, [BIN, 'network', 'local', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
-    const doc = await until(
+    child.stderr.on('data', (d) => (err += d));
+    // The description is one line of JSON; a failure is an error document and a non-zero exit.
+    const died = exited.then((c) => {
+      throw new Error(`network local exited (${c}) before it was up`);
+    });
+    died.catch(() => undefined);
+    const description = until(
       'the network description',
       async () => {
-        const line = out.split('\n').find((l) => l.startsWith('{'));
+        const line = out.split('\n').find((l) => l.startsWith('{"dir"') && l.endsWith('}'));
         return line ? (JSON.parse(line) as { dir: string; nats: string[]; nodes: { url: string; validator: string }[] }) : null;
       },
       90_000,
     );
+    const doc = await Promise.race([description, died]).catch((e: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`);
+    });
     expect(doc.nats).toHaveLength(3);
     expect(doc.nodes).toHaveLength(4);
     for (const n of doc.nodes) {
