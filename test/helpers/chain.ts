@@ -4,6 +4,7 @@
  */
 import '../../src/platform/node.js';
 import { generateSeed } from '../../src/core/crypto/index.js';
+import { isUrbisError } from '../../src/core/errors.js';
 import { buildTxBody, signTx, signerFromSeed, type Signer } from '../../src/core/ledger/tx.js';
 import type { Payloads, Tx, TxResult, TxType } from '../../src/core/ledger/types.js';
 import { Ledger } from '../../src/engine/ledger.js';
@@ -87,4 +88,14 @@ export function expectOk(r: TxResult): void {
 
 export function codeOf(r: TxResult): string {
   return r.ok ? 'OK' : r.code;
+}
+
+/** The error code `f` throws: 'OK' when it returns, the Urbis code, or the message of another error. */
+export function thrownCode(f: () => unknown): string {
+  try {
+    f();
+    return 'OK';
+  } catch (e) {
+    return isUrbisError(e) ? e.code : String(e);
+  }
 }

@@ -10,8 +10,11 @@
  */
 import { canonicalBytes, concatBytes, fromBase64url, fromHex, multikeyToPublicKey, toBase64url, toHex, utf8Encode } from '../encoding/index.js';
 import { ed25519Verify, sha256 } from '../crypto/index.js';
+import { logTree, merkleTreeHash, mthLeaf } from '../merkle/log.js';
 import { UrbisError } from '../errors.js';
 import type { Signer } from './tx.js';
+// The list-tree hashing lives in core/merkle/log.ts; re-exported for the callers of this module.
+export { merkleTreeHash, mthLeaf, mthNode } from '../merkle/log.js';
 import type { BlockHeader, Certificate, Tx, TxResult } from './types.js';
 
 const HEADER_DOMAIN = utf8Encode('urbis/header/v1\n');
@@ -27,37 +30,24 @@ export function validatorsHash(validators: string[]): string {
   return toHex(sha256(canonicalBytes([...validators].sort())));
 }
 
-/** RFC 6962 leaf hash: SHA-256(0x00 ‖ data). */
-export function mthLeaf(data: Uint8Array): Uint8Array {
-  return sha256(concatBytes(new Uint8Array([0]), data));
-}
-
-/** RFC 6962 interior node: SHA-256(0x01 ‖ left ‖ right). */
-export function mthNode(l: Uint8Array, r: Uint8Array): Uint8Array {
-  return sha256(concatBytes(new Uint8Array([1]), l, r));
-}
-
-/**
- * RFC 9162 §2.1.1 Merkle Tree Hash over already-hashed leaves: split at the largest power of two
- * smaller than n. Empty tree = SHA-256("").
- */
-export function merkleTreeHash(leafHashes: Uint8Array[]): Uint8Array {
-  if (leafHashes.length === 0) return sha256(new Uint8Array(0));
-  // Bottom-up evaluation gives the same result as the recursive definition: an odd node at the end
-  // of a level is promoted unchanged, which is exactly the "largest power of two" split.
-  let level = leafHashes;
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) next.push(mthNode(level[i]!, level[i + 1]!));
-    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
-    level = next;
-  }
-  return level[0]!;
+/** Leaf hash of one block entry: RFC 9162 leaf over the canonical JSON of `{ tx, result }`. */
+export function txLeaf(tx: Tx, result: TxResult): Uint8Array {
+  return mthLeaf(canonicalBytes({ tx, result }));
 }
 
 /** Transaction root of a block: MTH over canonical `{ tx, result }` entries. */
 export function txRoot(txs: Tx[], results: TxResult[]): string {
-  return toHex(merkleTreeHash(txs.map((tx, i) => mthLeaf(canonicalBytes({ tx, result: results[i] })))));
+  return toHex(merkleTreeHash(txs.map((tx, i) => txLeaf(tx, results[i]!))));
+}
+
+/**
+ * Audit path (RFC 9162 §2.1.3.1) of entry `index` of a block against its transaction root: hex,
+ * leaf level first. The tree size is the header's `txCount`.
+ */
+export function txAuditPath(txs: Tx[], results: TxResult[], index: number): string[] {
+  return logTree(txs.map((tx, i) => txLeaf(tx, results[i]!)))
+    .path(index)
+    .map(toHex);
 }
 
 /** Bytes a validator signs for a header. */

@@ -1,6 +1,7 @@
 /**
  * The Urbis state map: a compact sparse Merkle tree over SHA-256 with inclusion and non-inclusion
- * proofs. Spec: docs/protocol.md (State map). Pure.
+ * proofs. Spec: docs/protocol.md (State map). And the RFC 9162 list trees (`log.ts`): transaction
+ * roots, receipt batches, audit paths. Pure.
  */
 export { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, leafHash, nodeHash, rfc6962LeafHash } from './hash.js';
 export { MemorySmtNodeStore, NODE_RECORD_LENGTH, encodeNodePath, type SmtNodeStore, type SmtWrite } from './store.js';
@@ -16,3 +17,4 @@ export {
   type SmtProof,
   type SmtProofTerminal,
 } from './proof.js';
+export { logTree, merkleTreeHash, mthLeaf, mthNode, verifyInclusion, type LogTree } from './log.js';
