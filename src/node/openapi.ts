@@ -68,8 +68,18 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'at', in: 'query', description: 'ISO 8601 time: the version in force then.', schema: { type: 'string' } },
           ],
           responses: {
-            '200': json('IdAnswer', 'Record, status, version, Merkle proof, header and certificate.'),
-            '304': { description: 'Not modified (ETag is the block height).' },
+            '200': {
+              description:
+                'By Accept: the record, status, version, Merkle proof, header and certificate (application/json, the default); ' +
+                'the RFC 9264 linkset of its links and services (application/linkset+json); its NGSI-LD entity (application/ld+json). ' +
+                'Every one carries the links in an RFC 8288 Link header, the linkset link first.',
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/IdAnswer' } },
+                'application/linkset+json': { schema: { type: 'object', required: ['linkset'] } },
+                'application/ld+json': { schema: { type: 'object', required: ['id', 'type', '@context'] } },
+              },
+            },
+            '304': { description: 'Not modified (ETag is the block height, plus the representation for the linkset and NGSI-LD ones).' },
             '400': problem,
             '404': { description: 'Not registered: problem document with a non-inclusion proof in `proven`.', content: problem.content },
             '503': problem,

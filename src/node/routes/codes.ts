@@ -21,7 +21,8 @@ import {
   type CodeVerdict,
   type ParsedCode,
 } from '../../core/codes/index.js';
-import { formatDid, parseIdentifier, type Identifier } from '../../core/ids/index.js';
+import { parseIdentifier, type Identifier } from '../../core/ids/index.js';
+import { LINKSET_JSON, idLinkset, resolutionPath } from '../../core/api/linkset.js';
 import { keyOfText } from '../../core/ledger/names.js';
 import { nsKey } from '../../core/ledger/state.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
@@ -125,28 +126,6 @@ function negotiate(accept: string | undefined): Representation | null {
   return null;
 }
 
-/** RFC 9264 §4.2 linkset of an identifier: its proof, its DID, its typed links and services. */
-function linkset(rt: NodeRuntime, id: Identifier, e: IdEntry | NsEntry | undefined): unknown {
-  const base = rt.publicUrl;
-  const ctx: Record<string, unknown> = {
-    anchor: `${base}/id/${id.text}`,
-    describedby: [
-      {
-        href: `${base}/v1/${id.local === null ? 'ns' : 'ids'}/${encodeURIComponent(id.local === null ? id.namespace.join('.') : id.text)}`,
-        type: 'application/json',
-      },
-    ],
-    alternate: [{ href: formatDid(id) }],
-  };
-  for (const l of e?.record.links ?? []) {
-    // Urbis link relations are extension relation types (RFC 8288 §2.1.2): URIs.
-    const rel = `https://urbis.city/rel/${l.rel}`;
-    ((ctx[rel] ??= []) as unknown[]).push({ href: `${base}/id/${l.target}` });
-  }
-  for (const s of e?.record.services ?? []) ((ctx.service ??= []) as unknown[]).push({ href: s.serviceEndpoint, title: `${s.type} ${s.id}` });
-  return { linkset: [ctx] };
-}
-
 /**
  * Registers the code routes. `labelUrls: false` leaves `/id/*` to the web app, which passes the
  * non-HTML requests to {@link labelUrlHandler}.
@@ -238,7 +217,7 @@ export function labelUrlHandler(rt: NodeRuntime): (req: FastifyRequest, reply: F
     const entry: IdEntry | NsEntry | undefined = guarded(() => (id.local === null ? rt.store.ns(key) : rt.store.id(key)));
     if (rep === 'linkset') {
       if (!entry) throw new UrbisError(id.local === null ? 'NS_NOT_FOUND' : 'ID_NOT_FOUND', `${id.text} is not registered`);
-      return reply.type('application/linkset+json').send(linkset(rt, id, entry));
+      return reply.type(LINKSET_JSON).send(idLinkset(rt.publicUrl, id, entry));
     }
     const c = (req.query as { c?: unknown }).c;
     // Without the route schema (behind the web app) the query is checked here.
@@ -272,7 +251,7 @@ export function labelUrlHandler(rt: NodeRuntime): (req: FastifyRequest, reply: F
           headerTime: head.header.time,
           verdict,
           codeError,
-          jsonUrl: `/v1/${id.local === null ? 'ns' : 'ids'}/${encodeURIComponent(id.local === null ? id.namespace.join('.') : id.text)}`,
+          jsonUrl: resolutionPath(id),
         }),
       );
   };

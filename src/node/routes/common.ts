@@ -13,12 +13,19 @@ import type { NodeRuntime } from '../types.js';
 export const CACHE_POSITIVE = 'public, max-age=5';
 export const CACHE_NEGATIVE = 'public, max-age=1';
 
+/** A serialised answer; `link` is its RFC 8288 `Link` field, when it has one. */
+export interface CachedAnswer {
+  status: number;
+  body: string;
+  link?: string;
+}
+
 /** Answers cached per block height: the proof of an entry only changes when a block commits. */
 export class AnswerCache {
   private height = -1;
-  private readonly map = new Map<string, { status: number; body: string }>();
+  private readonly map = new Map<string, CachedAnswer>();
   constructor(private readonly max = 20_000) {}
-  get(height: number, key: string): { status: number; body: string } | undefined {
+  get(height: number, key: string): CachedAnswer | undefined {
     if (height !== this.height) {
       this.map.clear();
       this.height = height;
@@ -26,7 +33,7 @@ export class AnswerCache {
     }
     return this.map.get(key);
   }
-  set(height: number, key: string, v: { status: number; body: string }): void {
+  set(height: number, key: string, v: CachedAnswer): void {
     if (height !== this.height) return;
     if (this.map.size >= this.max) this.map.clear();
     this.map.set(key, v);
@@ -39,16 +46,47 @@ export function provenJson<E extends StateEntry>(rt: NodeRuntime, key: string): 
   return { key: p.key, entry: p.entry as E | null, proof: proofToJson(p.proof), header: p.header, cert: p.cert };
 }
 
-/** Sends a cached JSON string with ETag and Cache-Control tied to the block height. */
-export function sendCached(req: FastifyRequest, reply: FastifyReply, height: number, hit: { status: number; body: string }): FastifyReply {
-  const etag = `"h${height}"`;
+/**
+ * Sends a cached answer with ETag and Cache-Control tied to the block height. Representations
+ * other than the JSON one (`variant`, e.g. `linkset`) get their own entity tag (RFC 9110 §8.8.3:
+ * one tag per representation).
+ */
+export function sendCached(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  height: number,
+  hit: CachedAnswer,
+  variant?: { name: string; type: string },
+): FastifyReply {
+  const etag = variant ? `"h${height}-${variant.name}"` : `"h${height}"`;
   reply.header('etag', etag);
   reply.header('cache-control', hit.status === 200 ? CACHE_POSITIVE : CACHE_NEGATIVE);
+  if (hit.link) reply.header('link', hit.link);
   if (hit.status === 200 && req.headers['if-none-match'] === etag) return reply.code(304).send();
   return reply
     .code(hit.status)
-    .type(hit.status === 200 ? 'application/json; charset=utf-8' : 'application/problem+json')
+    .type(hit.status !== 200 ? 'application/problem+json' : (variant?.type ?? 'application/json; charset=utf-8'))
     .send(hit.body);
+}
+
+/**
+ * RFC 9110 §12.5.1 proactive negotiation: the offer the `Accept` field prefers (highest `q`, then
+ * the order of the field; `type/*` and `*\/*` match the first offer they cover; media-type
+ * parameters are ignored). No field, or nothing acceptable: the first offer (these routes keep
+ * answering JSON to clients that ask for something else, as they always did).
+ */
+export function preferredMedia<T extends string>(accept: string | undefined, offers: readonly T[]): T {
+  if (!accept) return offers[0]!;
+  let best: { offer: T; q: number } | null = null;
+  for (const part of accept.split(',').slice(0, 32)) {
+    const [range, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    let q = 1;
+    for (const p of params) if (p.startsWith('q=')) q = Number(p.slice(2));
+    if (!(q > 0) || !range) continue;
+    const offer = range === '*/*' ? offers[0] : range.endsWith('/*') ? offers.find((o) => o.startsWith(range.slice(0, -1))) : offers.find((o) => o === range);
+    if (offer !== undefined && (best === null || q > best.q)) best = { offer, q };
+  }
+  return best?.offer ?? offers[0]!;
 }
 
 /** Decodes a wildcard path tail (identifiers contain `/` and `:`; clients may or may not encode them). */

@@ -10,10 +10,20 @@ import { idKey } from '../../core/ledger/state.js';
 import type { IdEntry } from '../../core/ledger/types.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
-import { CACHE_NEGATIVE, CACHE_POSITIVE, provenJson, sendCached, tail } from './common.js';
+import { CACHE_NEGATIVE, CACHE_POSITIVE, preferredMedia, provenJson, sendCached, tail } from './common.js';
 import { grantsAnswer } from './grants.js';
 import { serveCodeImage, type CodeImageQuery } from './codes.js';
-import { idAnswers } from './id-answer.js';
+import { idAnswers, type IdRepresentation } from './id-answer.js';
+import { LINKSET_JSON } from '../../core/api/linkset.js';
+import { NGSI_LD_JSON } from '../../core/api/ngsi-ld.js';
+
+/** What `GET /v1/ids/<id>` can answer, by `Accept` (the first is the default). */
+const ID_MEDIA = ['application/json', LINKSET_JSON, NGSI_LD_JSON] as const;
+const REPRESENTATION: Record<(typeof ID_MEDIA)[number], IdRepresentation> = {
+  'application/json': 'json',
+  [LINKSET_JSON]: 'linkset',
+  [NGSI_LD_JSON]: 'ngsi-ld',
+};
 
 /** Used by the OpenAPI document: the reason a `/v1/ids` lookup can fail before reaching the store. */
 export const ID_PARSE_FAILURES = ['ID_CHECK_MISMATCH', 'ID_CHECK_MISSING', 'ID_CHAR_INVALID'];
@@ -90,8 +100,11 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         if (!entry) throw new UrbisError('ID_NOT_FOUND', `${id.text} has no such version`);
         return reply.send({ id: id.text, entry, current: guarded(() => provenJson<IdEntry>(rt, idKey(key))) });
       }
-      const { height, answer } = answers(id);
-      return sendCached(req, reply, height, answer);
+      const media = preferredMedia(req.headers.accept, ID_MEDIA);
+      const rep = REPRESENTATION[media];
+      const { height, answer } = answers(id, rep);
+      reply.header('vary', 'Accept');
+      return sendCached(req, reply, height, answer, rep === 'json' ? undefined : { name: rep, type: media });
     },
   );
 }
