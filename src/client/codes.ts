@@ -7,7 +7,9 @@
  * Spec: docs/codes.md §7, §8.
  */
 import { isUrbisError, UrbisError } from '../core/errors.js';
-import { ed25519PublicKey, randomBytes } from '../core/crypto/index.js';
+import { randomBytes } from '../core/crypto/index.js';
+import { parseIdentifier } from '../core/ids/index.js';
+import { signerFromSeed, type Signer } from '../core/ledger/tx.js';
 import {
   codeNamespace,
   codeUrl,
@@ -30,10 +32,17 @@ import type { UrbisClient } from './client.js';
 /** Default maximum age of offline facts (a trust bundle): one day. */
 export const DEFAULT_OFFLINE_MAX_AGE_MS = 24 * 3600 * 1000;
 
+/**
+ * The issuer of {@link makeCodeFor}: its 32-byte Ed25519 secret key (`seed`), or a signer (a key
+ * loaded from a key file); its public key must be in the namespace's `policy.issuers`.
+ */
+export type CodeIssuer = { seed: Uint8Array; signer?: undefined } | { signer: Signer; seed?: undefined };
+
 /** Options of {@link makeCodeFor}. */
-export interface MakeCodeOptions {
-  /** The issuer's 32-byte Ed25519 secret key; its public key must be in the namespace's `policy.issuers`. */
-  seed: Uint8Array;
+export type MakeCodeOptions = CodeIssuer & MakeCodeDetails;
+
+/** What a label says besides its issuer. */
+export interface MakeCodeDetails {
   /** Label serial (default: 32 random bits). */
   serial?: number;
   /** Attribute names the label vouches for besides the type (default none). */
@@ -53,13 +62,30 @@ export interface MadeCodeForms extends MadeCode {
 }
 
 /**
- * Makes a label for an identifier from its verified current record.
- * @throws UrbisError ID_NOT_FOUND (proven absent), ID_DEACTIVATED, CODE_MALFORMED, and as {@link UrbisClient.resolve}
+ * Checks, against the verified namespace entry, that `issuer` may sign labels in namespace `ns`.
+ * @throws UrbisError CODE_ISSUER_NOT_AUTHORISED (not in `policy.issuers`: its codes would verify as
+ *   FORGED), NS_NOT_FOUND (proven absent), and as {@link UrbisClient.ns}
+ */
+export async function checkIssuer(client: UrbisClient, ns: string, issuer: string): Promise<void> {
+  const n = await client.ns(ns);
+  if (!n.present) throw new UrbisError('NS_NOT_FOUND', `namespace ${ns} is not registered (proven absent at block ${n.height})`);
+  if (!n.entry.policy.issuers?.includes(issuer)) {
+    throw new UrbisError('CODE_ISSUER_NOT_AUTHORISED', `${issuer} is not in policy.issuers of ${ns}: its codes would verify as FORGED`, { issuer, ns });
+  }
+}
+
+/**
+ * Makes a label for an identifier from its verified current record, after checking against the
+ * verified namespace entry that the issuer is one of its `policy.issuers`.
+ * @throws UrbisError ID_NOT_FOUND (proven absent), ID_DEACTIVATED, CODE_ISSUER_NOT_AUTHORISED, CODE_MALFORMED,
+ *   and as {@link UrbisClient.resolve}
  */
 export async function makeCodeFor(client: UrbisClient, id: string, o: MakeCodeOptions): Promise<MadeCodeForms> {
+  const issuer = o.signer ?? signerFromSeed(o.seed);
   const r = await client.resolve(id);
   if (!r.present) throw new UrbisError('ID_NOT_FOUND', `${r.id} is not registered (proven absent at block ${r.height})`);
   if (r.entry.status === 'deactivated') throw new UrbisError('ID_DEACTIVATED', `${r.id} is deactivated; no code is made for it`);
+  await checkIssuer(client, parseIdentifier(r.id).namespace.join('.'), issuer.id);
   const fields = normaliseFields(o.fields ?? []);
   const now = o.now ?? Date.now();
   const serial = o.serial ?? new DataView(randomBytes(4).buffer).getUint32(0);
@@ -72,7 +98,7 @@ export async function makeCodeFor(client: UrbisClient, id: string, o: MakeCodeOp
     fields,
     ...(o.expiresAt === undefined ? {} : { expiresAt: Math.floor(o.expiresAt / 1000) }),
   };
-  const made = makeCode(claims, o.seed, ed25519PublicKey(o.seed));
+  const made = makeCode(claims, issuer, issuer.publicKey);
   return { ...made, serial, url: codeUrl(o.baseUrl ?? `https://${r.url.split('/')[2]}`, r.id, made.bytes) };
 }
 

@@ -72,11 +72,14 @@ export type { Signer } from '../core/ledger/tx.js';
 export { signerFromSeed, cosignTx } from '../core/ledger/tx.js';
 export {
   makeCodeFor,
+  checkIssuer,
   verifyCodeOnline,
   verifyCodeOffline,
   onlineFacts,
   DEFAULT_OFFLINE_MAX_AGE_MS,
   type MakeCodeOptions,
+  type MakeCodeDetails,
+  type CodeIssuer,
   type MadeCodeForms,
   type VerifyOptions as CodeVerifyOptions,
 } from './codes.js';

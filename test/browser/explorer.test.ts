@@ -14,7 +14,8 @@ import { ed25519PublicKey, generateSeed } from '../../src/core/crypto/index.js';
 import { publicKeyToMultikey } from '../../src/core/encoding/multikey.js';
 import { encodeKeyFile, readKeyFile } from '../../src/keys/keyfile.js';
 import { UrbisClient } from '../../src/client/client.js';
-import { makeCodeFor } from '../../src/client/codes.js';
+import { makeCodeFor, verifyCodeOnline } from '../../src/client/codes.js';
+import { readQrCodes } from '../../src/codes/image.js';
 import { signerFromSeed } from '../../src/core/ledger/tx.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/processes.js';
 import { hasChromium, launchBrowser, runAxe, type Page, type TestBrowser } from '../helpers/browser.js';
@@ -38,6 +39,19 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
 async function firstId(query: string): Promise<string> {
   const r = (await (await fetch(`${node.url}/v1/search?${query}&limit=1`)).json()) as { items: Array<{ id: string }> };
   return r.items[0]!.id;
+}
+
+/** An SDK client of the node, the demo city's controller key, and a new issuer the city adds to its `policy.issuers`. */
+async function cityIssuer() {
+  const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as unknown;
+  const client = new UrbisClient({ url: node.url, anchor: UrbisClient.anchorFromGenesis(genesis) });
+  const city = signerFromSeed((await readKeyFile(join(dir, 'keys', 'city-130100.key'))).seed);
+  const issuerSeed = generateSeed();
+  const issuer = signerFromSeed(issuerSeed);
+  const ns = await client.ns('156.130100');
+  if (!ns.present) throw new Error('demo city missing');
+  await client.updateNs({ ns: '156.130100', policy: { ...ns.entry.policy, issuers: [...(ns.entry.policy.issuers ?? []), issuer.id] } }, [city]);
+  return { client, city, issuer, issuerSeed };
 }
 
 beforeAll(async () => {
@@ -262,14 +276,7 @@ describe('explorer in chromium', () => {
 
   it('scans an uploaded code image (VALID, then REVOKED after label.revoke) and verifies the code of a label URL', async () => {
     // An issuer authorised by the city, a label made for one of its buildings, printed as a QR image.
-    const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as unknown;
-    const client = new UrbisClient({ url: node.url, anchor: UrbisClient.anchorFromGenesis(genesis) });
-    const city = signerFromSeed((await readKeyFile(join(dir, 'keys', 'city-130100.key'))).seed);
-    const issuerSeed = generateSeed();
-    const issuer = signerFromSeed(issuerSeed);
-    const ns = await client.ns('156.130100');
-    if (!ns.present) throw new Error('demo city missing');
-    await client.updateNs({ ns: '156.130100', policy: { ...ns.entry.policy, issuers: [issuer.id] } }, [city]);
+    const { client, issuer, issuerSeed } = await cityIssuer();
     const id = (await client.search({ ns: '156.130100', type: 'building', limit: 1 })).items[0]!.id;
     const made = await makeCodeFor(client, id, { seed: issuerSeed, serial: 77, baseUrl: node.url });
     const png = await QRCode.toBuffer(made.text, { errorCorrectionLevel: 'M', margin: 4, scale: 6 });
@@ -301,6 +308,57 @@ describe('explorer in chromium', () => {
     await page.setInputFiles('#code-image', { name: 'page.png', mimeType: 'image/png', buffer: await page.screenshot() });
     await page.getByTestId('no-code').waitFor();
     await page.close();
+  });
+
+  it('issues signed labels on the Manage page with a loaded issuer key: decoded, they verify VALID; a key without authority is told why', async () => {
+    // An issuer key file, added to the city's issuers by its controllers.
+    const { client, city, issuerSeed } = await cityIssuer();
+    const issuerFile = join(dir, 'label-issuer.key');
+    writeFileSync(issuerFile, await encodeKeyFile(issuerSeed), { mode: 0o600 });
+    const ids = ['LABEL-1', 'LABEL-2'].map((local) => makeIdentifier(['156', '130100'], local).text);
+    for (const id of ids) await client.submitAndWait(client.tx('id.register', { id, record: { type: 'lamp', attributes: { power: 60 } } }, [city]));
+
+    const page = await tb.browser.newPage();
+    await page.goto(`${node.url}/manage`);
+    await page.setInputFiles('#keyfile', issuerFile);
+    await page.getByTestId('loaded-keys').waitFor();
+    // Without check characters: the page computes them.
+    await page.fill('#label-ids', ids.map((x) => x.replace(/:.$/, '')).join('\n'));
+    await page.getByRole('button', { name: 'Make labels' }).click();
+    await page.getByTestId('labels').waitFor();
+    expect(await page.getByTestId('labels').textContent()).toContain(`${ids.length} label`);
+    expect(await page.getByTestId('label').count()).toBe(ids.length);
+    await shot(page, 'manage-labels');
+    await expectAccessible(page, 'manage labels');
+    for (const id of ids) {
+      const label = page.locator(`[data-testid="label"][data-id="${id}"]`);
+      const content = (await label.getAttribute('data-content'))!;
+      expect(content.startsWith(`${node.url}/id/${id}?c=`)).toBe(true);
+      // The PNG offered for download, decoded outside the browser, verifies VALID with the SDK.
+      const href = (await label.getByTestId('label-png').getAttribute('href'))!;
+      expect(href.startsWith('data:image/png;base64,')).toBe(true);
+      const fromPng = await readQrCodes(Buffer.from(href.slice(href.indexOf(',') + 1), 'base64'));
+      expect(fromPng).toEqual([content]);
+      const v = await verifyCodeOnline(client, fromPng[0]!);
+      expect(v.verdict).toBe('VALID');
+      // The SVG shown (and printed) decodes to the same code.
+      expect(await readQrCodes(await label.locator('img').screenshot())).toEqual([content]);
+    }
+
+    // The city's key controls the namespace but is not one of its issuers: no label, and why.
+    const other = await tb.browser.newPage();
+    await other.goto(`${node.url}/manage`);
+    await other.setInputFiles('#keyfile', join(dir, 'keys', 'city-130100.key'));
+    await other.getByTestId('loaded-keys').waitFor();
+    await other.fill('#label-ids', ids[0]!);
+    await other.getByRole('button', { name: 'Make labels' }).click();
+    const refused = other.getByTestId('label-not-authorised');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/not among the issuers of namespace 156\.130100.*FORGED/s);
+    expect(await other.getByTestId('label').count()).toBe(0);
+    await shot(other, 'manage-labels-refused');
+    await page.close();
+    await other.close();
   });
 
   it('has no serious or critical axe-core violations on any page, and fits a 360 px phone', async () => {

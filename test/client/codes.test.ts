@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectOk, newChain, newSigner, OPEN_POLICY, withCity } from '../helpers/chain.js';
 import { fakeNode } from './fake-node.js';
-import { UrbisClient, makeCodeFor, verifyCodeOffline, verifyCodeOnline } from '../../src/client/index.js';
+import { UrbisClient, checkIssuer, makeCodeFor, verifyCodeOffline, verifyCodeOnline } from '../../src/client/index.js';
 import { createWebCryptoProvider, generateSeed, getCryptoProvider, setCryptoProvider } from '../../src/core/crypto/index.js';
 import { signerFromSeed } from '../../src/core/ledger/tx.js';
 import { objectIdText } from '../../src/core/ledger/names.js';
@@ -38,6 +38,17 @@ describe('SDK codes', () => {
     expectOk(s.c.run('id.deactivate', { id: s.id }, [s.city]));
     expect((await verifyCodeOnline(s.client, made.text)).verdict).toBe('REVOKED');
     await expect(makeCodeFor(s.client, s.id, { seed: s.seed })).rejects.toMatchObject({ code: 'ID_DEACTIVATED' });
+  });
+
+  it('makes a code with a loaded signer; refuses a key that is not among the namespace issuers (its code would be FORGED)', async () => {
+    const s = setup();
+    const made = await makeCodeFor(s.client, s.id, { signer: s.issuer, serial: 4 });
+    expect((await verifyCodeOnline(s.client, made.text)).verdict).toBe('VALID');
+    // The city controls the namespace but is not one of its issuers.
+    await expect(makeCodeFor(s.client, s.id, { signer: s.city })).rejects.toMatchObject({ code: 'CODE_ISSUER_NOT_AUTHORISED' });
+    await expect(checkIssuer(s.client, '156.130100', s.city.id)).rejects.toThrow(/would verify as FORGED/);
+    await expect(checkIssuer(s.client, '156.130100', s.issuer.id)).resolves.toBeUndefined();
+    await expect(checkIssuer(s.client, '156.999999', s.issuer.id)).rejects.toMatchObject({ code: 'NS_NOT_FOUND' });
   });
 
   it('a lying node (identifier shown active after deactivation) is caught, never VALID', async () => {

@@ -14,6 +14,7 @@ import {
   type OperationFields,
 } from '../../web/src/lib/forms.js';
 import { ago, quota, short } from '../../web/src/lib/format.js';
+import { labelFileName, MAX_PAGE_LABELS, parseLabelRequest } from '../../web/src/lib/labels.js';
 import { UrbisError } from '../../src/core/errors.js';
 import { formatDid, formatUrl, makeIdentifier, parseIdentifier } from '../../src/core/ids/index.js';
 import { newSigner } from '../helpers/chain.js';
@@ -190,5 +191,41 @@ describe('formatting', () => {
     expect(ago(0, 7_200_000)).toBe('2 h ago');
     expect(quota(3, 10)).toBe('3 of 10 (30%)');
     expect(quota(3, undefined)).toBe('3 (no limit)');
+  });
+});
+
+describe('label form (Manage, issue signed labels)', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const f = (ids: string, fields = '', expires = '') => parseLabelRequest({ ids, fields, expires }, now);
+
+  it('takes identifiers in any form, computes a missing check character, drops repeats, lists their namespaces', () => {
+    const r = f(`${ident.text}\n\n156.130100.42/lamp-000017\n${formatDid(ident)}\n156.130100/METER-1`, 'power, kind kind');
+    expect(r.ids).toEqual([ident.text, makeIdentifier(['156', '130100'], 'METER-1').text]);
+    expect(r.namespaces).toEqual(['156.130100.42', '156.130100']);
+    expect(r.fields).toEqual(['kind', 'power']);
+    expect(r.expiresAt).toBeUndefined();
+    expect(f(ident.text, '', '2026-03-31').expiresAt).toBe(Date.UTC(2026, 2, 31, 23, 59, 59));
+  });
+
+  it('names the field and line of each mistake', () => {
+    const err = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return { field: (e as FieldError).field, message: (e as FieldError).message };
+      }
+      throw new Error('no error');
+    };
+    expect(err(() => f(' \n'))).toMatchObject({ field: 'label-ids', message: /at least one/ });
+    expect(err(() => f(`${ident.text}\n156.130100`))).toMatchObject({ field: 'label-ids', message: /line 2: .* namespace/ });
+    expect(err(() => f(`${ident.text.slice(0, -1)}${ident.check === 'A' ? 'B' : 'A'}`))).toMatchObject({ field: 'label-ids', message: /^line 1:/ });
+    expect(err(() => f(Array.from({ length: MAX_PAGE_LABELS + 1 }, (_, i) => `156.130100/L-${i}`).join('\n')))).toMatchObject({ field: 'label-ids' });
+    expect(err(() => f(ident.text, 'not a name!'))).toMatchObject({ field: 'label-fields' });
+    expect(err(() => f(ident.text, '', '2026-02-30'))).toMatchObject({ field: 'label-expires', message: /YYYY-MM-DD/ });
+    expect(err(() => f(ident.text, '', '2025-12-31'))).toMatchObject({ field: 'label-expires', message: /passed/ });
+  });
+
+  it('gives label images file names without path or URL characters', () => {
+    expect(labelFileName(ident.text, 7, 'png')).toBe('label-156.130100.42_LAMP-000017_F-7.png');
   });
 });

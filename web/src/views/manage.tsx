@@ -13,6 +13,7 @@ import { useApp } from '../ctx.js';
 import { buildPayload, FieldError, parseSharedTx, type Operation, type OperationFields } from '../lib/forms.js';
 import { isEncrypted, signerFromKeyFile } from '../lib/keyfile.js';
 import { blockHref, idHref, txHref } from '../lib/route.js';
+import { IssueLabels } from './labels.js';
 
 const OPS: Array<{ op: Operation; label: string }> = [
   { op: 'id.register', label: 'Register an identifier' },
@@ -38,10 +39,14 @@ const EMPTY: OperationFields = {
 
 export function ManageView() {
   return (
-    <Page title="Manage" lead="Write to the registry with your own key: transactions are built and signed in this page, then sent to the node.">
+    <Page
+      title="Manage"
+      lead="Write to the registry with your own key: transactions and labels are built and signed in this page; only signed transactions are sent to the node."
+    >
       <Keys />
       <Compose />
       <Cosign />
+      <IssueLabels />
     </Page>
   );
 }
