@@ -17,6 +17,7 @@ import { objectIdText, nsIdText } from '../../src/core/ledger/names.js';
 import { verifyReceiptProof, type ReceiptProof } from '../../src/core/receipts/index.js';
 import { GrantView } from '../../src/gateway/view.js';
 import { createGatewayServer } from '../../src/gateway/proxy.js';
+import { urbisGatewayPlugin } from '../../src/index.js';
 import { ReceiptBatcher } from '../../src/gateway/receipts.js';
 import { newSigner, OPEN_POLICY } from '../helpers/chain.js';
 import type { Signer } from '../../src/core/ledger/tx.js';
@@ -118,6 +119,42 @@ describe('provider gateway', () => {
     expect(r.json.positions[0].bus).toBe(7);
     expect(seen.at(-1)).toEqual({ grantee: TRAFFIC, url: '/buses/7?fields=lat,lon' });
     expect(r.headers.get('urbis-receipt')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('guards a fastify application through app.register(urbisGatewayPlugin), child plugins included', async () => {
+    const app = Fastify();
+    const authorities = new Set<string>();
+    await app.register(urbisGatewayPlugin, { view, authorities, service: '#api', open: (path) => path === '/health' });
+    app.get('/health', async () => ({ ok: true }));
+    app.get('/buses/:n', async (req) => ({ bus: Number((req.params as { n: string }).n), grantee: req.urbisAccess?.grantee, height: req.urbisAccess?.height }));
+    // Routes of an encapsulated child plugin are guarded too (the plugin skips encapsulation).
+    await app.register(
+      async (child) => {
+        child.get('/buses/:n/stops', async (req) => ({ grantee: req.urbisAccess?.grantee }));
+      },
+      { prefix: '' },
+    );
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    authorities.add(new URL(url).host);
+    try {
+      const ok = await signedFetch(`${url}/buses/3`, {}, { grantee: TRAFFIC, signer: orgKey1 });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ bus: 3, grantee: TRAFFIC, height: expect.any(Number) });
+      const child = await signedFetch(`${url}/buses/3/stops`, {}, { grantee: TRAFFIC, signer: orgKey1 });
+      expect(await child.json()).toEqual({ grantee: TRAFFIC });
+      const plain = await fetch(`${url}/buses/3/stops`);
+      expect(plain.status).toBe(401);
+      expect(((await plain.json()) as { code: string }).code).toBe('HTTPSIG_MISSING');
+      const stranger = await signedFetch(`${url}/buses/3`, {}, { grantee: OTHER, signer: otherOrg });
+      expect(((await stranger.json()) as { code: string }).code).toBe('ACCESS_NO_GRANT');
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      // A request signed for the standalone gateway, delivered here under that name, is not for this app.
+      const h = signHttpRequest({ method: 'GET', url: `${gatewayUrl}/buses/3` }, { grantee: TRAFFIC, signer: orgKey1 });
+      const elsewhere = await app.inject({ method: 'GET', url: '/buses/3', headers: { ...h, host: new URL(gatewayUrl).host } });
+      expect(elsewhere.json().code).toBe('ACCESS_WRONG_PROVIDER');
+    } finally {
+      await app.close();
+    }
   });
 
   it('refuses a consumer without a grant, and an unsigned request, with problem documents', async () => {
