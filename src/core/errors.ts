@@ -170,6 +170,14 @@ export const ERROR_CODES = {
   },
   TX_NOT_FOUND: { status: 404, description: 'No transaction with that hash is known.' },
   STORE_UNAVAILABLE: { status: 503, description: 'The node cannot read its store right now; retry after the indicated delay.' },
+  STORE_UPGRADE_REQUIRED: {
+    status: 503,
+    description: 'The store has an older layout; open it once with a writing node (`urbis node`) to migrate it, then retry.',
+  },
+  STATE_NOT_PROVABLE: {
+    status: 410,
+    description: 'The node no longer holds (or never held) the state of that height: pruned, or before its snapshot; ask a node that keeps it.',
+  },
 
   // --- network: ordering, certificates, snapshots (src/ordering/jetstream, src/network) ---
   NET_CONFIG_INVALID: { status: 400, description: 'The network file is malformed, or disagrees with the network or the data directory.' },

@@ -16,7 +16,7 @@ import { ed25519Precheck } from '../core/crypto/index.js';
 import { fromBase64url, multikeyToPublicKey } from '../core/encoding/index.js';
 import type { VerifyPool } from './verify-pool.js';
 import { DEFAULT_PARAMS, type BlockHeader, type Certificate, type ChainEntry, type StateEntry, type Tx } from '../core/ledger/types.js';
-import { SparseMerkleTree, EMPTY_HASH, type SmtProof } from '../core/merkle/index.js';
+import { SparseMerkleTree, EMPTY_HASH, proveAt, type SmtProof } from '../core/merkle/index.js';
 import { fromHex, toHex } from '../core/encoding/index.js';
 import type { BlockBundle, LedgerStore } from '../storage/types.js';
 
@@ -29,7 +29,15 @@ export interface LedgerOptions {
   validator?: Signer;
   /** Signature verifier used by apply; defaults to a verifier that remembers verified signatures. */
   verify?: SigVerifier;
+  /**
+   * State history kept provable, in blocks behind the head: older Merkle records are pruned every
+   * {@link PRUNE_EVERY} blocks. Undefined (the default) keeps every height provable for ever.
+   */
+  historyBlocks?: number;
 }
+
+/** Blocks between two prunings of the state history (each one pass over the node table). */
+export const PRUNE_EVERY = 256;
 
 /** A committed block's outcome. */
 export interface CommitResult {
@@ -88,11 +96,16 @@ export class Ledger {
   readonly store: LedgerStore;
   private readonly tree: SparseMerkleTree;
   private readonly validator: Signer | undefined;
+  private readonly historyBlocks: number | undefined;
   readonly verifier: ReturnType<typeof cachingVerifier>;
 
   constructor(store: LedgerStore, opts: LedgerOptions = {}) {
     this.store = store;
     this.validator = opts.validator;
+    if (opts.historyBlocks !== undefined && (!Number.isSafeInteger(opts.historyBlocks) || opts.historyBlocks < 0)) {
+      throw new UrbisError('INTERNAL', 'the state history window must be a non-negative number of blocks');
+    }
+    this.historyBlocks = opts.historyBlocks;
     this.verifier = cachingVerifier();
     const head = store.head();
     this.tree = new SparseMerkleTree(store, head ? fromHex(head.header.stateRoot, 32) : EMPTY_HASH);
@@ -253,6 +266,7 @@ export class Ledger {
       throw e;
     }
     this.tree.commit(fromHex(header.stateRoot, 32));
+    if (this.historyBlocks !== undefined && header.height % PRUNE_EVERY === 0) this.store.pruneHistory(header.height - this.historyBlocks);
     return { height: header.height, headerHash: hash, header, cert, hashes: bundle.hashes, results: bundle.block.results };
   }
 
@@ -362,6 +376,47 @@ export class Ledger {
       header: head.header,
       cert: this.store.cert(head.height)!,
     };
+  }
+
+  /**
+   * A state entry as it was after block `height`, with its proof against that block's certified
+   * header (docs/protocol.md (State map) §10): the current tree for the head, the versioned records
+   * for an earlier height.
+   *
+   * @throws UrbisError HTTP_NOT_FOUND for a height above the head; STATE_NOT_PROVABLE for a height
+   *   below {@link LedgerStore.provableFrom} (details: from, to); STORE_CORRUPT.
+   */
+  proveAt(key: string, height: number): ProvenEntry {
+    const head = this.store.head();
+    if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the ledger has no blocks');
+    if (height === head.height) return this.prove(key);
+    if (!Number.isSafeInteger(height) || height < 0 || height > head.height) {
+      throw new UrbisError('HTTP_NOT_FOUND', `no block at height ${height} (head ${head.height})`, { height, head: head.height });
+    }
+    const from = this.store.provableFrom();
+    if (height < from) {
+      throw new UrbisError('STATE_NOT_PROVABLE', `this node proves the state of heights ${from} to ${head.height} only, not ${height}`, {
+        height,
+        from,
+        to: head.height,
+      });
+    }
+    const header = this.store.header(height);
+    const cert = this.store.cert(height);
+    if (!header || !cert) throw new UrbisError('STORE_CORRUPT', `block ${height} is missing`, { height });
+    return {
+      key,
+      entry: this.store.entryAt(key, height) ?? null,
+      proof: proveAt(this.store, height, fromHex(header.stateRoot, 32), merkleKey(key)),
+      header,
+      cert,
+    };
+  }
+
+  /** Heights whose state this node can prove (null before genesis). */
+  provable(): { from: number; to: number } | null {
+    const head = this.store.head();
+    return head ? { from: this.store.provableFrom(), to: head.height } : null;
   }
 
   private lookup(key: string): StateEntry | null {

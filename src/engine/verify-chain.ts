@@ -11,7 +11,7 @@ import type { StateEntry, Tx } from '../core/ledger/types.js';
 import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txHash } from '../core/ledger/tx.js';
 import { canonicalJson, fromHex, toHex } from '../core/encoding/index.js';
-import { SparseMerkleTree, verifyProof } from '../core/merkle/index.js';
+import { SparseMerkleTree, proveAt, storeReproducesRoot, verifyProof } from '../core/merkle/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { entryRow, type LedgerStore, type StoreAudit } from '../storage/types.js';
 import { Ledger } from './ledger.js';
@@ -78,9 +78,15 @@ export function verifyChain(store: LedgerStore, onProgress?: (height: number, he
   if (live !== expected) {
     return { ok: false, height: head.height, code: 'CHAIN_FAULT', message: `live state holds ${live} entries, the chain produces ${expected}` };
   }
+  // Every provable height: the entries its block changed, read from the history rows, are proven
+  // by the versioned tree against that block's state root; the whole tree of a sample of heights
+  // (the head among them) is recomputed from the stored records.
+  const from = store.provableFrom();
+  const past = historyCheck(store, heightsFrom(from, head.height, head.height - from + 1), Infinity, 16);
+  if (past) return past;
   const audit = store.audit?.();
   if (audit) {
-    const bad = auditTables(audit, scratch, head.height);
+    const bad = auditTables(audit, scratch, head.height, store.provableFrom());
     if (bad)
       return {
         ok: false,
@@ -108,7 +114,7 @@ const hex = (b: Uint8Array): string => toHex(b);
  * history, the transaction index, the replay window, the link index, and the stored Merkle tree
  * node by node. The first difference is returned with its table and key.
  */
-function auditTables(a: StoreAudit, scratch: MemoryStore, top: number): TableFault | null {
+function auditTables(a: StoreAudit, scratch: MemoryStore, top: number, from: number): TableFault | null {
   // entries: every column is derived from the body, and the body is the replayed entry.
   let n = 0;
   for (const r of a.entries()) {
@@ -189,19 +195,28 @@ function auditTables(a: StoreAudit, scratch: MemoryStore, top: number): TableFau
   }
   if (n !== links.size) return { table: 'links', key: '(count)', message: `${n} rows, the records have ${links.size} links` };
 
-  // smt: the stored tree is the tree the chain builds, node for node.
+  // smt: every record is the record the chain wrote at that position and height. Below the
+  // store's first provable height (pruned, or migrated from the single-version layout) only the
+  // record each position held at that height is kept, under its own version or that height.
+  const floor = Math.max(0, from);
+  scratch.pruneHistory(floor);
+  const want = new Map<string, Uint8Array>();
+  for (const r of scratch.nodeRecords()) want.set(r.version > floor ? `${hex(r.path)}@${r.version}` : hex(r.path), r.node);
   n = 0;
   for (const r of a.smt()) {
     n++;
-    const want = scratch.get(r.path);
-    if (!want || hex(want) !== hex(r.node))
+    const k = r.version > floor ? `${hex(r.path)}@${r.version}` : hex(r.path);
+    const w = want.get(k);
+    if (!w || hex(w) !== hex(r.node))
       return {
         table: 'smt',
-        key: hex(r.path),
-        message: want ? 'the node differs from the tree the chain builds' : 'the tree the chain builds has no node here',
+        key: `${hex(r.path)}@${r.version}`,
+        height: r.version,
+        message: w ? 'the node differs from the one the chain wrote at this height' : 'the chain wrote no node here at this height',
       };
+    want.delete(k);
   }
-  if (n !== scratch.nodeCount()) return { table: 'smt', key: '(count)', message: `${n} nodes, the chain builds ${scratch.nodeCount()}` };
+  if (want.size > 0) return { table: 'smt', key: `${[...want.keys()][0]!}`, message: `${n} records, the chain wrote ${n + want.size}: a node is missing` };
   return null;
 }
 
@@ -236,6 +251,62 @@ export function assertStoreSound(store: LedgerStore): void {
   }
 }
 
+/** `count` heights spread evenly over from..to, both ends included. */
+function heightsFrom(from: number, to: number, count: number): number[] {
+  if (from > to || from < 0) return [];
+  const n = Math.min(count, to - from + 1);
+  const out = new Set<number>([to]);
+  for (let i = 0; i < n - 1; i++) out.add(from + Math.floor((i * (to - from)) / Math.max(1, n - 1)));
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The versioned tree at each of `heights`: every entry the block at that height changed (at most
+ * `perHeight` of them), as the history rows give it at that height, is proven against the block's
+ * state root; for `wholeTrees` of the heights (the last ones, the head first), the whole tree is
+ * recomputed from the stored records. A changed history row, node record or missing record fails.
+ */
+function historyCheck(store: LedgerStore, heights: number[], perHeight: number, wholeTrees: number): ChainCheck | null {
+  for (let i = heights.length - 1; i >= 0; i--) {
+    const h = heights[i]!;
+    const hdr = store.header(h);
+    if (!hdr) return { ok: false, height: h, code: 'STORE_CORRUPT', message: `table blocks, key ${h}: the block is missing`, table: 'blocks', key: String(h) };
+    const root = fromHex(hdr.stateRoot, 32);
+    const fault = (table: string, key: string, message: string): ChainCheck => ({
+      ok: false,
+      height: h,
+      code: 'STORE_CORRUPT',
+      message: `table ${table}, key ${key}: ${message} at height ${h}`,
+      table,
+      key,
+    });
+    const seen = new Set<string>();
+    for (const v of store.changes(h)) {
+      const key = stateKey(v);
+      if (seen.has(key)) continue;
+      if (seen.size >= perHeight) break;
+      seen.add(key);
+      const e = store.entryAt(key, h);
+      try {
+        verifyProof(root, merkleKey(key), e ? entryHash(e) : null, proveAt(store, h, root, merkleKey(key)));
+      } catch (err) {
+        // A record that does not hash to its parent is the tree's fault; a proof that does not show
+        // the entry the history rows give is the history's.
+        const tree = isUrbisError(err) && err.code === 'STORE_CORRUPT';
+        return fault(
+          tree ? 'smt' : 'history',
+          key,
+          `the stored ${tree ? 'tree' : 'version'} does not prove this entry against the state root (${(err as Error).message})`,
+        );
+      }
+    }
+    if (heights.length - 1 - i < wholeTrees && !storeReproducesRoot(store, h, root)) {
+      return fault('smt', '(tree)', 'the stored records do not reproduce the state root');
+    }
+  }
+  return null;
+}
+
 export function quickCheck(store: LedgerStore, sample = 64): ChainCheck {
   const head = store.head();
   if (!head) return { ok: false, height: 0, code: 'STORE_NOT_INITIALIZED', message: 'the store holds no blocks' };
@@ -268,6 +339,9 @@ export function quickCheck(store: LedgerStore, sample = 64): ChainCheck {
     const f = checkEntry(e);
     if (f) return f;
   }
+  // Past heights: a sample of eight, each with up to eight changed entries proven at that height.
+  const past = historyCheck(store, heightsFrom(store.provableFrom(), head.height - 1, 8), 8, 0);
+  if (past) return past;
   const window = chain.params.maxTxWindowMs;
   for (let h = head.height; h >= 1; h--) {
     const block = store.block(h);

@@ -9,7 +9,7 @@
  * wrote, every history row, every Merkle node and the head pointer are durable together, or (if the
  * process dies first) none of them are.
  */
-import type { SmtNodeStore, SmtWrite } from '../core/merkle/index.js';
+import type { SmtWrite, VersionedSmtNodeStore } from '../core/merkle/index.js';
 import { parentOf } from '../core/ledger/names.js';
 import { stateKey, type StateReader } from '../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
@@ -34,7 +34,7 @@ export interface BlockBundle {
   versions: StateEntry[];
   /** Valid transactions with the end of their validity window. */
   committedTxs: Map<string, number>;
-  /** Merkle map node writes. */
+  /** Merkle map node writes, stored as version `block.header.height` (src/core/merkle/store.ts). */
   smtWrites: SmtWrite[];
   /**
    * Adapter metadata written in the same transaction (the network follower keeps the stream position
@@ -103,10 +103,11 @@ export interface StoreAudit {
   txs(): Iterable<{ hash: string; height: number; index: number; ok: boolean; code: string | null; message: string | null }>;
   seen(): Iterable<{ hash: string; until: number }>;
   links(): Iterable<{ target: string; id: string }>;
-  smt(): Iterable<{ path: Uint8Array; node: Uint8Array }>;
+  /** Every Merkle node record, with the height of the block that wrote it. */
+  smt(): Iterable<{ path: Uint8Array; version: number; node: Uint8Array }>;
 }
 
-export interface LedgerStore extends StateReader, SmtNodeStore {
+export interface LedgerStore extends StateReader, VersionedSmtNodeStore {
   /** The raw tables, where the adapter has any beside what the port returns (SQLite). */
   audit?(): StoreAudit;
   /** Latest committed block, or undefined for an empty store. */
@@ -117,6 +118,8 @@ export interface LedgerStore extends StateReader, SmtNodeStore {
   /** Replaces a block's certificate (more signatures gathered later). */
   putCert(cert: Certificate): void;
   tx(hash: string): TxLocation | undefined;
+  /** The version of a state entry in force after block `height` (the latest written at or below it), if any. */
+  entryAt(key: string, height: number): StateEntry | undefined;
   /** All versions of an identifier, oldest first. */
   idHistory(key: string): IdEntry[];
   nsHistory(ns: string): NsEntry[];
@@ -131,6 +134,18 @@ export interface LedgerStore extends StateReader, SmtNodeStore {
   changes(height: number): StateEntry[];
   /** Every current state entry (used to re-verify live state against the chain). */
   allEntries(): Iterable<StateEntry>;
+  /**
+   * Lowest height whose state root the stored Merkle records still prove (with `getAt`), or -1 for
+   * an empty store. Heights from here to the head are provable: below it the records were pruned, or
+   * the store began there (a snapshot import, or a store migrated from the single-version layout).
+   */
+  provableFrom(): number;
+  /**
+   * Drops the Merkle records that no tree at a height ≥ `floor` reaches (each position keeps its
+   * latest record at or below `floor`), and raises {@link provableFrom} to `floor`. A floor at or
+   * below the current one, or above the head, changes nothing. Returns the number of records dropped.
+   */
+  pruneHistory(floor: number): number;
   /** Atomic commit of one block and all its effects. */
   commitBlock(b: BlockBundle): void;
   close(): void;

@@ -71,6 +71,10 @@ describe('urbis verify: every derived table', () => {
     ['replay window end', 'UPDATE seen SET until = until - 1', 'seen'],
     ['root of the stored tree', 'UPDATE smt SET node = zeroblob(65) WHERE length(path) = (SELECT min(length(path)) FROM smt)', 'smt'],
     ['deep node of the stored tree', 'UPDATE smt SET node = zeroblob(65) WHERE path = (SELECT path FROM smt ORDER BY length(path) DESC LIMIT 1)', 'smt'],
+    // The versioned tree: a record of a past height only, which the current tree no longer reads.
+    ['past version of the root', 'UPDATE smt SET node = zeroblob(65) WHERE length(path) = 1 AND ver = 2', 'smt'],
+    ['past version of a node deleted', 'DELETE FROM smt WHERE length(path) = 1 AND ver = 3', 'smt'],
+    ['past version of a node moved to another height', 'UPDATE smt SET ver = ver + 100 WHERE ver = 1 AND length(path) > 1', 'smt'],
   ];
   for (const [what, sql, table] of cases) {
     it(`names the table when ${what} is tampered with`, () => {
@@ -102,6 +106,15 @@ describe('startup check', () => {
     }
     expect(isUrbisError(err, 'STORE_CORRUPT')).toBe(true);
     expect((err as Error).message).toMatch(/seen/);
+  });
+
+  it('refuses a store whose history was rewritten: a past version or a past tree record', () => {
+    const body = build();
+    tamper(body, "UPDATE history SET body = replace(body, '\"lamp\"', '\"bench\"') WHERE key LIKE 'id:%LAMP-2' AND version = 1");
+    expect(check(body, true)).toMatchObject({ ok: false, code: 'STORE_CORRUPT', table: 'history' });
+    const node = build();
+    tamper(node, 'UPDATE smt SET node = zeroblob(65) WHERE length(path) = 1 AND ver = 2');
+    expect(check(node, true)).toMatchObject({ ok: false, code: 'STORE_CORRUPT', table: 'smt', height: 2 });
   });
 
   it("refuses a store whose tree no longer proves entries against the head's root", () => {

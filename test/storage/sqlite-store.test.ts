@@ -206,6 +206,41 @@ describe('SqliteStore', () => {
     expect(() => SqliteStore.open(file)).toThrow(/newer/);
   });
 
+  it('migrates a schema 1 store (current tree only): provable from its head on, refused read-only before', () => {
+    const file = freshFile();
+    const c = newChain(SqliteStore.open(file));
+    const city = withCity(c);
+    expectOk(c.run('id.register', { id: '156.130100/LAMP-1', record: { type: 'lamp' } }, [city]));
+    const head = c.store.head()!.height;
+    c.store.close();
+    // Rewrite the file as schema 1 wrote it: one row per position, the latest, no version.
+    const raw = new Database(file);
+    raw.exec(`CREATE TABLE smt1(path BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
+      INSERT INTO smt1 SELECT path, node FROM smt AS a WHERE ver = (SELECT max(ver) FROM smt AS b WHERE b.path = a.path);
+      DROP TABLE smt; ALTER TABLE smt1 RENAME TO smt;`);
+    raw.pragma('user_version = 1');
+    raw.close();
+    expectCode(() => SqliteStore.open(file, { readonly: true }), 'STORE_UPGRADE_REQUIRED');
+    expect(() => SqliteStore.open(file, { readonly: true })).toThrow(/urbis node/);
+
+    const store = SqliteStore.open(file);
+    expect(new Database(file, { readonly: true }).pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.provableFrom()).toBe(head);
+    const ledger = new Ledger(store, { validator: c.validator });
+    const key = 'id:156.130100/LAMP-1';
+    const p = ledger.proveAt(key, head);
+    verifyProof(fromHex(p.header.stateRoot, 32), merkleKey(key), entryHash(p.entry!), p.proof);
+    expectCode(() => ledger.proveAt(key, head - 1), 'STATE_NOT_PROVABLE');
+    // Blocks after the migration keep every height from the migration on provable.
+    const lamp2 = c.tx('id.register', { id: '156.130100/LAMP-2', record: { type: 'lamp' } }, [city]);
+    ledger.commitBlock([lamp2], c.time + 5000);
+    const old = ledger.proveAt('id:156.130100/LAMP-2', head);
+    expect(old.entry).toBeNull();
+    verifyProof(fromHex(old.header.stateRoot, 32), merkleKey('id:156.130100/LAMP-2'), null, old.proof);
+    expect(old.header.height).toBe(head);
+    store.close();
+  });
+
   it('refuses files that are not Urbis stores', () => {
     const foreign = freshFile();
     const raw = new Database(foreign);

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { identifierCheckChar } from '../../src/core/ids/index.js';
 import { headerHash } from '../../src/core/ledger/block.js';
 import type { SmtWrite } from '../../src/core/merkle/store.js';
+import { SparseMerkleTree, EMPTY_HASH, proveAt, storeReproducesRoot, verifyProof } from '../../src/core/merkle/index.js';
+import { sha256 } from '../../src/core/crypto/index.js';
+import { isUrbisError } from '../../src/core/errors.js';
 import type { BlockHeader, ChainEntry, IdEntry, Link, NsEntry, StateEntry, Tx, TxResult } from '../../src/core/ledger/types.js';
 import { stateKey } from '../../src/core/ledger/state.js';
 import type { BlockBundle, LedgerStore } from '../../src/storage/types.js';
@@ -467,6 +470,64 @@ export function storeSuite(name: string, open: () => LedgerStore): void {
       expect(s.ns('1')).toEqual(nsEntry('1', { version: 2, status: 'suspended' }));
       commit(s, { entries: [{ ...chainEntry(2), validators: ['z6MkNew'] }] });
       expect(s.chain()!.validators).toEqual(['z6MkNew']);
+      s.close();
+    });
+
+    it('keeps the tree of every height provable until pruned, and the entry of every height', () => {
+      const s = open();
+      const tree = new SparseMerkleTree(s, EMPTY_HASH, { cacheCapacity: 0 });
+      const key = (i: number) => sha256(Uint8Array.of(1, i));
+      const val = (i: number, h: number) => sha256(Uint8Array.of(2, i, h));
+      // Height h writes keys 0..4h+3 (new ones) and rewrites key 0 and key h: old positions get new versions.
+      const roots: Uint8Array[] = [];
+      const values: Map<number, Uint8Array>[] = [];
+      let cur = new Map<number, Uint8Array>();
+      for (let h = 0; h < 8; h++) {
+        cur = new Map(cur);
+        const changes = [];
+        for (const i of [0, h, 4 * h + 1, 4 * h + 2, 4 * h + 3]) {
+          cur.set(i, val(i, h));
+          changes.push({ key: key(i), value: val(i, h) });
+        }
+        const { root, writes } = tree.update(changes);
+        const a: IdEntry = idEntry('1', 'A', { version: h + 1, height: h });
+        commit(s, { entries: h === 0 ? [chainEntry(), nsEntry('1'), a] : [a], smt: writes });
+        tree.commit(root);
+        roots.push(root);
+        values.push(cur);
+      }
+      const proves = (h: number) => {
+        for (let i = 0; i < 34; i++) {
+          const want = values[h]!.get(i) ?? null;
+          verifyProof(roots[h]!, key(i), want, proveAt(s, h, roots[h]!, key(i)));
+        }
+        return storeReproducesRoot(s, h, roots[h]!);
+      };
+      expect(s.provableFrom()).toBe(0);
+      for (let h = 0; h < 8; h++) expect(proves(h)).toBe(true);
+      // The current tree reads the latest versions.
+      verifyProof(roots[7]!, key(0), val(0, 7), tree.prove(key(0)));
+      expect(s.entryAt('id:1/A', 3)!.version).toBe(4);
+      expect(s.entryAt('id:1/A', 0)!.version).toBe(1);
+      expect(s.entryAt('id:1/B', 7)).toBeUndefined();
+      // A root the store never held is not reproduced.
+      expect(storeReproducesRoot(s, 7, roots[6]!)).toBe(false);
+
+      expect(s.pruneHistory(5)).toBeGreaterThan(0);
+      expect(s.provableFrom()).toBe(5);
+      expect(s.pruneHistory(3)).toBe(0);
+      expect(s.provableFrom()).toBe(5);
+      for (let h = 5; h < 8; h++) expect(proves(h)).toBe(true);
+      let lost = 0;
+      for (let h = 0; h < 5; h++) {
+        try {
+          if (!proves(h)) lost++;
+        } catch (e) {
+          if (!isUrbisError(e) || e.code !== 'STORE_CORRUPT') throw e;
+          lost++;
+        }
+      }
+      expect(lost).toBe(5);
       s.close();
     });
   });

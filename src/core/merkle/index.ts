@@ -4,8 +4,8 @@
  * roots, receipt batches, audit paths. Pure.
  */
 export { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, leafHash, nodeHash, rfc6962LeafHash } from './hash.js';
-export { MemorySmtNodeStore, NODE_RECORD_LENGTH, encodeNodePath, type SmtNodeStore, type SmtWrite } from './store.js';
-export { SparseMerkleTree, type SmtChange, type SmtOptions, type SmtUpdate } from './tree.js';
+export { MemorySmtNodeStore, NODE_RECORD_LENGTH, encodeNodePath, type SmtNodeStore, type SmtWrite, type VersionedSmtNodeStore } from './store.js';
+export { SparseMerkleTree, proveAt, storeReproducesRoot, type SmtChange, type SmtOptions, type SmtUpdate } from './tree.js';
 export {
   PROOF_MAX_BYTES,
   PROOF_VERSION,

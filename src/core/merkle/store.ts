@@ -4,11 +4,13 @@
  *
  * Spec: docs/protocol.md (State map) §4 "Storage". Pure.
  *
- * The store is keyed by position, not by hash: it holds the current tree only, one record per
- * position, and a block overwrites the positions it changes. Without deletions a position, once
- * occupied, stays occupied for ever (an empty spot becomes a leaf, a leaf becomes an interior node
- * when a second key arrives below it), so overwriting in place never leaves a stale record where the
- * current tree can reach it.
+ * The store is keyed by position and version (the height of the block that wrote the record), and
+ * append-only: a block adds a record for each position it changes, under its own height, and never
+ * overwrites an earlier one. The tree at height h is, for each position, the latest record with a
+ * version ≤ h. Without deletions a position, once occupied, stays occupied for ever (an empty spot
+ * becomes a leaf, a leaf becomes an interior node when a second key arrives below it), so every
+ * position the tree at h reaches holds a record written at or before h: every committed root stays
+ * provable until pruning drops the records it needs (docs/protocol.md (State map) §4, §10).
  */
 import { fail } from '../errors.js';
 import { HASH_LENGTH, SMT_MAX_DEPTH } from './hash.js';
@@ -32,6 +34,15 @@ export const RECORD_NODE = 0x01;
  */
 export interface SmtNodeStore {
   get(path: Uint8Array): Uint8Array | undefined;
+}
+
+/**
+ * A node store that keeps every version: `getAt(path, version)` returns the latest record written
+ * at `path` by a block of height ≤ `version`, or undefined (never written by then, or pruned). Same
+ * ownership rule as `get` for the bytes returned.
+ */
+export interface VersionedSmtNodeStore extends SmtNodeStore {
+  getAt(path: Uint8Array, version: number): Uint8Array | undefined;
 }
 
 /**
@@ -83,40 +94,64 @@ function fnv1a(b: Uint8Array, off: number, len: number): number {
 }
 
 /**
- * In-memory node store for tests and benchmarks: an open-addressing hash table over typed arrays.
+ * In-memory versioned node store for tests, `urbis verify` and benchmarks: an open-addressing hash
+ * table over typed arrays, from a position to its latest record; each record links to the record
+ * the same position held before it (its older version).
  *
  * A JavaScript object per node (a Map entry, a string key, a 65-byte Uint8Array with its own
  * ArrayBuffer) costs about 500 bytes and makes every major garbage collection walk millions of
- * objects. Here a node costs 34 + 65 bytes of chunked slabs plus a 4-byte table slot (load ≤ 0.7),
- * about 110 bytes measured, and no objects at all: a million keys (2.4 million nodes) take about 270 MB.
+ * objects. Here a record costs 34 + 65 + 8 bytes of chunked slabs plus a 4-byte table slot per
+ * position (load ≤ 0.7), and no objects at all.
  *
  * `get` returns a view of the stored record, valid until an {@link apply} writes that position
- * again; this fits the tree, which keeps records only under that rule (see {@link SmtNodeStore}).
+ * again at the same version; this fits the tree, which keeps records only under that rule (see
+ * {@link SmtNodeStore}).
  */
-export class MemorySmtNodeStore implements SmtNodeStore {
+export class MemorySmtNodeStore implements VersionedSmtNodeStore {
   private readonly keyChunks: Uint8Array[] = [];
   private readonly recChunks: Uint8Array[] = [];
+  /** Per record: its version, and the index of the record it superseded (-1 for none). */
+  private readonly verChunks: Int32Array[] = [];
+  private readonly prevChunks: Int32Array[] = [];
   private count = 0;
+  private dropped = 0;
+  private positions = 0;
+  private lastVersion = 0;
   private table = new Int32Array(1 << 12).fill(-1);
 
-  /** Number of positions holding a record. */
+  /** Number of records held (every version of every position, less what pruning dropped). */
   get size(): number {
-    return this.count;
+    return this.count - this.dropped;
+  }
+
+  /** Number of positions holding a record. */
+  get positionCount(): number {
+    return this.positions;
   }
 
   get(path: Uint8Array): Uint8Array | undefined {
     const i = this.table[this.slotOf(path)]!;
-    if (i < 0) return undefined;
-    const off = (i & (CHUNK - 1)) * NODE_RECORD_LENGTH;
-    return this.recChunks[i >>> CHUNK_BITS]!.subarray(off, off + NODE_RECORD_LENGTH);
+    return i < 0 ? undefined : this.record(i);
+  }
+
+  getAt(path: Uint8Array, version: number): Uint8Array | undefined {
+    let i = this.table[this.slotOf(path)]!;
+    while (i >= 0 && this.verChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]! > version) i = this.prevChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+    return i < 0 ? undefined : this.record(i);
   }
 
   /**
-   * Writes a batch (what {@link SparseMerkleTree.update} returned), in order.
-   * @throws UrbisError MERKLE_INPUT_INVALID if a path is empty or longer than 33 bytes, or a record
-   *   is not 65 bytes.
+   * Writes a batch (what {@link SparseMerkleTree.update} returned), in order, as version `version`
+   * (default: the version of the previous batch). A position written again at the same version is
+   * overwritten in place; at a higher version it gets a new record and keeps the old one.
+   * @throws UrbisError MERKLE_INPUT_INVALID if a path is empty or longer than 33 bytes, a record is
+   *   not 65 bytes, or the version is lower than one already written (the store is append-only).
    */
-  apply(writes: readonly SmtWrite[]): void {
+  apply(writes: readonly SmtWrite[], version = this.lastVersion): void {
+    if (!Number.isInteger(version) || version < this.lastVersion || version > 0x7fffffff) {
+      fail('MERKLE_INPUT_INVALID', `A node version must be an integer from ${this.lastVersion} (the last one written) to 2^31 - 1.`, { version });
+    }
+    this.lastVersion = version;
     for (const w of writes) {
       const { path, node } = w;
       if (!(path instanceof Uint8Array) || path.length < 1 || path.length > MAX_PATH) {
@@ -126,25 +161,76 @@ export class MemorySmtNodeStore implements SmtNodeStore {
         fail('MERKLE_INPUT_INVALID', `A node record must be ${NODE_RECORD_LENGTH} bytes.`);
       }
       let slot = this.slotOf(path);
-      let i = this.table[slot]!;
-      if (i < 0) {
-        if ((this.count + 1) * 10 > this.table.length * 7) {
-          this.grow();
-          slot = this.slotOf(path);
+      const cur = this.table[slot]!;
+      let i = cur;
+      if (cur < 0 || this.verChunks[cur >>> CHUNK_BITS]![cur & (CHUNK - 1)]! !== version) {
+        if (cur < 0) {
+          if ((this.positions + 1) * 10 > this.table.length * 7) {
+            this.grow();
+            slot = this.slotOf(path);
+          }
+          this.positions++;
         }
         i = this.count++;
         if ((i & (CHUNK - 1)) === 0) {
           this.keyChunks.push(new Uint8Array(CHUNK * KEY_SLOT));
           this.recChunks.push(new Uint8Array(CHUNK * NODE_RECORD_LENGTH));
+          this.verChunks.push(new Int32Array(CHUNK));
+          this.prevChunks.push(new Int32Array(CHUNK));
         }
         const kc = this.keyChunks[i >>> CHUNK_BITS]!;
         const ko = (i & (CHUNK - 1)) * KEY_SLOT;
         kc[ko] = path.length;
         kc.set(path, ko + 1);
+        this.verChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)] = version;
+        this.prevChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)] = cur;
         this.table[slot] = i;
       }
       this.recChunks[i >>> CHUNK_BITS]!.set(node, (i & (CHUNK - 1)) * NODE_RECORD_LENGTH);
     }
+  }
+
+  /**
+   * Drops the records no tree at a height ≥ `floor` can reach: for each position, every record
+   * older than its latest one with a version ≤ `floor`. Returns how many were dropped. (The slabs
+   * are not compacted: this store is for tests and verification.)
+   */
+  prune(floor: number): number {
+    let n = 0;
+    for (const head of this.table) {
+      if (head < 0) continue;
+      let i = head;
+      while (i >= 0 && this.verAt(i) > floor) i = this.prevAt(i);
+      if (i < 0) continue;
+      for (let j = this.prevAt(i); j >= 0; j = this.prevAt(j)) n++;
+      this.prevChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)] = -1;
+    }
+    this.dropped += n;
+    return n;
+  }
+
+  /** Every record held, each position's newest first, as (path, version, record) copies. */
+  *records(): Iterable<{ path: Uint8Array; version: number; node: Uint8Array }> {
+    for (const head of this.table) {
+      for (let i = head; i >= 0; i = this.prevAt(i)) {
+        const kc = this.keyChunks[i >>> CHUNK_BITS]!;
+        const ko = (i & (CHUNK - 1)) * KEY_SLOT;
+        yield { path: kc.slice(ko + 1, ko + 1 + kc[ko]!), version: this.verAt(i), node: this.record(i).slice() };
+      }
+    }
+  }
+
+  private verAt(i: number): number {
+    return this.verChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+  }
+
+  private prevAt(i: number): number {
+    return this.prevChunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+  }
+
+  private record(i: number): Uint8Array {
+    const off = (i & (CHUNK - 1)) * NODE_RECORD_LENGTH;
+    return this.recChunks[i >>> CHUNK_BITS]!.subarray(off, off + NODE_RECORD_LENGTH);
   }
 
   /** Table slot holding `path`, or the empty slot where it would go (linear probing). */
@@ -172,7 +258,8 @@ export class MemorySmtNodeStore implements SmtNodeStore {
   private grow(): void {
     const t = new Int32Array(this.table.length * 2).fill(-1);
     const mask = t.length - 1;
-    for (let i = 0; i < this.count; i++) {
+    for (const i of this.table) {
+      if (i < 0) continue;
       const kc = this.keyChunks[i >>> CHUNK_BITS]!;
       const ko = (i & (CHUNK - 1)) * KEY_SLOT;
       let s = fnv1a(kc, ko + 1, kc[ko]!) & mask;

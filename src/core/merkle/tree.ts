@@ -18,7 +18,16 @@
 import { sha256 } from '../crypto/index.js';
 import { fail } from '../errors.js';
 import { EMPTY_HASH, HASH_LENGTH, SMT_MAX_DEPTH, compareKeys, equalAt, isEmptyAt, keyBit, prefixEqual } from './hash.js';
-import { NODE_RECORD_LENGTH, RECORD_LEAF, RECORD_NODE, encodeNodePath, latin1Key, type SmtNodeStore, type SmtWrite } from './store.js';
+import {
+  NODE_RECORD_LENGTH,
+  RECORD_LEAF,
+  RECORD_NODE,
+  encodeNodePath,
+  latin1Key,
+  type SmtNodeStore,
+  type SmtWrite,
+  type VersionedSmtNodeStore,
+} from './store.js';
 import type { SmtProof } from './proof.js';
 
 /** Tuning of a {@link SparseMerkleTree}. Defaults suit a SQLite store (a read costs ~4 µs). */
@@ -247,24 +256,7 @@ export class SparseMerkleTree {
    */
   prove(key: Uint8Array): SmtProof {
     check32(key, 'A key');
-    const siblings: (Uint8Array | null)[] = [];
-    let rec: Uint8Array = this.committed;
-    let off = 0;
-    for (let d = 0; ; d++) {
-      if (isEmptyAt(rec, off)) return { depth: d, siblings, terminal: { kind: 'empty' } };
-      rec = this.read(d, key, rec, off);
-      if (rec[0] === RECORD_LEAF) {
-        return {
-          depth: d,
-          siblings,
-          terminal: { kind: 'leaf', key: rec.slice(1, 1 + HASH_LENGTH), valueHash: rec.slice(1 + HASH_LENGTH) },
-        };
-      }
-      const right = keyBit(key, d) === 1;
-      const sib = right ? 1 : 1 + HASH_LENGTH;
-      siblings.push(isEmptyAt(rec, sib) ? null : rec.slice(sib, sib + HASH_LENGTH));
-      off = right ? 1 + HASH_LENGTH : 1;
-    }
+    return walkProof(this.committed, key, (d, parent, off) => this.read(d, key, parent, off));
   }
 
   /**
@@ -409,22 +401,7 @@ export class SparseMerkleTree {
       const hit = this.deepGet(ck);
       if (hit !== undefined) return hit;
     }
-    const rec = this.store.get(path);
-    if (rec === undefined) {
-      fail('STORE_CORRUPT', 'A Merkle node the committed root refers to is missing from the store.', { depth });
-    }
-    if (!(rec instanceof Uint8Array) || rec.length !== NODE_RECORD_LENGTH || (rec[0] !== RECORD_LEAF && rec[0] !== RECORD_NODE)) {
-      fail('STORE_CORRUPT', 'A Merkle node record in the store is malformed.', { depth });
-    }
-    if (rec[0] === RECORD_LEAF && !prefixEqual(rec.subarray(1), key, depth)) {
-      fail('STORE_CORRUPT', 'A Merkle leaf in the store is not on the path of its position.', { depth });
-    }
-    if (rec[0] === RECORD_NODE && depth >= SMT_MAX_DEPTH) {
-      fail('STORE_CORRUPT', 'A Merkle interior node in the store is deeper than allowed.', { depth });
-    }
-    if (this.checkReads && !equalAt(sha256(rec), 0, parent, off)) {
-      fail('STORE_CORRUPT', 'A Merkle node in the store does not hash to what its parent names.', { depth });
-    }
+    const rec = checkRecord(this.store.get(path), depth, key, this.checkReads ? parent : null, off);
     if (inTop) this.topPut(depth, slot, rec);
     else if (ck !== undefined) this.deepPut(ck, rec);
     return rec;
@@ -470,4 +447,89 @@ export class SparseMerkleTree {
       this.young = new Map();
     }
   }
+}
+
+/**
+ * Checks a record read from a store for the position at `depth` on the path of `key`; with `parent`
+ * set, also that it hashes to the 32 bytes at `off` in `parent`.
+ * @throws UrbisError STORE_CORRUPT.
+ */
+function checkRecord(rec: Uint8Array | undefined, depth: number, key: Uint8Array, parent: Uint8Array | null, off: number): Uint8Array {
+  if (rec === undefined) {
+    fail('STORE_CORRUPT', 'A Merkle node the committed root refers to is missing from the store.', { depth });
+  }
+  if (!(rec instanceof Uint8Array) || rec.length !== NODE_RECORD_LENGTH || (rec[0] !== RECORD_LEAF && rec[0] !== RECORD_NODE)) {
+    fail('STORE_CORRUPT', 'A Merkle node record in the store is malformed.', { depth });
+  }
+  if (rec[0] === RECORD_LEAF && !prefixEqual(rec.subarray(1), key, depth)) {
+    fail('STORE_CORRUPT', 'A Merkle leaf in the store is not on the path of its position.', { depth });
+  }
+  if (rec[0] === RECORD_NODE && depth >= SMT_MAX_DEPTH) {
+    fail('STORE_CORRUPT', 'A Merkle interior node in the store is deeper than allowed.', { depth });
+  }
+  if (parent !== null && !equalAt(sha256(rec), 0, parent, off)) {
+    fail('STORE_CORRUPT', 'A Merkle node in the store does not hash to what its parent names.', { depth });
+  }
+  return rec;
+}
+
+/** The proof of `key` under `root`, reading the record at each depth through `read`. */
+function walkProof(root: Uint8Array, key: Uint8Array, read: (depth: number, parent: Uint8Array, off: number) => Uint8Array): SmtProof {
+  const siblings: (Uint8Array | null)[] = [];
+  let rec: Uint8Array = root;
+  let off = 0;
+  for (let d = 0; ; d++) {
+    if (isEmptyAt(rec, off)) return { depth: d, siblings, terminal: { kind: 'empty' } };
+    rec = read(d, rec, off);
+    if (rec[0] === RECORD_LEAF) {
+      return {
+        depth: d,
+        siblings,
+        terminal: { kind: 'leaf', key: rec.slice(1, 1 + HASH_LENGTH), valueHash: rec.slice(1 + HASH_LENGTH) },
+      };
+    }
+    const right = keyBit(key, d) === 1;
+    const sib = right ? 1 : 1 + HASH_LENGTH;
+    siblings.push(isEmptyAt(rec, sib) ? null : rec.slice(sib, sib + HASH_LENGTH));
+    off = right ? 1 + HASH_LENGTH : 1;
+  }
+}
+
+/**
+ * Proof of `key` in the tree of an earlier height: `root` is the state root of the block at height
+ * `version`, read from a versioned store (each position's latest record at or below `version`).
+ * Every record read is re-hashed against what its parent names, so a store whose history was
+ * changed fails here (STORE_CORRUPT) instead of handing out a proof that does not verify.
+ *
+ * @throws UrbisError MERKLE_INPUT_INVALID if root or key is not 32 bytes; STORE_CORRUPT if a record
+ *   the root needs is missing (pruned, or from before the store kept history) or does not match.
+ */
+export function proveAt(store: VersionedSmtNodeStore, version: number, root: Uint8Array, key: Uint8Array): SmtProof {
+  check32(root, 'The root');
+  check32(key, 'A key');
+  return walkProof(root, key, (d, parent, off) => checkRecord(store.getAt(encodeNodePath(d, key), version), d, key, parent, off));
+}
+
+/**
+ * Recomputes the root of the tree at height `version` from the records a versioned store holds,
+ * visiting every record that root reaches, each re-hashed against its parent: true when the store
+ * reproduces `root`. Costs one read and one SHA-256 per node of that tree (`urbis verify`).
+ *
+ * @throws UrbisError MERKLE_INPUT_INVALID if root is not 32 bytes.
+ */
+export function storeReproducesRoot(store: VersionedSmtNodeStore, version: number, root: Uint8Array): boolean {
+  check32(root, 'The root');
+  if (isEmptyAt(root, 0)) return true;
+  // Depth-first; `key` is any key on the path of the position (bits below `depth` are zero).
+  const visit = (depth: number, key: Uint8Array, parent: Uint8Array, off: number): boolean => {
+    const rec = store.getAt(encodeNodePath(depth, key), version);
+    if (rec === undefined || rec.length !== NODE_RECORD_LENGTH || !equalAt(sha256(rec), 0, parent, off)) return false;
+    if (rec[0] === RECORD_LEAF) return prefixEqual(rec.subarray(1), key, depth);
+    if (rec[0] !== RECORD_NODE || depth >= SMT_MAX_DEPTH) return false;
+    const node = rec.slice();
+    const right = key.slice();
+    right[depth >> 3] = right[depth >> 3]! | (0x80 >> (depth & 7));
+    return (isEmptyAt(node, 1) || visit(depth + 1, key, node, 1)) && (isEmptyAt(node, 1 + HASH_LENGTH) || visit(depth + 1, right, node, 1 + HASH_LENGTH));
+  };
+  return visit(0, new Uint8Array(HASH_LENGTH), root, 0);
 }

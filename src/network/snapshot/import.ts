@@ -151,7 +151,7 @@ export async function importSnapshot(o: ImportOptions): Promise<ImportResult> {
       }
       if (changes.length === 0) continue;
       const { root, writes } = tree.update(changes);
-      store.importState({ entries: [], seen: [], smtWrites: writes });
+      store.importState({ entries: [], seen: [], smtWrites: writes, smtVersion: head.height });
       tree.commit(root);
     }
     const root = toHex(tree.root());

@@ -20,6 +20,7 @@ export class MemoryStore implements LedgerStore {
   private readonly nodes = new MemorySmtNodeStore();
   private readonly changesByHeight: StateEntry[][] = [];
   private headState: Head | undefined;
+  private floor = 0;
 
   chain(): ChainEntry | undefined {
     return this.entries.get(CHAIN_KEY) as ChainEntry | undefined;
@@ -46,6 +47,17 @@ export class MemoryStore implements LedgerStore {
   get(path: Uint8Array): Uint8Array | undefined {
     return this.nodes.get(path);
   }
+  getAt(path: Uint8Array, version: number): Uint8Array | undefined {
+    return this.nodes.getAt(path, version);
+  }
+  provableFrom(): number {
+    return this.headState ? this.floor : -1;
+  }
+  pruneHistory(floor: number): number {
+    if (!this.headState || floor <= this.floor || floor > this.headState.height) return 0;
+    this.floor = floor;
+    return this.nodes.prune(floor);
+  }
   head(): Head | undefined {
     return this.headState;
   }
@@ -66,6 +78,12 @@ export class MemoryStore implements LedgerStore {
   }
   idHistory(key: string): IdEntry[] {
     return (this.history.get(idKey(key)) ?? []) as IdEntry[];
+  }
+  entryAt(key: string, height: number): StateEntry | undefined {
+    const list = this.history.get(key) ?? [];
+    let found: StateEntry | undefined;
+    for (const v of list) if (v.height <= height) found = v;
+    return found;
   }
   nsHistory(ns: string): NsEntry[] {
     return (this.history.get(nsKey(ns)) ?? []) as NsEntry[];
@@ -122,7 +140,7 @@ export class MemoryStore implements LedgerStore {
     });
     for (const [hash, until] of b.committedTxs) this.seen.set(hash, until);
     for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);
-    this.nodes.apply(b.smtWrites);
+    this.nodes.apply(b.smtWrites, h.height);
     this.changesByHeight[h.height] = [...b.versions];
     this.blocks[h.height] = b.block;
     this.certs[h.height] = b.cert;
@@ -139,9 +157,14 @@ export class MemoryStore implements LedgerStore {
     return this.seen;
   }
 
-  /** Merkle node records held (for `urbis verify`). */
+  /** Merkle node records held, every version (for `urbis verify`). */
   nodeCount(): number {
     return this.nodes.size;
+  }
+
+  /** Every Merkle node record with its version (for `urbis verify`). */
+  nodeRecords(): Iterable<{ path: Uint8Array; version: number; node: Uint8Array }> {
+    return this.nodes.records();
   }
 
   close(): void {}

@@ -22,7 +22,12 @@
  * - `history(key, version, height, body)`: every version ever written; rows are never deleted, so
  *   the rowid is the commit order, which the change feed (`changes(height)`) returns.
  * - `txs(hash, …)`: where each transaction landed; `seen(hash, until)`: the replay window.
- * - `smt(path, node)`: the Merkle map's node records, by position (src/core/merkle/store.ts).
+ * - `smt(path, ver, node)`: the Merkle map's node records by position and version, the height of the
+ *   block that wrote them (src/core/merkle/store.ts), append-only: the tree at height h reads, per
+ *   position, the row with the highest `ver` ≤ h, one seek on the (path, ver) primary key. Schema 1
+ *   kept `smt(path, node)` (the current tree only); opening such a store for writing migrates it in
+ *   one transaction, its rows becoming version = head height, which is then the first provable
+ *   height (`meta.proof_base`).
  * - `links(target, id)`: reverse index of record links, for `linkedTo` search.
  */
 import Database from 'better-sqlite3';
@@ -45,7 +50,7 @@ import {
 } from '../types.js';
 
 /** Version of the table layout written by this code. A store with a higher version is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** `PRAGMA application_id` of an Urbis store ("URBS"), so that a foreign SQLite file is recognised. */
 export const APPLICATION_ID = 0x55524253;
@@ -83,7 +88,7 @@ CREATE INDEX history_height ON history(height);
 CREATE TABLE txs(hash TEXT PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, ok INTEGER NOT NULL, code TEXT, message TEXT) WITHOUT ROWID;
 CREATE TABLE seen(hash TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX seen_until ON seen(until);
-CREATE TABLE smt(path BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE smt(path BLOB NOT NULL, ver INTEGER NOT NULL, node BLOB NOT NULL, PRIMARY KEY(path, ver)) WITHOUT ROWID;
 CREATE TABLE links(target TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY(target, id)) WITHOUT ROWID;
 CREATE INDEX links_source ON links(id);
 `;
@@ -192,6 +197,13 @@ export class SqliteStore implements LedgerStore {
     if (version > 0 && appId !== APPLICATION_ID) {
       throw new UrbisError('STORE_CORRUPT', 'the file is an SQLite database but not an Urbis store', { applicationId: appId });
     }
+    if (version > 0 && version < SCHEMA_VERSION && readonly) {
+      throw new UrbisError(
+        'STORE_UPGRADE_REQUIRED',
+        `store schema version ${version} predates this software (${SCHEMA_VERSION}); start the writing node (urbis node) on this data directory once to migrate it`,
+        { schemaVersion: version, supported: SCHEMA_VERSION },
+      );
+    }
     if (!readonly) {
       // WAL: readers never block the writer, and a commit is one sequential append.
       db.pragma('journal_mode = WAL');
@@ -212,8 +224,26 @@ export class SqliteStore implements LedgerStore {
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     }
+    if (version === 1 && !readonly) SqliteStore.migrateFrom1(db);
     // Added with access grants; created on open so that stores made before them get it too.
     if (!readonly) db.exec(GRANTS_INDEX);
+  }
+
+  /**
+   * Schema 1 → 2: the single-version node table becomes the versioned one. Its rows are the tree at
+   * the head, so they become version = head height, and the head is the first provable height. One
+   * transaction: a crash leaves the store at schema 1, migrated again at the next open.
+   */
+  private static migrateFrom1(db: Database.Database): void {
+    db.transaction(() => {
+      const head = db.prepare("SELECT v FROM meta WHERE k = 'head_height'").pluck().get() as string | undefined;
+      const ver = head === undefined ? 0 : Number(head);
+      db.exec('CREATE TABLE smt_v2(path BLOB NOT NULL, ver INTEGER NOT NULL, node BLOB NOT NULL, PRIMARY KEY(path, ver)) WITHOUT ROWID');
+      db.prepare('INSERT INTO smt_v2(path, ver, node) SELECT path, ?, node FROM smt ORDER BY path').run(ver);
+      db.exec('DROP TABLE smt; ALTER TABLE smt_v2 RENAME TO smt');
+      db.prepare("INSERT OR REPLACE INTO meta(k, v) VALUES ('proof_base', ?)").run(String(ver));
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
   }
 
   /**
@@ -289,6 +319,44 @@ export class SqliteStore implements LedgerStore {
     return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
 
+  getAt(path: Uint8Array, version: number): Uint8Array | undefined {
+    const b = this.s.smtGetAt.get(path, version) as Buffer | undefined;
+    return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  /** See {@link LedgerStore.provableFrom}: the highest of the store's base, migration height and prune floor. */
+  provableFrom(): number {
+    const head = this.head();
+    if (!head) return -1;
+    let from = 0;
+    for (const k of ['base_height', 'proof_base', 'prune_floor']) {
+      const v = this.s.metaGet.get(k) as string | undefined;
+      if (v !== undefined) from = Math.max(from, Number(v));
+    }
+    return Math.min(from, head.height);
+  }
+
+  /**
+   * See {@link LedgerStore.pruneHistory}. One statement over the whole node table (its own
+   * transaction, between blocks): run it every few hundred blocks, not at each one.
+   */
+  pruneHistory(floor: number): number {
+    this.writable();
+    const head = this.head();
+    if (!head || !Number.isSafeInteger(floor) || floor <= this.provableFrom() || floor > head.height) return 0;
+    try {
+      return this.db
+        .transaction(() => {
+          const n = this.s.smtPrune.run({ floor }).changes;
+          this.s.metaPut.run('prune_floor', String(floor));
+          return n;
+        })
+        .immediate();
+    } catch (e) {
+      throw wrap(e, `cannot prune the state history below ${floor}`);
+    }
+  }
+
   // --- blocks --------------------------------------------------------------------------------
 
   head(): Head | undefined {
@@ -342,6 +410,11 @@ export class SqliteStore implements LedgerStore {
 
   idHistory(key: string): IdEntry[] {
     return (this.s.historyGet.all(idKey(key)) as string[]).map((t) => JSON.parse(t) as IdEntry);
+  }
+
+  entryAt(key: string, height: number): StateEntry | undefined {
+    const t = this.s.historyAt.get(key, height) as string | undefined;
+    return t === undefined ? undefined : (JSON.parse(t) as StateEntry);
   }
 
   nsHistory(ns: string): NsEntry[] {
@@ -521,7 +594,7 @@ export class SqliteStore implements LedgerStore {
     }
     for (const [th, until] of b.committedTxs) s.seenPut.run(th, until);
     s.seenPrune.run(h.time);
-    for (const w of b.smtWrites) s.smtPut.run(w.path, w.node);
+    for (const w of b.smtWrites) s.smtPut.run(w.path, height, w.node);
     s.blockPut.run(height, hash, JSON.stringify(h), JSON.stringify(txs), JSON.stringify(results));
     s.certPut.run(height, JSON.stringify(b.cert));
     s.metaPut.run('head_height', String(height));
@@ -558,7 +631,7 @@ export class SqliteStore implements LedgerStore {
       },
       seen: () => rows('SELECT hash, until FROM seen ORDER BY hash'),
       links: () => rows('SELECT target, id FROM links ORDER BY target, id'),
-      smt: () => rows('SELECT path, node FROM smt ORDER BY path'),
+      smt: () => rows('SELECT path, ver AS version, node FROM smt ORDER BY path, ver'),
     };
   }
 
@@ -615,11 +688,11 @@ export class SqliteStore implements LedgerStore {
   /**
    * Writes part of a snapshot's state into an empty store: entries (with their current version as
    * history; `bodies[i]`, when given, is the JSON text of `entries[i]` as received), replay-set rows
-   * and Merkle nodes, in one transaction. No block is written: finish with {@link importHead}.
+   * and Merkle nodes (as version `smtVersion`, the snapshot's height), in one transaction. No block is written: finish with {@link importHead}.
    *
    * @throws UrbisError STORE_ALREADY_INITIALIZED when the store holds blocks.
    */
-  importState(part: { entries: StateEntry[]; bodies?: string[]; seen: [string, number][]; smtWrites: SmtWrite[] }): void {
+  importState(part: { entries: StateEntry[]; bodies?: string[]; seen: [string, number][]; smtWrites: SmtWrite[]; smtVersion?: number }): void {
     this.writable();
     if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
     this.certCache = null;
@@ -634,7 +707,7 @@ export class SqliteStore implements LedgerStore {
             this.putEntry(e, body, false);
           }
           for (const [h, until] of part.seen) s.seenPut.run(h, until);
-          for (const w of part.smtWrites) s.smtPut.run(w.path, w.node);
+          for (const w of part.smtWrites) s.smtPut.run(w.path, part.smtVersion ?? 0, w.node);
         })
         .immediate();
     } catch (e) {
@@ -751,6 +824,7 @@ function prepareStatements(db: Database.Database) {
         'type = excluded.type, status = excluded.status, body = excluded.body',
     ),
     historyGet: p('SELECT body FROM history WHERE key = ? ORDER BY version').pluck(),
+    historyAt: p('SELECT body FROM history WHERE key = ? AND height <= ? ORDER BY version DESC LIMIT 1').pluck(),
     changesGet: p('SELECT body FROM history WHERE height = ? ORDER BY rowid').pluck(),
     entriesPage: p('SELECT key, body FROM entries WHERE key > ? ORDER BY key LIMIT ?'),
     historyPut: p('INSERT INTO history(key, version, height, body) VALUES (?, ?, ?, ?)'),
@@ -770,8 +844,11 @@ function prepareStatements(db: Database.Database) {
     seenPut: p('INSERT OR REPLACE INTO seen(hash, until) VALUES (?, ?)'),
     seenPrune: p('DELETE FROM seen WHERE until < ?'),
     seenHas: p('SELECT 1 FROM seen WHERE hash = ?').pluck(),
-    smtGet: p('SELECT node FROM smt WHERE path = ?').pluck(),
-    smtPut: p('INSERT OR REPLACE INTO smt(path, node) VALUES (?, ?)'),
+    smtGet: p('SELECT node FROM smt WHERE path = ? ORDER BY ver DESC LIMIT 1').pluck(),
+    smtGetAt: p('SELECT node FROM smt WHERE path = ? AND ver <= ? ORDER BY ver DESC LIMIT 1').pluck(),
+    smtPut: p('INSERT OR REPLACE INTO smt(path, ver, node) VALUES (?, ?, ?)'),
+    // A row is unreachable from every height ≥ floor when its position has a newer row at or below floor.
+    smtPrune: p('DELETE FROM smt AS a WHERE a.ver < @floor AND EXISTS (SELECT 1 FROM smt AS b WHERE b.path = a.path AND b.ver > a.ver AND b.ver <= @floor)'),
     blockPut: p('INSERT INTO blocks(height, hash, header, txs, results) VALUES (?, ?, ?, ?, ?)'),
     blockGet: p('SELECT header, txs, results FROM blocks WHERE height = ?'),
     headerGet: p('SELECT header FROM blocks WHERE height = ?').pluck(),
