@@ -10,7 +10,8 @@
  *             "tls": { "ca": "ca.pem", "cert": "node.pem", "key": "node-key.pem" } },
  *   "stream": { "name": "URBIS_URBIS_DEMO", "replicas": 3 },
  *   "blockIntervalMs": 50,
- *   "maxBlockTxs": 2000
+ *   "maxBlockTxs": 2000,
+ *   "heartbeatMs": 30000
  * }
  * ```
  *
@@ -24,6 +25,9 @@ import { UrbisError } from '../core/errors.js';
 import { txHash } from '../core/ledger/tx.js';
 import type { Tx } from '../core/ledger/types.js';
 import { streamNames, type JetStreamSettings, type NatsSettings } from '../ordering/jetstream/settings.js';
+
+/** Default heartbeat of a network (docs/network.md "Heartbeat"): as a single node's. */
+export const DEFAULT_NETWORK_HEARTBEAT_MS = 30_000;
 
 const CHAIN_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const STREAM_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -93,7 +97,7 @@ function checkGenesis(g: unknown, chainId: string): Tx<'genesis'> {
  */
 export function parseNetworkConfig(doc: unknown, base: string): NetworkConfig {
   const o = obj(doc, '(document)');
-  onlyKeys(o, ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'maxInFlight', 'maxBacklog', 'trustedValidators', '$comment'], '');
+  onlyKeys(o, ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'heartbeatMs', 'maxInFlight', 'maxBacklog', 'trustedValidators', '$comment'], '');
   const chainId = str(o.chainId, 'chainId', 63);
   if (!CHAIN_RE.test(chainId)) bad('chainId', 'must match [a-z0-9][a-z0-9-]{0,62}');
 
@@ -159,9 +163,11 @@ export function parseNetworkConfig(doc: unknown, base: string): NetworkConfig {
     duplicateWindowMs,
     blockIntervalMs: int(o.blockIntervalMs, 'blockIntervalMs', 1, 60_000, 50),
     maxBlockTxs: int(o.maxBlockTxs, 'maxBlockTxs', 1, 100_000, 2000),
+    heartbeatMs: int(o.heartbeatMs, 'heartbeatMs', 0, 3_600_000, DEFAULT_NETWORK_HEARTBEAT_MS),
     maxInFlight: int(o.maxInFlight, 'maxInFlight', 1, 100_000, 2000),
     maxBacklog: int(o.maxBacklog, 'maxBacklog', 1, 10_000_000, 50_000),
   };
+  if (cfg.heartbeatMs !== 0 && cfg.heartbeatMs < 100) bad('heartbeatMs', 'must be 0 (off) or at least 100');
   if (trustedValidators) cfg.trustedValidators = trustedValidators;
   return cfg;
 }

@@ -131,6 +131,7 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
       publisher,
       maxBlockTxs: c.maxBlockTxs,
       blockIntervalMs: c.blockIntervalMs,
+      heartbeatMs: c.heartbeatMs,
       log,
       onCommit: (res) => {
         metrics.onBlock(res);

@@ -34,9 +34,14 @@ export interface NodeConfig {
   maxBlockTxs: number;
   /** Refuse new transactions (NODE_BUSY) beyond this many waiting. */
   maxPending: number;
+  /** A running node cuts an empty block when no block was cut for this long (ms; 0: never). docs/protocol.md "Heartbeat blocks". */
+  heartbeatMs: number;
 }
 
-export const DEFAULT_CONFIG: Omit<NodeConfig, 'chainId'> = { blockIntervalMs: 50, maxBlockTxs: 5000, maxPending: 100_000 };
+/** Default heartbeat: an idle chain's head is at most about 30 s old. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+
+export const DEFAULT_CONFIG: Omit<NodeConfig, 'chainId'> = { blockIntervalMs: 50, maxBlockTxs: 5000, maxPending: 100_000, heartbeatMs: DEFAULT_HEARTBEAT_MS };
 
 export const paths = (dir: string) => ({
   config: join(dir, 'config.json'),
@@ -152,7 +157,17 @@ export function readConfig(dir: string): NodeConfig {
     blockIntervalMs: num('blockIntervalMs', DEFAULT_CONFIG.blockIntervalMs),
     maxBlockTxs: num('maxBlockTxs', DEFAULT_CONFIG.maxBlockTxs),
     maxPending: num('maxPending', DEFAULT_CONFIG.maxPending),
+    heartbeatMs: heartbeat(o.heartbeatMs, p.config),
   };
+}
+
+/** `heartbeatMs` of config.json: 0 (off) or 100 ms … 1 h; absent: the default. */
+function heartbeat(v: unknown, file: string): number {
+  if (v === undefined) return DEFAULT_CONFIG.heartbeatMs;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || (v !== 0 && (v < 100 || v > 3_600_000))) {
+    throw new UrbisError('STORE_CORRUPT', `${file}: heartbeatMs must be 0 (off) or an integer from 100 to 3600000`);
+  }
+  return v;
 }
 
 /** Reads the genesis transaction of a data directory. */
@@ -217,6 +232,11 @@ export interface OpenOptions {
   /** Passphrase of an encrypted validator key. */
   passphrase?: string;
   sequencer?: Omit<SequencerOptions, 'blockIntervalMs' | 'maxBlockTxs' | 'maxPending'>;
+  /**
+   * Cut heartbeat blocks: `true` every `config.heartbeatMs`, a number every that many ms (0: off).
+   * For a running node, not a short CLI command.
+   */
+  heartbeat?: boolean | number;
   /** Open without the validator key (read-only use: show, history, verify, status). */
   readOnly?: boolean;
   /**
@@ -263,6 +283,9 @@ export async function openDataDir(dir: string, opts: OpenOptions = {}): Promise<
       blockIntervalMs: config.blockIntervalMs,
       maxBlockTxs: config.maxBlockTxs,
       maxPending: config.maxPending,
+      ...(opts.heartbeat !== undefined && opts.heartbeat !== false && validator
+        ? { heartbeatMs: opts.heartbeat === true ? config.heartbeatMs : opts.heartbeat }
+        : {}),
     });
     return {
       dir,

@@ -92,6 +92,8 @@ export interface StartOptions {
   /** Overrides of config.json block cutting, applied at init. */
   blockIntervalMs?: number;
   maxBlockTxs?: number;
+  /** Heartbeat of this run, ms (0: off); default config.json's `heartbeatMs` (docs/protocol.md "Heartbeat blocks"). */
+  heartbeatMs?: number;
   log?: (line: string) => void;
   /** Key that makes codes on `/v1/ids/<id>/code.svg|png` (`--issuer-key`); absent: none. */
   issuer?: Signer;
@@ -131,6 +133,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   try {
     dir = await openDataDir(opts.dir, {
       ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }),
+      heartbeat: opts.heartbeatMs ?? true,
       sequencer: {
         pool,
         onBlock: (res) => {

@@ -65,6 +65,9 @@ describe('network file', () => {
     expect(fieldOf({ ...base, stream: { name: 'a.b' } })).toBe('stream.name');
     expect(fieldOf({ ...base, maxBlockTxs: 0 })).toBe('maxBlockTxs');
     expect(fieldOf({ ...base, blockIntervalMs: 1.5 })).toBe('blockIntervalMs');
+    expect(fieldOf({ ...base, heartbeatMs: 50 })).toBe('heartbeatMs');
+    expect(fieldOf({ ...base, heartbeatMs: -1 })).toBe('heartbeatMs');
+    expect(parseNetworkConfig({ ...base, heartbeatMs: 0 }, dir).heartbeatMs).toBe(0);
     expect(fieldOf({ ...base, validatorKey: 'secret' })).toBe('validatorKey');
     expect(fieldOf({ ...base, genesis: 'missing.json' })).toBe('genesis');
     expect(fieldOf({ ...base, genesis: { ...genesis, body: { ...genesis.body, type: 'ns.create' } } })).toBe('genesis.body.type');
@@ -76,6 +79,13 @@ describe('network file', () => {
     expect(() => checkConfigRecord(mine, mine)).not.toThrow();
     expect(() => checkConfigRecord({ ...mine, maxBlockTxs: 10 }, mine)).toThrow(/maxBlockTxs/);
     expect(() => checkConfigRecord({ ...mine, genesisHash: 'x' }, mine)).toThrow(/genesisHash/);
+    // The heartbeat is part of the cutting rule: pinned, default 30 s; a record stored before it
+    // existed means 0 (off), and a node expecting heartbeats refuses to cut differently.
+    expect(mine.heartbeatMs).toBe(30_000);
+    expect(() => checkConfigRecord({ ...mine, heartbeatMs: 5000 }, mine)).toThrow(/heartbeatMs/);
+    const { heartbeatMs: _omit, ...old } = mine;
+    expect(() => checkConfigRecord(old, mine)).toThrow(/heartbeatMs/);
+    expect(() => checkConfigRecord(old, { ...mine, heartbeatMs: 0 })).not.toThrow();
     expect(() => checkConfigRecord(null, mine)).toThrow(/chainId/);
   });
 

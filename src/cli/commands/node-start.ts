@@ -26,6 +26,7 @@ interface NodeStartOpts extends CommonOpts {
   urlHost?: string;
   blockIntervalMs?: number;
   maxBlockTxs?: number;
+  heartbeatMs?: number;
   log?: boolean;
   logLevel?: string;
   network?: string;
@@ -108,6 +109,11 @@ export function registerNodeStart(node: Command): void {
       .option('--public-url <url>', 'public base URL of code URLs (default https://<url-host>)')
       .option('--block-interval-ms <n>', 'block cutting interval for a new network', intArg(1))
       .option('--max-block-txs <n>', 'most transactions per block for a new network', intArg(1))
+      .option(
+        '--heartbeat-ms <n>',
+        "single node: cut an empty block after this long without one (0 = off; default config.json's heartbeatMs, 30000); networks set it in the network file",
+        intArg(0),
+      )
       .option('--log', "structured logs (pino JSON lines on stdout): every request with its request id, and the node's own messages")
       .option('--log-level <level>', 'with or without --log: trace, debug, info (default), warn, error, fatal')
       .option(
@@ -141,6 +147,7 @@ export function registerNodeStart(node: Command): void {
       ...(pass === undefined ? {} : { passphrase: pass }),
       ...(o.blockIntervalMs === undefined ? {} : { blockIntervalMs: o.blockIntervalMs }),
       ...(o.maxBlockTxs === undefined ? {} : { maxBlockTxs: o.maxBlockTxs }),
+      ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
       server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), ...(logger ? { loggerInstance: logger } : {}) },
       log: say,
     });

@@ -50,6 +50,28 @@ export function txAuditPath(txs: Tx[], results: TxResult[], index: number): stri
     .map(toHex);
 }
 
+/**
+ * How far ahead of its own clock a validator accepts a header's time (docs/protocol.md "Header
+ * time"): it does not sign a header whose time is later than its clock plus this bound, so a faulty
+ * orderer or clock cannot make old answers look fresh for longer than the bound.
+ */
+export const MAX_HEADER_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The header-time rule a validator applies before signing: not before the previous block's time,
+ * not later than its own clock plus {@link MAX_HEADER_CLOCK_SKEW_MS}. (A header older than the
+ * clock is signed: a node catching up executes old blocks, and freshness is the reader's rule.)
+ *
+ * @returns null when the time is acceptable, else why not.
+ */
+export function headerTimeFault(header: Pick<BlockHeader, 'time' | 'height'>, prevTime: number | null, now: number): string | null {
+  if (prevTime !== null && header.time < prevTime) return `block ${header.height} time ${header.time} is before the previous block's ${prevTime}`;
+  if (header.time > now + MAX_HEADER_CLOCK_SKEW_MS) {
+    return `block ${header.height} time ${header.time} is ${header.time - now} ms ahead of this validator's clock (at most ${MAX_HEADER_CLOCK_SKEW_MS} accepted)`;
+  }
+  return null;
+}
+
 /** Bytes a validator signs for a header. */
 export function headerSigningInput(hash: string): Uint8Array {
   return concatBytes(HEADER_DOMAIN, fromHex(hash, 32));

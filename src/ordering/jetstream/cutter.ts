@@ -15,7 +15,10 @@
  *   that got it there (a block holds whole messages, so it may exceed maxBlockTxs by less than one
  *   batch);
  * - a `tick` message `{"height": h+1}` cuts the block if it holds at least one transaction, closed by
- *   the tick; a tick for any other height, for an empty block, or malformed, is ignored;
+ *   the tick; a tick for any other height, or malformed, is ignored;
+ * - heartbeat: a `tick` message `{"height": h+1}` while the block holds no transaction cuts an empty
+ *   block if the network's `heartbeatMs` (config record) is above 0 and the tick's stream timestamp
+ *   is at least `heartbeatMs` after the time of block h; otherwise it is ignored;
  * - every other message (the network's `config` record) is ignored.
  * Block time = max(time of block h, stream timestamp in ms of the closing message).
  */
@@ -45,7 +48,7 @@ export interface CutBlock {
   /** Stream sequence of the closing message: the next block starts after it. */
   lastSeq: number;
   /** What closed the block. */
-  cause: 'full' | 'tick';
+  cause: 'full' | 'tick' | 'heartbeat';
 }
 
 /** Where cutting starts: right after block `height - 1`. */
@@ -55,6 +58,8 @@ export interface CutterStart {
   /** Time of the previous block (block time never decreases). */
   prevTime: number;
   maxBlockTxs: number;
+  /** The network's heartbeat (config record), ms; 0 or absent: empty blocks are never cut. */
+  heartbeatMs?: number;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -98,6 +103,7 @@ export class BlockCutter {
   private height: number;
   private prevTime: number;
   private readonly max: number;
+  private readonly heartbeatMs: number;
   private txs: unknown[] = [];
   private firstSeq = 0;
   /** Stream sequence of the last message pushed (0 before any). */
@@ -109,6 +115,13 @@ export class BlockCutter {
     this.height = start.height;
     this.prevTime = start.prevTime;
     this.max = start.maxBlockTxs;
+    this.heartbeatMs = start.heartbeatMs ?? 0;
+    if (!Number.isSafeInteger(this.heartbeatMs) || this.heartbeatMs < 0) throw new RangeError('heartbeatMs must be a non-negative integer');
+  }
+
+  /** Time of the last block cut (or of the block the cutter started after). */
+  headTime(): number {
+    return this.prevTime;
   }
 
   /** Height of the block being assembled. */
@@ -141,8 +154,13 @@ export class BlockCutter {
       return this.txs.length >= this.max ? this.cut(m, 'full') : null;
     }
     if (m.kind === 'tick') {
-      if (this.txs.length === 0) return null;
-      return tickHeight(m.data) === this.height ? this.cut(m, 'tick') : null;
+      if (tickHeight(m.data) !== this.height) return null;
+      if (this.txs.length > 0) return this.cut(m, 'tick');
+      if (this.heartbeatMs > 0 && m.time - this.prevTime >= this.heartbeatMs) {
+        this.firstSeq = m.seq;
+        return this.cut(m, 'heartbeat');
+      }
+      return null;
     }
     return null;
   }

@@ -19,7 +19,7 @@
 import { jetstream, jetstreamManager, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { UrbisError } from '../../core/errors.js';
-import { checkCertificate, isQuorum } from '../../core/ledger/block.js';
+import { checkCertificate, headerTimeFault, isQuorum } from '../../core/ledger/block.js';
 import type { Certificate } from '../../core/ledger/types.js';
 import type { CommitResult, Ledger, PreparedBlock } from '../../engine/ledger.js';
 import type { StreamNames } from './settings.js';
@@ -42,6 +42,8 @@ export interface FollowerOptions {
   publisher: StreamPublisher;
   maxBlockTxs: number;
   blockIntervalMs: number;
+  /** The network's heartbeat (config record), ms; 0: no empty blocks. */
+  heartbeatMs?: number;
   /** Called after every committed (certified) block, in height order. */
   onCommit?: (r: CommitResult) => void;
   /** Called for every newly detected validator fault. */
@@ -158,7 +160,12 @@ export class NetworkFollower {
   async start(): Promise<void> {
     const head = this.ledger.store.head();
     if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the store has no genesis block');
-    this.cutter = new BlockCutter({ height: head.height + 1, prevTime: head.header.time, maxBlockTxs: this.o.maxBlockTxs });
+    this.cutter = new BlockCutter({
+      height: head.height + 1,
+      prevTime: head.header.time,
+      maxBlockTxs: this.o.maxBlockTxs,
+      heartbeatMs: this.o.heartbeatMs ?? 0,
+    });
     const streamSeq = Number(this.o.meta.getMeta(META_STREAM_SEQ) ?? 0);
     const sigSeq = Number(this.o.meta.getMeta(META_SIG_SEQ) ?? 0);
     if (head.height === 0) {
@@ -270,6 +277,9 @@ export class NetworkFollower {
           this.stalledFlags[which] = true;
           await r.iter.close().catch(() => undefined);
         }
+        // Idle at the end of the stream (e.g. restarted with nothing new): nothing is behind, so
+        // heartbeat ticks may go out.
+        else if (which === 'tx') this.streamBehind = 0;
       }
     } catch {
       /* no stream leader right now: try again at the next tick */
@@ -323,8 +333,13 @@ export class NetworkFollower {
   /** Publishes a tick when the block being assembled waited longer than the block interval. */
   private maybeTick(): void {
     if (this.stopped || this.divergence || this.failure) return;
+    this.retryOwnSig();
     // A node still reading old messages would only tick heights that are long cut.
-    if (this.streamBehind !== 0 || this.cutter.pending() === 0) return;
+    if (this.streamBehind !== 0) return;
+    if (this.cutter.pending() === 0) {
+      this.maybeHeartbeat();
+      return;
+    }
     const now = this.now();
     if (now - this.pendingSince < this.o.blockIntervalMs) return;
     const height = this.cutter.nextHeight();
@@ -337,6 +352,57 @@ export class NetworkFollower {
     this.o.publisher
       .publish(this.o.names.tick, encoder.encode(JSON.stringify({ height })), `tick-${height}`, { bounded: false, retryForMs: 5000 })
       .catch((e: unknown) => this.log(`tick ${height} not published: ${(e as Error).message}`));
+  }
+
+  /**
+   * Heartbeat (docs/network.md "Heartbeat"): when nothing waits and the head is `heartbeatMs` old
+   * by this node's clock, publish a tick for the next height; the cutter cuts an empty block from it
+   * if the tick's stream timestamp is `heartbeatMs` after the head's time (every node decides alike).
+   * The message id names the height and the heartbeat period, so the nodes ticking at once store
+   * one tick, and a tick the cutter ignored (the stream leader's clock behind) is retried later
+   * under a new id instead of being deduplicated away.
+   */
+  private maybeHeartbeat(): void {
+    const hb = this.o.heartbeatMs ?? 0;
+    if (hb === 0 || this.awaiting || this.cut.length > 0) return;
+    const height = this.cutter.nextHeight();
+    if (this.certifiedHeight() !== height - 1) return;
+    const now = this.now();
+    if (now - this.cutter.headTime() < hb) return;
+    const retryMs = Math.max(1000, Math.floor(hb / 10));
+    if (this.lastHeartbeat.height === height && now - this.lastHeartbeat.at < retryMs) return;
+    this.lastHeartbeat = { height, at: now };
+    const id = `hb-${height}-${Math.floor(now / retryMs)}`;
+    this.o.publisher
+      .publish(this.o.names.tick, encoder.encode(JSON.stringify({ height })), id, { bounded: false, retryForMs: 5000 })
+      .catch((e: unknown) => this.log(`heartbeat tick ${height} not published: ${(e as Error).message}`));
+  }
+
+  private lastHeartbeat = { height: -1, at: 0 };
+
+  /** This validator's signature of the awaited block, held back while the header's time was ahead of its clock. */
+  private heldSig: { height: number; headerHash: string; sig: { key: string; sig: string } } | null = null;
+
+  /** Publishes this node's signature of a block built here, once the header-time rule allows it. */
+  private signIfTimely(p: PreparedBlock): void {
+    if (!p.ownSig) return;
+    const fault = headerTimeFault(p.header, this.ledger.store.head()?.header.time ?? null, this.now());
+    if (fault) {
+      if (this.heldSig?.height !== p.height) this.log(`not signing yet: ${fault}`);
+      this.heldSig = { height: p.height, headerHash: p.headerHash, sig: p.ownSig };
+      return;
+    }
+    this.heldSig = null;
+    this.publishSig(p.height, p.headerHash, p.ownSig);
+  }
+
+  private retryOwnSig(): void {
+    const a = this.awaiting;
+    if (!this.heldSig || !a || a.prepared.height !== this.heldSig.height) {
+      this.heldSig = null;
+      return;
+    }
+    this.signIfTimely(a.prepared);
   }
 
   // --- signature stream ---------------------------------------------------------------------
@@ -445,7 +511,7 @@ export class NetworkFollower {
     this.setAt.set(prepared.height, prepared.validators);
     if (this.setAt.size > 512) this.setAt.delete(Math.min(...this.setAt.keys()));
     this.awaiting = { prepared, cut };
-    if (prepared.ownSig) this.publishSig(prepared.height, prepared.headerHash, prepared.ownSig);
+    this.signIfTimely(prepared);
     this.wakeAdvance();
   }
 

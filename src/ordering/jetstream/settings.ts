@@ -41,6 +41,8 @@ export interface JetStreamSettings {
   /** Duplicate window of the ordering stream, ms (default 2 minutes). */
   duplicateWindowMs: number;
   maxBlockTxs: number;
+  /** An empty block is cut after this long without a block, ms (0: never); pinned in the config record. */
+  heartbeatMs: number;
 }
 
 /** Stream and subject names of a chain. */
@@ -62,11 +64,13 @@ export interface ConfigRecord {
   chainId: string;
   genesisHash: string;
   maxBlockTxs: number;
+  /** Heartbeat of the cutting rule; a record stored without it (older networks) means 0, off. */
+  heartbeatMs: number;
 }
 
 /** The config record of this node's network file. */
-export function configRecord(c: Pick<JetStreamSettings, 'chainId' | 'genesisHash' | 'maxBlockTxs'>): ConfigRecord {
-  return { v: 1, chainId: c.chainId, genesisHash: c.genesisHash, maxBlockTxs: c.maxBlockTxs };
+export function configRecord(c: Pick<JetStreamSettings, 'chainId' | 'genesisHash' | 'maxBlockTxs' | 'heartbeatMs'>): ConfigRecord {
+  return { v: 1, chainId: c.chainId, genesisHash: c.genesisHash, maxBlockTxs: c.maxBlockTxs, heartbeatMs: c.heartbeatMs };
 }
 
 /**
@@ -75,8 +79,9 @@ export function configRecord(c: Pick<JetStreamSettings, 'chainId' | 'genesisHash
  * @throws UrbisError NET_CONFIG_INVALID naming the first field that differs.
  */
 export function checkConfigRecord(network: unknown, mine: ConfigRecord): void {
-  const o = (typeof network === 'object' && network !== null ? network : {}) as Record<string, unknown>;
-  for (const k of ['chainId', 'genesisHash', 'maxBlockTxs'] as const) {
+  const raw = (typeof network === 'object' && network !== null ? network : {}) as Record<string, unknown>;
+  const o: Record<string, unknown> = { ...raw, heartbeatMs: raw.heartbeatMs ?? 0 };
+  for (const k of ['chainId', 'genesisHash', 'maxBlockTxs', 'heartbeatMs'] as const) {
     if (o[k] !== mine[k]) {
       throw new UrbisError(
         'NET_CONFIG_INVALID',

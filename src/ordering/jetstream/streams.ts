@@ -117,7 +117,7 @@ export async function prepareStreams(
             bounded: false,
             expectLastSubjectSeq: 0,
           });
-          log(`stored the network config record (maxBlockTxs ${c.maxBlockTxs})`);
+          log(`stored the network config record (maxBlockTxs ${c.maxBlockTxs}, heartbeatMs ${c.heartbeatMs})`);
         } catch (e) {
           if (!(e instanceof UrbisError && e.code === 'NET_PUBLISH_REFUSED')) throw e;
           // Another node stored its record first: compare with that one.

@@ -2,6 +2,10 @@
  * In-process sequencer for a single-node network: orders submitted transactions and cuts a block
  * every `blockIntervalMs` or as soon as `maxBlockTxs` are waiting, whichever comes first.
  *
+ * Heartbeat (docs/protocol.md "Heartbeat blocks"): with `heartbeatMs` > 0, an empty block is cut
+ * when the head is that old (by the head's own time), so that the certified time of the head stays
+ * recent on an idle chain and readers can hold answers to a maximum age.
+ *
  * Ordering is kept apart from execution (as in tessera): `submit` only admits a checked transaction
  * into the queue and returns a promise of its outcome; the block is built and committed by the
  * {@link Ledger}. Back-pressure: beyond `maxPending` queued transactions, submissions fail at once
@@ -24,6 +28,8 @@ export interface SequencerOptions {
   onError?: (e: unknown) => void;
   /** Worker threads for signature checks ({@link LocalSequencer.submitAsync}). */
   pool?: VerifyPool;
+  /** Cut an empty block when no block was cut for this long, ms (default 0: never). */
+  heartbeatMs?: number;
 }
 
 interface Pending {
@@ -36,11 +42,13 @@ export class LocalSequencer {
   private queue: Pending[] = [];
   private readonly byHash = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private failed: unknown = null;
   readonly blockIntervalMs: number;
   readonly maxBlockTxs: number;
   readonly maxPending: number;
+  readonly heartbeatMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -51,6 +59,38 @@ export class LocalSequencer {
     this.maxBlockTxs = opts.maxBlockTxs ?? 5000;
     this.maxPending = opts.maxPending ?? 100_000;
     this.now = opts.now ?? Date.now;
+    this.heartbeatMs = opts.heartbeatMs ?? 0;
+    if (!Number.isSafeInteger(this.heartbeatMs) || this.heartbeatMs < 0) throw new RangeError('heartbeatMs must be a non-negative integer');
+    this.scheduleHeartbeat();
+  }
+
+  /** Arms the heartbeat for `heartbeatMs` after the head's time (at once if the head is older). */
+  private scheduleHeartbeat(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    if (this.heartbeatMs === 0 || this.stopped || this.failed) return;
+    const head = this.ledger.store.head();
+    const due = head ? head.header.time + this.heartbeatMs - this.now() : this.heartbeatMs;
+    this.heartbeatTimer = setTimeout(() => this.heartbeat(), Math.min(Math.max(0, due), this.heartbeatMs));
+    // A CLI process holding the sequencer must be able to exit.
+    this.heartbeatTimer.unref?.();
+  }
+
+  /**
+   * Cuts an empty block if the head is `heartbeatMs` old and nothing waits (a waiting transaction
+   * gets its block from the interval timer anyway).
+   *
+   * @returns the commit result, or null when no block was due.
+   */
+  heartbeat(): CommitResult | null {
+    this.heartbeatTimer = null;
+    if (this.stopped || this.failed || this.heartbeatMs === 0) return null;
+    const head = this.ledger.store.head();
+    if (this.queue.length > 0 || (head && this.now() - head.header.time < this.heartbeatMs)) {
+      this.scheduleHeartbeat();
+      return null;
+    }
+    return this.commit([]);
   }
 
   /** Number of transactions waiting for a block. */
@@ -136,7 +176,10 @@ export class LocalSequencer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.queue.length === 0 || this.failed) return null;
-    const batch = this.queue.splice(0, this.maxBlockTxs);
+    return this.commit(this.queue.splice(0, this.maxBlockTxs));
+  }
+
+  private commit(batch: Pending[]): CommitResult | null {
     let res: CommitResult;
     try {
       res = this.ledger.commitBlock(
@@ -147,11 +190,13 @@ export class LocalSequencer {
       // Nothing of the block was committed (the store commit is atomic). Stop producing blocks:
       // a node whose disk fails must not carry on with a state it could not persist.
       this.failed = e;
+      if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
       for (const p of batch) for (const w of p.waiters) w.reject(e);
       for (const p of batch) this.byHash.delete(p.hash);
       this.opts.onError?.(e);
       return null;
     }
+    this.scheduleHeartbeat();
     batch.forEach((p, i) => {
       this.byHash.delete(p.hash);
       const outcome: TxOutcome = { hash: p.hash, height: res.height, index: i, result: res.results[i]! };
@@ -168,5 +213,7 @@ export class LocalSequencer {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
   }
 }

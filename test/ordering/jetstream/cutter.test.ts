@@ -42,6 +42,21 @@ describe('cutBlocks', () => {
     expect(cutBlocks(msgs, start)).toEqual({ blocks: [], pending: 1 });
   });
 
+  it('heartbeat: a tick for an empty block cuts one once heartbeatMs passed since the last block (stream time)', () => {
+    seq = 0;
+    const hb = { ...start, prevTime: 10_000, heartbeatMs: 30_000 };
+    const { blocks, pending } = cutBlocks([tick(1, 39_999), tick(2, 40_000), tick(1, 40_000), tick(2, 69_999), txm(1, 70_000), tick(2, 70_001), tick(3, 100_001)], hb);
+    expect(blocks.map((b) => [b.height, b.txs.length, b.firstSeq, b.lastSeq, b.time, b.cause])).toEqual([
+      [1, 0, 3, 3, 40_000, 'heartbeat'],
+      [2, 1, 5, 6, 70_001, 'tick'],
+      [3, 0, 7, 7, 100_001, 'heartbeat'],
+    ]);
+    expect(pending).toBe(0);
+    // Off (0 or absent, as in a config record without the field): never an empty block.
+    expect(cutBlocks([tick(1, 1e12)], { ...hb, heartbeatMs: 0 }).blocks).toEqual([]);
+    expect(() => new BlockCutter({ ...hb, heartbeatMs: -1 })).toThrow(RangeError);
+  });
+
   it('skips transaction payloads that are not JSON, and redelivered messages', () => {
     seq = 0;
     const bad: StreamMsg = { seq: ++seq, kind: 'tx', time: 1, data: new Uint8Array([0xff, 0xfe]) };
