@@ -97,7 +97,11 @@ function checkGenesis(g: unknown, chainId: string): Tx<'genesis'> {
  */
 export function parseNetworkConfig(doc: unknown, base: string): NetworkConfig {
   const o = obj(doc, '(document)');
-  onlyKeys(o, ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'heartbeatMs', 'maxInFlight', 'maxBacklog', 'trustedValidators', '$comment'], '');
+  onlyKeys(
+    o,
+    ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'heartbeatMs', 'maxInFlight', 'maxBacklog', 'trustedValidators', '$comment'],
+    '',
+  );
   const chainId = str(o.chainId, 'chainId', 63);
   if (!CHAIN_RE.test(chainId)) bad('chainId', 'must match [a-z0-9][a-z0-9-]{0,62}');
 

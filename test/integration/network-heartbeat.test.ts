@@ -31,10 +31,14 @@ describe('an idle network', () => {
     const urls = net.nodes.map((n) => n.url);
     const validators = net.genesis.body.payload.validators;
     // Nobody submits anything: the head still moves.
-    await until('three heartbeat blocks on every node', async () => {
-      const hs = await Promise.all(urls.map((u) => getJson(`${u}/readyz`)));
-      return hs.every((r) => (r.body.certifiedHeight ?? -1) >= 3);
-    }, 60_000);
+    await until(
+      'three heartbeat blocks on every node',
+      async () => {
+        const hs = await Promise.all(urls.map((u) => getJson(`${u}/readyz`)));
+        return hs.every((r) => (r.body.certifiedHeight ?? -1) >= 3);
+      },
+      60_000,
+    );
     let prevTime = -1;
     for (let h = 1; h <= 3; h++) {
       const blocks = await Promise.all(urls.map((u) => getJson(`${u}/v1/blocks/${h}`).then((r) => r.body)));

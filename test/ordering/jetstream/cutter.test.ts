@@ -45,7 +45,10 @@ describe('cutBlocks', () => {
   it('heartbeat: a tick for an empty block cuts one once heartbeatMs passed since the last block (stream time)', () => {
     seq = 0;
     const hb = { ...start, prevTime: 10_000, heartbeatMs: 30_000 };
-    const { blocks, pending } = cutBlocks([tick(1, 39_999), tick(2, 40_000), tick(1, 40_000), tick(2, 69_999), txm(1, 70_000), tick(2, 70_001), tick(3, 100_001)], hb);
+    const { blocks, pending } = cutBlocks(
+      [tick(1, 39_999), tick(2, 40_000), tick(1, 40_000), tick(2, 69_999), txm(1, 70_000), tick(2, 70_001), tick(3, 100_001)],
+      hb,
+    );
     expect(blocks.map((b) => [b.height, b.txs.length, b.firstSeq, b.lastSeq, b.time, b.cause])).toEqual([
       [1, 0, 3, 3, 40_000, 'heartbeat'],
       [2, 1, 5, 6, 70_001, 'tick'],
