@@ -1,8 +1,9 @@
 // The explorer in a real browser: Debian's chromium (playwright-core) against a node process started
 // here. What the issue asks for: resolve with the verified badge computed in the browser; a response
 // tampered in flight shows "not verified" with the reason; the @noble fallback outside secure
-// contexts; register through the form with a key file and see it in the block list; axe-core on
-// every page; a screenshot of each page in test-artifacts/browser/ (ignored by git).
+// contexts; register through the form with a key file and see it in the block list; issue signed
+// labels in the page and verify them; namespace paging; NOT VERIFIED and fault alarms on the ledger
+// and namespace pages; axe-core on every page; a screenshot of each page in test-artifacts/browser/ (ignored by git).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import QRCode from 'qrcode';
@@ -123,6 +124,53 @@ describe('explorer in chromium', () => {
     await page.goto(`${node.url}/id/${id}`);
     await page.locator('.result[data-state="not-verified"]').waitFor();
     expect(await page.getByTestId('reason').textContent()).toMatch(/CERT_INVALID/);
+    await page.close();
+  });
+
+  it('shows NOT VERIFIED and a fault alarm when a block or a namespace answer is changed in flight, and the faults a node reports', async () => {
+    const page = await tb.browser.newPage();
+    // One hex digit of each block header's state root: its certificate no longer covers it.
+    await page.route('**/v1/blocks/**', async (route) => {
+      const res = await route.fetch();
+      const json = (await res.json()) as { header: { stateRoot: string } };
+      const r = json.header.stateRoot;
+      json.header.stateRoot = (r[0] === '0' ? '1' : '0') + r.slice(1);
+      await route.fulfill({ response: res, body: JSON.stringify(json) });
+    });
+    await page.goto(`${node.url}/ledger`);
+    await page.locator('.result[data-state="not-verified"]').waitFor();
+    expect(await page.getByTestId('badge').first().textContent()).toContain('NOT VERIFIED');
+    expect(await page.getByTestId('reason').textContent()).toMatch(/CERT_INVALID|PROOF_INVALID/);
+    expect(await page.getByTestId('fault-observed').textContent()).toMatch(/did not verify/);
+    expect(await page.getByTestId('blocks').count()).toBe(0);
+    await shot(page, 'ledger-tampered');
+    await page.goto(`${node.url}/ledger/2`);
+    await page.locator('.result[data-state="not-verified"]').waitFor();
+    await page.unroute('**/v1/blocks/**');
+
+    // The name of a city, changed in the namespace answer.
+    await page.route('**/v1/ns/156.130100?*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.text();
+      await route.fulfill({ response: res, body: body.replace('"Shijiazhuang"', '"Shijiazhuanh"') });
+    });
+    await page.goto(`${node.url}/ns/156.130100`);
+    await page.locator('.result[data-state="not-verified"]').waitFor();
+    expect(await page.getByTestId('reason').textContent()).toMatch(/PROOF_INVALID/);
+    expect(await page.getByText('Shijiazhuan').count()).toBe(0);
+    await shot(page, 'namespace-tampered');
+    await page.unroute('**/v1/ns/156.130100?*');
+
+    // A node that reports faults in its status (a network node's fault detection) raises the alarm.
+    await page.route('**/readyz', async (route) => {
+      const res = await route.fetch();
+      const json = (await res.json()) as Record<string, unknown>;
+      await route.fulfill({ response: res, body: JSON.stringify({ ...json, faults: [{ kind: 'equivocation', height: 3 }] }) });
+    });
+    await page.goto(`${node.url}/ledger`);
+    await page.getByTestId('fault').waitFor();
+    expect(await page.getByTestId('fault-observed').count()).toBe(0);
+    await page.locator('[data-testid="blocks"]').waitFor();
     await page.close();
   });
 
@@ -359,6 +407,43 @@ describe('explorer in chromium', () => {
     await shot(other, 'manage-labels-refused');
     await page.close();
     await other.close();
+  });
+
+  it('pages the child namespaces of a namespace with more children than one page holds', async () => {
+    const genesis = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as unknown;
+    const client = new UrbisClient({ url: node.url, anchor: UrbisClient.anchorFromGenesis(genesis) });
+    const beijing = signerFromSeed((await readKeyFile(join(dir, 'keys', 'city-110000.key'))).seed);
+    // 51 new districts beside the demo's one organisation: 52 children, the page shows 50 at a time.
+    const txs = Array.from({ length: 51 }, (_, i) =>
+      client.tx('ns.create', { ns: `156.110000.${900 + i}`, controllers: { keys: [beijing.id], threshold: 1 }, record: { type: 'district' } }, [beijing]),
+    );
+    const sent = await Promise.all(txs.map((tx) => client.submit(tx)));
+    for (const st of sent) expect((await client.wait(st.hash)).result.ok).toBe(true);
+    const ns = await client.ns('156.110000');
+    expect(ns.present && ns.entry.children).toBe(52);
+
+    const page = await tb.browser.newPage();
+    await page.goto(`${node.url}/ns/156.110000`);
+    await page.locator('.result[data-state="verified"]').waitFor();
+    const names = () => page.locator('ul.cards li strong').allTextContents();
+    const first = await names();
+    expect(first).toHaveLength(50);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.getByRole('link', { name: 'First page' }).waitFor();
+    await page.locator('.result[data-state="verified"]').waitFor();
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+    const second = await names();
+    expect(second.length).toBe(2);
+    // Every child once, across the two pages; the last page offers no next one.
+    expect(new Set([...first, ...second]).size).toBe(52);
+    expect([...first, ...second]).toContain('156.110000.3');
+    expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(0);
+    await shot(page, 'namespace-page-2');
+    await expectAccessible(page, 'namespace page 2');
+    await page.getByRole('link', { name: 'First page' }).click();
+    await page.getByRole('link', { name: 'Next page' }).waitFor();
+    expect(await names()).toEqual(first);
+    await page.close();
   });
 
   it('has no serious or critical axe-core violations on any page, and fits a 360 px phone', async () => {

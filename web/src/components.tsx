@@ -90,3 +90,30 @@ export function Facts(props: { rows: Array<[string, ComponentChildren]> }) {
     </dl>
   );
 }
+
+/** Public keys, one a row, in full (or shortened with `short`). */
+export function KeyList(props: { keys: readonly string[]; short?: boolean; testid?: string }) {
+  return (
+    <ul class="plain keys" data-testid={props.testid}>
+      {props.keys.map((k) => (
+        <li key={k}>
+          <Mono value={k} full={!props.short} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Identifiers of a listing, one a row: link, type, and the status when it is not active. */
+export function IdList(props: { items: ReadonlyArray<{ id: string; status: string; record: { type: string } }> }) {
+  return (
+    <ul class="plain ids">
+      {props.items.map((x) => (
+        <li key={x.id}>
+          <IdLink id={x.id} /> <span class="muted">{x.record.type}</span>
+          {x.status !== 'active' ? <span class={`status ${x.status}`}> {x.status}</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}

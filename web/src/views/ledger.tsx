@@ -42,6 +42,15 @@ function TargetLink(props: { target: string | null }) {
   return t.includes('/') ? <IdLink id={t} /> : <a href={nsHref(t)}>{t}</a>;
 }
 
+/** The hash of a committed transaction, or '' for a malformed one (recorded as invalid). */
+function hashOf(tx: unknown): string {
+  try {
+    return txHash((tx as Tx).body);
+  } catch {
+    return '';
+  }
+}
+
 function ResultCell(props: { r: TxResult | undefined }) {
   const r = props.r;
   if (!r) return <span class="muted">?</span>;
@@ -130,7 +139,7 @@ export function LedgerView() {
             ? 'Connecting to the change feed…'
             : 'Change feed interrupted; reconnecting…'}
       </p>
-      <NetworkStatus status={status} blocks={blocks} />
+      <NetworkStatus status={status} blocks={blocks} failure={failure} />
       {failure ? <FailureBox failure={failure} /> : null}
       <section>
         <h2>Latest blocks</h2>
@@ -195,12 +204,7 @@ export function LedgerView() {
               <tbody>
                 {txs.map(({ tx, result, height, i }) => {
                   const d = describeTx(tx);
-                  let hash = '';
-                  try {
-                    hash = txHash((tx as Tx).body);
-                  } catch {
-                    hash = '';
-                  }
+                  const hash = hashOf(tx);
                   return (
                     <tr key={`${height}.${i}`}>
                       <td>{hash ? <a href={txHref(hash)}>{<Mono value={hash} />}</a> : <span class="muted">malformed</span>}</td>
@@ -226,7 +230,7 @@ export function LedgerView() {
   );
 }
 
-function NetworkStatus(props: { status: Record<string, unknown> | null; blocks: CheckedBlock[] | null }) {
+function NetworkStatus(props: { status: Record<string, unknown> | null; blocks: CheckedBlock[] | null; failure: Failure | null }) {
   const app = useApp();
   const s = props.status;
   const top = props.blocks?.[0];
@@ -256,6 +260,12 @@ function NetworkStatus(props: { status: Record<string, unknown> | null; blocks: 
       {extra.some(([k, v]) => /fault|diverg/i.test(k) && v && (Array.isArray(v) ? v.length > 0 : true)) ? (
         <Notice tone="bad" title="Fault alarm" testid="fault">
           The node reports faults or a divergence; see the details above.
+        </Notice>
+      ) : null}
+      {props.failure?.kind === 'not-verified' ? (
+        <Notice tone="bad" title="Fault alarm: a block did not verify" testid="fault-observed">
+          A block this node served does not match its certificate under your trust anchor (<code>{props.failure.code}</code>). The node, or something between
+          you and it, is not telling the truth: do not rely on its answers.
         </Notice>
       ) : null}
     </section>
@@ -331,12 +341,7 @@ export function BlockView(props: { height: number }) {
             <ol class="txlist">
               {b.txs.map((tx, i) => {
                 const d = describeTx(tx);
-                let hash = '';
-                try {
-                  hash = txHash((tx as Tx).body);
-                } catch {
-                  hash = '';
-                }
+                const hash = hashOf(tx);
                 const sigs = Array.isArray((tx as Tx).sigs) ? (tx as Tx).sigs : [];
                 return (
                   <li key={i}>

@@ -8,7 +8,7 @@ import type { Tx } from '../../../src/core/ledger/types.js';
 import { cosignTx, txHash, type Signer } from '../../../src/core/ledger/tx.js';
 import { canonicalJson } from '../../../src/core/encoding/canonical-json.js';
 import { isUrbisError } from '../../../src/core/errors.js';
-import { Mono, Notice, Page } from '../components.js';
+import { KeyList, Mono, Notice, Page } from '../components.js';
 import { useApp } from '../ctx.js';
 import { buildPayload, FieldError, parseSharedTx, type Operation, type OperationFields } from '../lib/forms.js';
 import { isEncrypted, signerFromKeyFile } from '../lib/keyfile.js';
@@ -529,13 +529,7 @@ function Cosign() {
           <p>
             <strong>{tx.body.type}</strong> — {tx.sigs.length} signature{tx.sigs.length === 1 ? '' : 's'} so far:
           </p>
-          <ul class="plain keys">
-            {tx.sigs.map((s) => (
-              <li key={s.key}>
-                <Mono value={s.key} />
-              </li>
-            ))}
-          </ul>
+          <KeyList keys={tx.sigs.map((s) => s.key)} short />
           <details>
             <summary>What it says</summary>
             <pre class="json">{JSON.stringify(tx.body.payload, null, 2)}</pre>

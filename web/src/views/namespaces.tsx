@@ -8,7 +8,7 @@ import type { NsEntry, IdEntry } from '../../../src/core/ledger/types.js';
 import { nsKey } from '../../../src/core/ledger/state.js';
 import type { VerifiedEntry } from '../../../src/client/verify.js';
 import { isObj, problemError } from '../../../src/client/http.js';
-import { Badge, Facts, FailureBox, IdLink, Loading, Mono, Notice, Page } from '../components.js';
+import { Badge, Facts, FailureBox, IdList, KeyList, Loading, Notice, Page } from '../components.js';
 import { useApp } from '../ctx.js';
 import { isoTime, quota } from '../lib/format.js';
 import { blockHref, nsHref } from '../lib/route.js';
@@ -147,37 +147,19 @@ function NsDetail(props: { st: Extract<State, { kind: 'ns' }>; cursor: string | 
         <p>
           {e.controllers.threshold} of {e.controllers.keys.length} must sign:
         </p>
-        <ul class="plain keys">
-          {e.controllers.keys.map((k) => (
-            <li key={k}>
-              <Mono value={k} full />
-            </li>
-          ))}
-        </ul>
+        <KeyList keys={e.controllers.keys} />
         {e.policy.registrars?.length ? (
           <>
             <h4>Registrars</h4>
             <p class="help">May register and allocate identifiers here, each alone.</p>
-            <ul class="plain keys">
-              {e.policy.registrars.map((k) => (
-                <li key={k}>
-                  <Mono value={k} full />
-                </li>
-              ))}
-            </ul>
+            <KeyList keys={e.policy.registrars} />
           </>
         ) : null}
         <h4>Issuers of signed labels</h4>
         {e.policy.issuers?.length ? (
           <>
             <p class="help">May issue signed codes (labels) for identifiers here, and revoke a label alone.</p>
-            <ul class="plain keys" data-testid="issuers">
-              {e.policy.issuers.map((k) => (
-                <li key={k}>
-                  <Mono value={k} full />
-                </li>
-              ))}
-            </ul>
+            <KeyList keys={e.policy.issuers} testid="issuers" />
           </>
         ) : (
           <p class="muted">Nobody may issue signed labels here.</p>
@@ -186,13 +168,7 @@ function NsDetail(props: { st: Extract<State, { kind: 'ns' }>; cursor: string | 
           <>
             <h4>Withdrawn issuers</h4>
             <p class="help">Labels they signed now verify as revoked.</p>
-            <ul class="plain keys">
-              {e.retiredIssuers.map((k) => (
-                <li key={k}>
-                  <Mono value={k} full />
-                </li>
-              ))}
-            </ul>
+            <KeyList keys={e.retiredIssuers} />
           </>
         ) : null}
       </section>
@@ -287,14 +263,7 @@ function Ids(props: { path: string }) {
         <p class="empty">No identifiers registered here yet.</p>
       ) : (
         <>
-          <ul class="plain ids">
-            {items.map((x) => (
-              <li key={x.id}>
-                <IdLink id={x.id} /> <span class="muted">{x.record.type}</span>
-                {x.status !== 'active' ? <span class={`status ${x.status}`}> {x.status}</span> : null}
-              </li>
-            ))}
-          </ul>
+          <IdList items={items} />
           {next ? (
             <button type="button" class="secondary" onClick={() => load(next)}>
               Show more identifiers

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { IdHistory, NsResolution } from '../../../src/client/client.js';
 import type { IdEntry, NsEntry } from '../../../src/core/ledger/types.js';
-import { Badge, Facts, FailureBox, IdLink, Loading, Mono, Notice, Page } from '../components.js';
+import { Badge, Facts, FailureBox, IdLink, IdList, KeyList, Loading, Mono, Notice, Page } from '../components.js';
 import { useApp } from '../ctx.js';
 import { ago, isoTime } from '../lib/format.js';
 import { blockHref, idHref, nsHref, txHref } from '../lib/route.js';
@@ -248,13 +248,7 @@ function IdResult(props: { o: Extract<Outcome, { kind: 'id' }> }) {
         <section>
           <h3>Linked from</h3>
           <p class="help">A listing by the node (not proven); open an identifier to verify it.</p>
-          <ul class="plain">
-            {linkedFrom.map((x) => (
-              <li key={x.id}>
-                <IdLink id={x.id} /> <span class="muted">{x.record.type}</span>
-              </li>
-            ))}
-          </ul>
+          <IdList items={linkedFrom} />
         </section>
       ) : null}
       <Proof r={r} engine={engine} />
@@ -276,13 +270,7 @@ function Controllers(props: { entry: IdEntry | NsEntry }) {
           <p>
             {c.threshold} of {c.keys.length} of these keys must sign a change:
           </p>
-          <ul class="plain keys">
-            {c.keys.map((k) => (
-              <li key={k}>
-                <Mono value={k} full />
-              </li>
-            ))}
-          </ul>
+          <KeyList keys={c.keys} />
         </>
       )}
     </section>

@@ -3,7 +3,7 @@
  * was served with; the person can replace it with a genesis file obtained elsewhere, or re-pin.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { Facts, Mono, Notice, Page } from '../components.js';
+import { Facts, KeyList, Mono, Notice, Page } from '../components.js';
 import { useApp } from '../ctx.js';
 import { anchorOfGenesis } from '../lib/anchor.js';
 import { isoTime } from '../lib/format.js';
@@ -51,13 +51,7 @@ export function TrustView() {
               ['Validators', String(a.pinned.validators.length)],
             ]}
           />
-          <ul class="plain keys">
-            {a.pinned.validators.map((k) => (
-              <li key={k}>
-                <Mono value={k} full />
-              </li>
-            ))}
-          </ul>
+          <KeyList keys={a.pinned.validators} />
         </section>
       ) : (
         <Notice tone="warn" title="No anchor pinned">
