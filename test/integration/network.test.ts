@@ -2,7 +2,8 @@
  * A multi-city network with real processes (docs/network.md): 3 nats-server forming a JetStream
  * cluster and 4 city nodes, each `urbis node start --network`. Happy path (any node accepts, every
  * node answers with a quorum certificate the SDK check accepts, byte-identical headers everywhere),
- * governance (a 5th validator added by the root authority; later blocks need 4 of 5), a read replica
+ * governance (a 5th validator added by the root authority; later blocks need 4 of 5), a duplicate-member
+ * transaction published straight to the stream (recorded invalid everywhere), a read replica
  * following the streams, and a node joining from a certified snapshot.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { objectIdText } from '../../src/core/ledger/names.js';
 import { verifyProvenEntry, type TrustAnchor } from '../../src/core/ledger/verify.js';
 import { proofFromJson } from '../../src/core/merkle/index.js';
 import { LocalNetwork } from '../../src/network/local.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { OPEN_POLICY, converged, getJson, logs, submit, submitAndWait, tx, until } from '../helpers/network.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'urbis-net-'));
@@ -80,6 +83,41 @@ describe('a network of 4 validators on a 3-server JetStream cluster', () => {
       expect(new Set(blocks.map((b) => JSON.stringify(b.txs))).size).toBe(1);
       expect(blocks[0].headerHash).toBe(headerHash(blocks[0].header));
     }
+  });
+
+  it('records a transaction published straight to the stream with a duplicate JSON member as invalid (TX_NOT_CANONICAL) on every node', async () => {
+    const urls = net.nodes.map((n) => n.url);
+    const id = objectIdText('156.130100', 'DUP-1');
+    const t = tx(net.chainId, 'id.register', { id, record: { type: 'lamp' } }, [net.root]);
+    // JSON.parse reads the last "id", which is the signed one: executed, this reading would be valid.
+    const dup = JSON.stringify(t).replace(`"id":"${id}"`, `"id":"${objectIdText('156.130100', 'DUP-2')}","id":"${id}"`);
+    expect(JSON.parse(dup)).toEqual(t);
+    const from = (await getJson(`${urls[0]}/readyz`)).body.height as number;
+    // A stranger with access to the NATS cluster bypasses the nodes' admission.
+    const nc = await connect({ servers: net.nats.servers.filter((x) => x.child).map((x) => x.url), timeout: 5000 });
+    try {
+      await jetstream(nc).publish(`urbis.${net.chainId}.tx`, new TextEncoder().encode(dup));
+    } finally {
+      await nc.close();
+    }
+    const found = await until('the block carrying the duplicate-member transaction', async () => {
+      const top = (await getJson(`${urls[0]}/readyz`)).body.height as number;
+      for (let h = from + 1; h <= top; h++) {
+        const b = (await getJson(`${urls[0]}/v1/blocks/${h}`)).body;
+        const i = (b.txs as unknown[]).indexOf(dup);
+        if (i >= 0) return { height: h, index: i };
+      }
+      return null;
+    });
+    for (const url of urls) {
+      await until(`${url} at height ${found.height}`, async () => ((await getJson(`${url}/readyz`)).body.height ?? -1) >= found.height);
+      const b = (await getJson(`${url}/v1/blocks/${found.height}`)).body;
+      expect(b.txs[found.index]).toBe(dup);
+      expect(b.results[found.index]).toMatchObject({ ok: false, code: 'TX_NOT_CANONICAL' });
+      expect((await getJson(`${url}/v1/ids/${encodeURIComponent(id)}`)).status).toBe(404);
+    }
+    // Its signature was not spent: the same transaction, sent canonically through a node, commits.
+    await submitAndWait(urls[1]!, t);
   });
 
   it('a read replica follows the streams and serves verified answers; it refuses writes', async () => {

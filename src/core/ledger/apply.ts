@@ -83,6 +83,14 @@ export function applyBlockTxs(state: StateReader, txs: unknown[], ctx: ApplyCont
     try {
       const chain = block.chain();
       const params = chain?.params ?? DEFAULT_PARAMS;
+      // The ordering stream carries a message that was not canonical JSON as its text (cutter.ts):
+      // no reading of those bytes is executed, by any node.
+      if (typeof raw === 'string') {
+        throw new UrbisError(
+          'TX_NOT_CANONICAL',
+          'the ordering stream carried this transaction in a form that is not its RFC 8785 canonical JSON (duplicate members or another encoding); it is recorded as received',
+        );
+      }
       const pre = ctx.prepared?.(raw);
       const tx = pre?.tx ?? parseTx(raw, parseContext(params));
       // The hash covers the body exactly as signed, before any canonicalisation of its fields.

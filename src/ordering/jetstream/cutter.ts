@@ -11,6 +11,11 @@
  *   array if the payload is a batch `{"txs": [...]}`, else the payload itself; one that is not JSON is
  *   skipped (it can only come from a client bypassing the nodes, and it is skipped the same way
  *   everywhere);
+ * - a `tx` message that is JSON but not exactly the RFC 8785 canonical form of its value (a
+ *   duplicate member, whitespace, member order, escapes, number forms) contributes one entry: its
+ *   text as received, a JSON string, which the state machine records as invalid (TX_NOT_CANONICAL).
+ *   Nodes publish only canonical text (admission refuses anything else), so such a message comes
+ *   from someone writing to the stream directly; no parser's reading of it is ever executed;
  * - the block is cut as soon as it holds at least `maxBlockTxs` transactions, closed by the message
  *   that got it there (a block holds whole messages, so it may exceed maxBlockTxs by less than one
  *   batch);
@@ -22,6 +27,8 @@
  * - every other message (the network's `config` record) is ignored.
  * Block time = max(time of block h, stream timestamp in ms of the closing message).
  */
+
+import { canonicalJson, firstDuplicateKey } from '../../core/encoding/index.js';
 
 /** Kind of a stream message, from its subject. */
 export type StreamMsgKind = 'tx' | 'tick' | 'other';
@@ -40,7 +47,7 @@ export interface StreamMsg {
 /** A block cut from the stream, ready to be applied. */
 export interface CutBlock {
   height: number;
-  /** Transactions as parsed from the stream, in stream order. */
+  /** Transactions as parsed from the stream, in stream order; a message that is not canonical JSON as its text (a string). */
   txs: unknown[];
   time: number;
   /** Stream sequence of the first transaction. */
@@ -73,13 +80,23 @@ function text(data: Uint8Array | string): string | null {
   }
 }
 
-function parseJson(data: Uint8Array | string): { ok: true; value: unknown } | { ok: false } {
+function parseJson(data: Uint8Array | string): { ok: true; value: unknown; text: string } | { ok: false } {
   const t = text(data);
   if (t === null) return { ok: false };
   try {
-    return { ok: true, value: JSON.parse(t) as unknown };
+    return { ok: true, value: JSON.parse(t) as unknown, text: t };
   } catch {
     return { ok: false };
+  }
+}
+
+/** True when `text` is exactly the RFC 8785 canonical JSON of `value`, its parse, with no duplicate member. */
+function isCanonicalText(text: string, value: unknown): boolean {
+  if (firstDuplicateKey(text) !== null) return false;
+  try {
+    return canonicalJson(value) === text;
+  } catch {
+    return false;
   }
 }
 
@@ -146,11 +163,12 @@ export class BlockCutter {
     if (m.kind === 'tx') {
       const p = parseJson(m.data);
       if (!p.ok) return null;
-      const batch = batchOf(p.value);
+      const canonical = isCanonicalText(p.text, p.value);
+      const batch = canonical ? batchOf(p.value) : null;
       if (batch && batch.length === 0) return null;
       if (this.txs.length === 0) this.firstSeq = m.seq;
       if (batch) for (const t of batch) this.txs.push(t);
-      else this.txs.push(p.value);
+      else this.txs.push(canonical ? p.value : p.text);
       return this.txs.length >= this.max ? this.cut(m, 'full') : null;
     }
     if (m.kind === 'tick') {

@@ -301,3 +301,23 @@ describe('transaction index', () => {
     }
   });
 });
+
+describe('state machine: transactions the ordering stream carried as text (not canonical JSON)', () => {
+  it('records them as invalid (TX_NOT_CANONICAL) without executing any reading of them, and re-execution agrees', () => {
+    const c = newChain();
+    const city = withCity(c);
+    const id = objectIdText('156.130100', 'DUP-1');
+    const t = c.tx('id.register', { id, record: LAMP }, [city]);
+    // The signed value is what JSON.parse reads (the last "id" wins): executed, it would be valid.
+    const dup = JSON.stringify(t).replace(`"id":"${id}"`, `"id":"${objectIdText('156.130100', 'DUP-2')}","id":"${id}"`);
+    expect(JSON.parse(dup)).toEqual(t);
+    const before = c.store.head()!.header.stateRoot;
+    const [r] = c.commit(dup);
+    expect(codeOf(r!)).toBe('TX_NOT_CANONICAL');
+    expect(c.store.head()!.header.stateRoot).toBe(before);
+    expect(c.store.search({ ns: '156.130100', limit: 10 }).items.map((e) => e.id)).not.toContain(id);
+    // Its replay protection is not consumed: the canonical transaction is still accepted.
+    expectOk(c.commit(t)[0]!);
+    expect(verifyChain(c.store).ok).toBe(true);
+  });
+});

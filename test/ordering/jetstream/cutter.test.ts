@@ -156,3 +156,31 @@ describe('batches', () => {
     expect(cutBlocks([batch(1, [1, 2, 3, 4, 5])], { height: 1, prevTime: 0, maxBlockTxs: 3 }).blocks[0]!.txs).toHaveLength(5);
   });
 });
+
+describe('messages that are not canonical JSON (docs/network.md "Block cutting")', () => {
+  const msg = (seqNo: number, data: string): StreamMsg => ({ seq: seqNo, kind: 'tx', time: 10, data });
+  const cutOne = (data: string) => cutBlocks([msg(1, data)], { height: 1, prevTime: 0, maxBlockTxs: 1 }).blocks[0]!.txs;
+
+  it('carries a message with a duplicate member as its text, never as one parser reading of it', () => {
+    const dup = '{"body":{"id":"A","id":"B"},"sigs":[]}';
+    expect(JSON.parse(dup)).toEqual({ body: { id: 'B' }, sigs: [] });
+    expect(cutOne(dup)).toEqual([dup]);
+  });
+
+  it.each([
+    ['whitespace', '{"body": {"n":1},"sigs":[]}'],
+    ['member order', '{"sigs":[],"body":{"n":1}}'],
+    ['an escape', '{"body":{"s":"\\u0061"},"sigs":[]}'],
+    ['a number form', '{"body":{"n":1.0},"sigs":[]}'],
+    ['a number beyond binary64', '{"body":{"n":1e400},"sigs":[]}'],
+  ])('carries a message with another encoding (%s) as its text', (_what, data) => {
+    expect(cutOne(data)).toEqual([data]);
+  });
+
+  it('carries a non-canonical batch as one entry, its text; a canonical batch as its transactions', () => {
+    const bad = '{"txs":[{"n":1}, {"n":2}]}';
+    const good = '{"txs":[{"n":1},{"n":2}]}';
+    const { blocks } = cutBlocks([msg(1, bad), msg(2, good)], { height: 1, prevTime: 0, maxBlockTxs: 3 });
+    expect(blocks[0]!.txs).toEqual([bad, { n: 1 }, { n: 2 }]);
+  });
+});
