@@ -33,6 +33,7 @@ import { registerStatus } from './commands/status.js';
 import { registerGrant } from './commands/grant.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerGateway } from './commands/gateway.js';
+import { registerMqttBridge } from './commands/mqtt-bridge.js';
 import { registerReceipts } from './commands/receipts.js';
 import { registerCodeMake } from './commands/code-make.js';
 import { registerCodeSheet } from './commands/code-sheet.js';
@@ -126,6 +127,7 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
   registerGrant(program);
   registerFetch(program);
   registerGateway(program);
+  registerMqttBridge(program);
   registerReceipts(program);
   const node = program.command('node').description('run a city node (HTTP API): urbis node start --help');
   if (withNode) (await import('./commands/node-start.js')).registerNodeStart(node);

@@ -3,9 +3,11 @@
  * the keys that act for it, each verified with its proof against the network's anchor by the SDK,
  * and cached for one block height of the node the gateway follows.
  *
- * The gateway polls the node's certified checkpoint (every `refreshMs`); when the height moves, every
- * cached answer is dropped, so a revocation committed in block h refuses requests as soon as the
- * gateway has seen block h (docs/sharing.md "Gateway"). When the node cannot be read (down, or its
+ * The gateway polls the node's certified checkpoint (every `refreshMs`) and, with `feed`, also follows
+ * the node's change feed (`GET /v1/events`), fetching the checkpoint as soon as an event of a newer
+ * block arrives; when the height moves, every cached answer is dropped, so a revocation committed in
+ * block h refuses requests as soon as the gateway has seen block h (docs/sharing.md "Gateway"). The
+ * feed only triggers the fetch: the height and every answer are still proven. When the node cannot be read (down, or its
  * answers do not verify) for longer than `staleMs`, the gateway refuses with
  * GATEWAY_LEDGER_UNAVAILABLE rather than serve on old knowledge.
  */
@@ -24,8 +26,10 @@ export interface GranteeStanding {
 }
 
 export interface GrantViewOptions {
-  /** Checkpoint poll interval, ms (default 250). */
+  /** Checkpoint poll interval, ms (default 250; 1000 with `feed`). */
   refreshMs?: number;
+  /** Also follow the node's change feed and fetch the checkpoint on every newer block's event (default false). */
+  feed?: boolean;
   /** Longest time without a verified checkpoint before refusing, ms (default 10 000). */
   staleMs?: number;
   /** Largest number of grantees cached (default 10 000). */
@@ -45,6 +49,8 @@ export class GrantView {
   private readonly staleMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly feed: boolean;
+  private closeFeed: (() => void) | undefined;
 
   /**
    * @param client the SDK, with the network's trust anchor: every answer is verified by it.
@@ -55,22 +61,39 @@ export class GrantView {
     readonly subject: string,
     opts: GrantViewOptions = {},
   ) {
-    this.refreshMs = opts.refreshMs ?? 250;
+    this.feed = opts.feed ?? false;
+    this.refreshMs = opts.refreshMs ?? (this.feed ? 1000 : 250);
     this.staleMs = opts.staleMs ?? 10_000;
     this.maxEntries = opts.maxEntries ?? 10_000;
     this.now = opts.now ?? Date.now;
   }
 
-  /** Reads the first checkpoint, then polls. @throws the first checkpoint's error. */
+  /** Reads the first checkpoint, then polls (and follows the feed). @throws the first checkpoint's error. */
   async start(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.refreshMs);
     this.timer.unref?.();
+    if (this.feed) {
+      // Any change may concern a grantee (its keys live in any city): every newer block counts. The
+      // feed resumes from the height already seen, so a block committed while it reconnects is not missed.
+      this.closeFeed = this.client.events({ lastEventId: `${this.height}.999999999`, onError: () => undefined }, (ev) => this.catchUp(ev.height));
+    }
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.closeFeed?.();
+    this.closeFeed = undefined;
+  }
+
+  /** Fetches checkpoints until `height` is seen (a fetch in flight may have started before it; a few tries, then the poll takes over). */
+  private catchUp(height: number, tries = 3): void {
+    if (height <= this.height || tries === 0 || !this.timer) return;
+    void this.refresh().then(
+      () => this.catchUp(height, tries - 1),
+      () => undefined,
+    );
   }
 
   /**

@@ -27,6 +27,7 @@ import { StreamPublisher } from '../ordering/jetstream/publisher.js';
 import { connectNats, prepareStreams } from '../ordering/jetstream/streams.js';
 import type { NetworkConfig } from './config.js';
 import { importSnapshot, registerSnapshotRoute } from './snapshot.js';
+import { ChangePublisher } from './changes.js';
 
 export interface NetworkNodeOptions {
   network: NetworkConfig;
@@ -40,6 +41,11 @@ export interface NetworkNodeOptions {
   passphrase?: string;
   /** Validator key file instead of `<dir>/keys/validator.key` (default: $URBIS_KEY_FILE). */
   validatorKeyFile?: string;
+  /**
+   * Publish each committed block's changes on the NATS subjects `urbis.<chain>.changes.<ns>.<kind>`
+   * (./changes.ts, docs/sharing.md "Real-time feeds"). One or two nodes per network are enough.
+   */
+  publishChanges?: boolean;
   log?: (line: string) => void;
 }
 
@@ -160,6 +166,11 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
       });
       rt.orderer = orderer;
       cleanup.push(() => orderer.close());
+    }
+    if (opts.publishChanges) {
+      const changes = new ChangePublisher(nc, c.chainId);
+      const off = rt.events.subscribe((_height, events) => changes.publish(events));
+      cleanup.push(() => void off());
     }
     rt.notReady = () => follower.notReady();
     rt.network = {

@@ -22,7 +22,8 @@ interface GatewayOpts extends CommonOpts {
   host: string;
   authority?: string[];
   maxAge: number;
-  refreshMs: number;
+  refreshMs?: number;
+  feed: boolean;
   receipts?: boolean;
   receiptsIntervalMs: number;
 }
@@ -45,7 +46,8 @@ export function registerGateway(program: Command): void {
         (v: string, acc: string[] = []) => [...acc, v],
       )
       .option('--max-age <seconds>', 'oldest accepted signature', intArg(1), 60)
-      .option('--refresh-ms <n>', 'how often the node head is polled', intArg(50), 250)
+      .option('--refresh-ms <n>', 'how often the node head is polled (default 1000, or 250 with --no-feed)', intArg(50))
+      .option('--no-feed', "do not follow the node's change feed (poll only)")
       .option('--receipts', 'record access receipts and anchor their batch roots on the ledger (needs --key)')
       .option('--receipts-interval-ms <n>', 'how often receipts are anchored', intArg(100), 5000)
       .option('--key <file>', 'with --receipts: a controller key of the service (default: $URBIS_KEY_FILE, $URBIS_KEY)'),
@@ -69,7 +71,7 @@ export function registerGateway(program: Command): void {
         onError: (e) => process.stderr.write(`${new Date().toISOString()} anchoring receipts failed (will retry): ${(e as Error).message}\n`),
       });
     }
-    const view = new GrantView(client, service, { refreshMs: o.refreshMs });
+    const view = new GrantView(client, service, { feed: o.feed, ...(o.refreshMs === undefined ? {} : { refreshMs: o.refreshMs }) });
     await view.start();
     const rec = await client.resolve(service);
     if (!rec.present || !rec.entry) usage(`${service} is not registered (verified by a proof at block ${rec.height})`);

@@ -31,6 +31,7 @@ interface NodeStartOpts extends CommonOpts {
   logLevel?: string;
   network?: string;
   snapshotFrom?: string;
+  publishChanges?: boolean;
   issuerKey?: string;
   publicUrl?: string;
 }
@@ -65,6 +66,7 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
     port: o.port,
     host: o.host,
     ...(o.snapshotFrom ? { snapshotFrom: o.snapshotFrom } : {}),
+    ...(o.publishChanges ? { publishChanges: true } : {}),
     ...(pass === undefined ? {} : { passphrase: pass }),
     server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), ...(logger ? { loggerInstance: logger } : {}) },
     log,
@@ -120,7 +122,8 @@ export function registerNodeStart(node: Command): void {
         '--network <file>',
         'join a multi-city network described by this file (docs/network.md); the validator key is <dir>/keys/validator.key or $URBIS_KEY_FILE',
       )
-      .option('--snapshot-from <url>', 'with --network on an empty directory: start from a certified snapshot of this peer'),
+      .option('--snapshot-from <url>', 'with --network on an empty directory: start from a certified snapshot of this peer')
+      .option('--publish-changes', 'with --network: publish every change on the NATS subjects urbis.<chain>.changes.<ns>.<kind> (docs/sharing.md)'),
   ).action(async (o: NodeStartOpts) => {
     const dir = resolveDir(o);
     const pass = passphraseFromEnv();
@@ -130,6 +133,7 @@ export function registerNodeStart(node: Command): void {
       else if (!o.json) process.stdout.write(`${line}\n`);
     };
     const cors = o.cors === undefined ? '*' : o.cors === 'off' ? false : o.cors === '*' ? '*' : o.cors.split(',').map((s) => s.trim());
+    if (o.publishChanges && o.network === undefined) usage("--publish-changes needs --network: the changes go to the network's NATS servers");
     if (o.network !== undefined) {
       await runNetworkNode(o, dir, pass, cors);
       return;
