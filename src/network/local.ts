@@ -124,9 +124,8 @@ export class LocalNetwork {
       const dir = join(o.dir, `node${i + 1}`);
       nodes.push({ name: `node${i + 1}`, dir, port: p, url: p ? `http://127.0.0.1:${p}` : '', key: null, child: null, log: [] });
     }
-    let root: Signer;
     if (!existsSync(rootFile)) await writeKeyFile(rootFile, generateSeed());
-    root = signerFromSeed((await readKeyFile(rootFile)).seed);
+    const root: Signer = signerFromSeed((await readKeyFile(rootFile)).seed);
     for (let i = 0; i < n; i++) {
       const node = nodes[i]!;
       if (i >= n - replicas) continue;

@@ -95,6 +95,7 @@ export class Metrics {
 
   /** Gauges that read live state. */
   bind(rt: MetricSources): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- inside collect() `this` is the gauge
     const self = this;
     new Gauge({
       name: 'urbis_block_height',

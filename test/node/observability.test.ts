@@ -143,7 +143,7 @@ describe('metrics', () => {
     try {
       out = execFileSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
     } catch (e) {
-      throw new Error(`promtool test rules failed: ${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`);
+      throw new Error(`promtool test rules failed: ${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`, { cause: e });
     }
     expect(out).toMatch(/SUCCESS/);
   });

@@ -18,7 +18,8 @@ import {
 } from '../../core/ledger/types.js';
 import type { TxOutcome } from '../../ordering/types.js';
 import type { Page } from '../../storage/types.js';
-import { CliFailure } from '../failure.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by the {@link} and @throws of the comments below
+import type { CliFailure } from '../failure.js';
 
 /** A state entry with what its verification established (`urbis id resolve`). */
 export interface Resolved {

@@ -134,7 +134,7 @@ describe('checkCanonicalTxText (only the exact RFC 8785 text is admitted)', () =
 
   it.each([
     ['whitespace', (t: string) => t.replace('{"body"', '{ "body"')],
-    ['another member order', (t: string) => `{"sigs":${JSON.stringify(tx.sigs)},"body":${canonicalJson(tx.body)}}`],
+    ['another member order', (_t: string) => `{"sigs":${JSON.stringify(tx.sigs)},"body":${canonicalJson(tx.body)}}`],
     ['an escaped character', (t: string) => t.replace('"gone"', '"\\u0067one"')],
     ['another number form', (t: string) => t.replace(`"validFrom":${body.validFrom}`, `"validFrom":${body.validFrom}.0`)],
   ])('refuses %s with the offset of the first difference', (_what, change) => {
