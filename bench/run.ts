@@ -2,7 +2,7 @@
  * `npm run bench [-- name ...]`: runs the benchmarks (all by default) and prints one JSON line per
  * result, each with the machine it ran on. Figures go to docs/benchmarks.md.
  *
- * Names: registrations, proofs, resolve, sdk, import, network, web, codes.
+ * Names: registrations, proofs, resolve, sdk, import, network, web, codes, gateway.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ const ALL: Record<string, string[]> = {
   network: ['bench/network.ts'],
   web: ['bench/web.ts', '15'],
   codes: ['bench/codes.ts', '3'],
+  gateway: ['bench/gateway.ts', '10'],
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
