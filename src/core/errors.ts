@@ -183,6 +183,7 @@ export const ERROR_CODES = {
   NET_CONFIG_INVALID: { status: 400, description: 'The network file is malformed, or disagrees with the network or the data directory.' },
   NET_PUBLISH_REFUSED: { status: 409, description: 'The ordering stream refused a message for good (not a transient failure).' },
   NET_SNAPSHOT_INVALID: { status: 422, description: 'A state snapshot is malformed or does not match its certified header.' },
+  NET_PROCESS_EXITED: { status: 500, description: 'A node or NATS server process of `urbis network local` exited on its own; the network was stopped.' },
 
   // --- HTTP API (src/node) ---
   HTTP_BAD_REQUEST: { status: 400, description: 'The request does not match the route schema (path, query, headers or body).' },
@@ -193,6 +194,12 @@ export const ERROR_CODES = {
   HTTP_UNSUPPORTED_MEDIA: { status: 415, description: 'The request body has an unsupported content type; send application/json.' },
   HTTP_RATE_LIMITED: { status: 429, description: 'Too many requests from this client; retry after the indicated delay.' },
   HTTP_URL_INVALID: { status: 400, description: 'The request URL is malformed (e.g. a bad percent-encoding).' },
+  EVENTS_GONE: {
+    status: 410,
+    description: 'The change feed cannot resume from this Last-Event-ID: the node no longer holds those events (details.earliestHeight).',
+  },
+  EVENTS_BUSY: { status: 503, description: 'The node serves as many change-feed connections as it is configured to; retry later or use another node.' },
+  EVENTS_CLIENT_LIMIT: { status: 429, description: 'This client address already holds as many change-feed connections as allowed.' },
   HTTP_JSON_INVALID: { status: 400, description: 'The request body is not well-formed JSON.' },
 
   // --- client SDK (src/client) ---

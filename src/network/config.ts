@@ -41,6 +41,11 @@ export interface NetworkConfig extends JetStreamSettings {
   /** Most ordered but not yet applied transactions before submissions are refused (default 50,000). */
   maxBacklog: number;
   /**
+   * How long transactions may wait without a certified block, or the ordering stream stay
+   * unreachable, before `/readyz` reports the node not ready (default 10,000 ms).
+   */
+  readyStallMs: number;
+  /**
    * Validator keys a joining node trusts to certify a snapshot, when the set changed so much since
    * genesis that no quorum of the genesis validators signs any more (default: the genesis set).
    */
@@ -99,7 +104,7 @@ export function parseNetworkConfig(doc: unknown, base: string): NetworkConfig {
   const o = obj(doc, '(document)');
   onlyKeys(
     o,
-    ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'heartbeatMs', 'maxInFlight', 'maxBacklog', 'trustedValidators', '$comment'],
+    ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'heartbeatMs', 'maxInFlight', 'maxBacklog', 'readyStallMs', 'trustedValidators', '$comment'],
     '',
   );
   const chainId = str(o.chainId, 'chainId', 63);
@@ -170,6 +175,7 @@ export function parseNetworkConfig(doc: unknown, base: string): NetworkConfig {
     heartbeatMs: int(o.heartbeatMs, 'heartbeatMs', 0, 3_600_000, DEFAULT_NETWORK_HEARTBEAT_MS),
     maxInFlight: int(o.maxInFlight, 'maxInFlight', 1, 100_000, 2000),
     maxBacklog: int(o.maxBacklog, 'maxBacklog', 1, 10_000_000, 50_000),
+    readyStallMs: int(o.readyStallMs, 'readyStallMs', 500, 3_600_000, 10_000),
   };
   if (cfg.heartbeatMs !== 0 && cfg.heartbeatMs < 100) bad('heartbeatMs', 'must be 0 (off) or at least 100');
   if (trustedValidators) cfg.trustedValidators = trustedValidators;

@@ -54,6 +54,20 @@ export interface LocalNetworkOptions {
   execArgv?: string[];
   /** Receives every line the NATS servers and nodes log. */
   onLog?: (who: string, line: string) => void;
+  /**
+   * Called when a node or NATS server process that was up exits without being asked to (a crash, a
+   * kill from outside); see `urbis network local --on-exit`.
+   */
+  onExit?: (e: ProcessExit) => void;
+}
+
+/** A process of a {@link LocalNetwork} that exited on its own. */
+export interface ProcessExit {
+  /** `node2`, `nats-n1`, ... */
+  process: string;
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** One node process of a {@link LocalNetwork}. */
@@ -77,6 +91,10 @@ export class LocalNetwork {
   readonly nodes: LocalNode[];
   readonly nats: NatsCluster;
   private readonly onLog: LocalNetworkOptions['onLog'];
+  /** See {@link LocalNetworkOptions.onExit}; may be set after start. */
+  onExit: LocalNetworkOptions['onExit'];
+  /** Node processes asked to stop (their exit is expected). */
+  private readonly stopping = new WeakSet<ChildProcess>();
   private readonly nodeArgs: string[];
   private readonly execArgv: string[];
 
@@ -89,6 +107,7 @@ export class LocalNetwork {
     nodes: LocalNode[];
     nats: NatsCluster;
     onLog: LocalNetworkOptions['onLog'];
+    onExit: LocalNetworkOptions['onExit'];
     nodeArgs: string[];
     execArgv: string[];
   }) {
@@ -100,6 +119,7 @@ export class LocalNetwork {
     this.nodes = parts.nodes;
     this.nats = parts.nats;
     this.onLog = parts.onLog;
+    this.onExit = parts.onExit;
     this.nodeArgs = parts.nodeArgs;
     this.execArgv = parts.execArgv;
   }
@@ -177,9 +197,11 @@ export class LocalNetwork {
       nodes,
       nats,
       onLog: o.onLog,
+      onExit: o.onExit,
       nodeArgs: o.nodeArgs ?? [],
       execArgv: o.execArgv ?? [],
     });
+    nats.onExit = (server, pid, code, signal) => net.onExit?.({ process: `nats-${server}`, pid, code, signal });
     try {
       await Promise.all(nodes.map((x) => net.startNode(x.name)));
     } catch (e) {
@@ -222,8 +244,11 @@ export class LocalNetwork {
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     node.child = child;
-    child.on('exit', () => {
+    let up = false;
+    child.on('exit', (code, signal) => {
       if (node.child === child) node.child = null;
+      // Before it was up, a failed start is startNode's own error.
+      if (up && !this.stopping.has(child)) this.onExit?.({ process: name, pid: child.pid, code, signal });
     });
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -253,7 +278,7 @@ export class LocalNetwork {
             try {
               const doc = JSON.parse(line) as { url?: string };
               if (doc.url) {
-                started = true;
+                started = up = true;
                 node.url = doc.url;
                 node.port = Number(new URL(doc.url).port);
                 clearTimeout(timer);
@@ -281,6 +306,7 @@ export class LocalNetwork {
     const child = node.child;
     if (!child) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    this.stopping.add(child);
     child.kill(signal);
     const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;

@@ -61,6 +61,8 @@ export interface NatsClusterOptions {
   clusterName?: string;
   /** Called with each line a server logs (default: kept in memory only). */
   onLog?: (server: string, line: string) => void;
+  /** Called when a server exits without being asked to ({@link NatsCluster.kill}, {@link NatsCluster.stop}). */
+  onExit?: (server: string, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Where the client and route ports come from (default {@link freePort}; tests hand out taken ones). */
   ports?: () => Promise<number>;
 }
@@ -70,6 +72,10 @@ export class NatsCluster {
   readonly servers: NatsServer[];
   private readonly clusterName: string;
   private readonly onLog: ((server: string, line: string) => void) | undefined;
+  /** Set once the servers are up; before that a failed start is reported by {@link start} itself. */
+  onExit: NatsClusterOptions['onExit'];
+  /** Children asked to stop (their exit is expected). */
+  private readonly stopping = new WeakSet<ChildProcess>();
 
   private constructor(servers: NatsServer[], clusterName: string, onLog: NatsClusterOptions['onLog']) {
     this.servers = servers;
@@ -92,7 +98,9 @@ export class NatsCluster {
     // in between. A server that exits at start is retried with fresh ports, up to three times.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await NatsCluster.startOnce(opts);
+        const cluster = await NatsCluster.startOnce(opts);
+        cluster.onExit = opts.onExit;
+        return cluster;
       } catch (e) {
         if (attempt >= 3 || !(e instanceof UrbisError && e.details?.exited === true)) throw e;
       }
@@ -159,8 +167,9 @@ export class NatsCluster {
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('error', (e) => s.log.push(`spawn error: ${e.message}`));
-    child.on('exit', () => {
+    child.on('exit', (code, signal) => {
       if (s.child === child) s.child = null;
+      if (!this.stopping.has(child)) this.onExit?.(s.name, child.pid, code, signal);
     });
   }
 
@@ -199,6 +208,7 @@ export class NatsCluster {
     const child = s.child;
     if (!child) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    this.stopping.add(child);
     child.kill(signal);
     await exited;
   }
@@ -225,6 +235,7 @@ export class NatsCluster {
         const child = s.child;
         if (!child) return;
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        this.stopping.add(child);
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;

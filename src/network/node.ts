@@ -138,6 +138,7 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
       maxBlockTxs: c.maxBlockTxs,
       blockIntervalMs: c.blockIntervalMs,
       heartbeatMs: c.heartbeatMs,
+      stallMs: c.readyStallMs,
       log,
       onCommit: (res) => {
         metrics.onBlock(res);
@@ -173,6 +174,7 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
       cleanup.push(() => void off());
     }
     rt.notReady = () => follower.notReady();
+    rt.readiness = () => follower.readiness();
     rt.network = {
       diverged: () => (follower.divergence ? (follower.notReady() ?? 'diverged') : null),
       backlog: () => follower.backlog(),

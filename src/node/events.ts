@@ -77,6 +77,15 @@ export class EventHub {
     return () => this.listeners.delete(l);
   }
 
+  /**
+   * The first height whose events this node holds: 0, or the height after the snapshot the store
+   * started from (the snapshot's own block carries no changes).
+   */
+  earliest(): number {
+    const base = this.store.baseHeight?.() ?? 0;
+    return base === 0 ? 0 : base + 1;
+  }
+
   /** Events of one past block from the store. */
   past(height: number): ChangeEvent[] {
     const h = this.store.header(height);

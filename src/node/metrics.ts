@@ -31,8 +31,8 @@ export interface MetricSources {
   events: Pick<EventHub, 'size'>;
   /** Absent on a single node. */
   network?: NetworkMetricSources;
-  /** Null when ready (as /readyz answers). */
-  notReady?(): string | null;
+  /** Empty when ready (as /readyz answers). */
+  readiness?(): unknown[];
 }
 
 export class Metrics {
@@ -126,7 +126,7 @@ export class Metrics {
       help: '1 when /readyz answers ready, 0 when it answers 503 (the reason is in the /readyz body).',
       registers: [this.registry],
       collect() {
-        this.set(rt.notReady?.() ? 0 : 1);
+        this.set(rt.readiness?.().length ? 0 : 1);
       },
     });
     new Gauge({

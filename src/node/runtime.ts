@@ -69,6 +69,7 @@ export function buildRuntime(parts: RuntimeParts): NodeRuntime {
     events: new EventHub(parts.ledger.store),
     metrics,
     notReady: () => (seq?.hasFailed() ? 'block production stopped after a storage failure' : null),
+    readiness: () => (seq?.hasFailed() ? [{ code: 'BLOCK_PRODUCTION_STOPPED', detail: 'block production stopped after a storage failure' }] : []),
     urlHost: parts.urlHost ?? 'id.urbis.city',
     publicUrl: (parts.publicUrl ?? `https://${parts.urlHost ?? 'id.urbis.city'}`).replace(/\/+$/, ''),
     ...(parts.issuer ? { issuer: parts.issuer } : {}),

@@ -14,7 +14,7 @@ import { fromFastifyError, instanceOf, problem, sendProblem } from './problem.js
 import { registerBlockRoutes } from './routes/blocks.js';
 import { labelUrlHandler, registerCodeRoutes } from './routes/codes.js';
 import { registerDidRoutes } from './routes/did.js';
-import { registerEventRoutes } from './routes/events.js';
+import { registerEventRoutes, type EventFeedLimits } from './routes/events.js';
 import { registerIdRoutes } from './routes/ids.js';
 import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -42,6 +42,8 @@ export interface ServerOptions {
   loggerInstance?: FastifyBaseLogger;
   /** Per-signer admission limits of `POST /v1/tx` (default 1000 per second per key, burst 10 000; rate 0 disables). */
   signerLimits?: SignerLimitOptions;
+  /** Caps on change-feed connections (default 2000 in total, 20 per client address). */
+  events?: EventFeedLimits;
   /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
@@ -150,7 +152,7 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
     registerNamespaceRoutes(scoped, rt);
     registerBlockRoutes(scoped, rt);
     registerSearchRoutes(scoped, rt);
-    registerEventRoutes(scoped, rt);
+    registerEventRoutes(scoped, rt, opts.events);
     registerDidRoutes(scoped, rt);
     const web = opts.webApp === undefined ? builtWebApp() : opts.webApp;
     // With the web app, /id/* answers HTML from it and everything else (JSON, linkset) from the codes routes.

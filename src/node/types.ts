@@ -8,7 +8,7 @@ import type { TrustAnchor } from '../core/ledger/verify.js';
 import type { Tx } from '../core/ledger/types.js';
 import type { Signer } from '../core/ledger/tx.js';
 import type { Ledger } from '../engine/ledger.js';
-import type { Orderer } from '../ordering/types.js';
+import type { Orderer, ReadyProblem } from '../ordering/types.js';
 import type { LedgerStore } from '../storage/types.js';
 import type { EventHub } from './events.js';
 import type { Metrics } from './metrics.js';
@@ -43,8 +43,13 @@ export interface NodeRuntime {
   metrics: Metrics;
   /** Present on a node of a multi-city network. */
   network?: NetworkView;
-  /** Null when ready; otherwise why not (answers 503). */
+  /** Null when the node can answer; otherwise why not (reads and writes answer 503). */
   notReady(): string | null;
+  /**
+   * What keeps the node from making progress (`/readyz` answers 503 listing them); empty when
+   * ready. A node that is not ready may still serve its last certified state.
+   */
+  readiness(): ReadyProblem[];
   /** Host used in the https URL form of identifiers. */
   urlHost: string;
   /** Public base URL of the URL form of codes (default `https://<urlHost>`). */

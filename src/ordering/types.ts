@@ -32,3 +32,23 @@ export interface Orderer {
   /** Suggested client back-off when busy, ms. */
   readonly blockIntervalMs: number;
 }
+
+/**
+ * Why a node cannot make progress: `/readyz` answers 503 with these (docs/operations.md
+ * "Readiness"). The codes are stable; the details are for people.
+ */
+export type ReadyCode =
+  | 'BLOCK_PRODUCTION_STOPPED'
+  | 'STORE_UNREADABLE'
+  | 'DIVERGED'
+  | 'FOLLOWER_STOPPED'
+  | 'GENESIS_PENDING'
+  | 'NATS_DISCONNECTED'
+  | 'STREAM_UNAVAILABLE'
+  | 'QUORUM_LOST'
+  | 'NO_FINALITY';
+
+export interface ReadyProblem {
+  code: ReadyCode;
+  detail: string;
+}

@@ -132,6 +132,11 @@ export interface LedgerStore extends StateReader, VersionedSmtNodeStore {
   grantsOf(subjectRef: string, cursor: string | null, limit: number): Page<GrantEntry>;
   /** Entry versions written by the block at `height`, in commit order (the change feed). */
   changes(height: number): StateEntry[];
+  /**
+   * Height of the store's first block: 0, or the height of the certified snapshot it started from
+   * (that block holds no transactions and no changes). Absent: 0.
+   */
+  baseHeight?(): number;
   /** Every current state entry (used to re-verify live state against the chain). */
   allEntries(): Iterable<StateEntry>;
   /**

@@ -2,8 +2,10 @@
  * Faults under a steady write load, with real processes (3 nats-server, 4 city nodes): the JetStream
  * stream leader is SIGKILLed, then a city validator. Writes continue after the leader election, no
  * acknowledged transaction is lost, every live node converges to the same state root, and the killed
- * node restarts and catches up. With 2 of 4 validators down no block is finalised; finalisation
- * resumes when one returns.
+ * node restarts and catches up. With 2 of 4 validators down no block is finalised and /readyz says
+ * QUORUM_LOST (reads still served); finalisation and readiness resume when one returns. With 2 of
+ * 3 NATS servers down /readyz says STREAM_UNAVAILABLE, with all 3 down NATS_DISCONNECTED, and the
+ * node is ready again once they are back (docs/operations.md "Readiness").
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'urbis-netfault-'));
 let net: LocalNetwork;
 
 beforeAll(async () => {
-  net = await LocalNetwork.start({ dir, nodes: 4, blockIntervalMs: 25, maxBlockTxs: 500 });
+  net = await LocalNetwork.start({ dir, nodes: 4, blockIntervalMs: 25, maxBlockTxs: 500, extra: { readyStallMs: 2000 } });
   const root = net.root;
   await submitAndWait(
     net.nodes[0]!.url,
@@ -94,9 +96,16 @@ describe('faults under load', () => {
     const urls = net.nodes.map((n) => n.url);
     const load = new Load(urls);
     load.start(6);
-    await sleep(1500);
-    expect(load.acked.size, logs(net)).toBeGreaterThan(10);
+    try {
+      await until('the first writes to be acknowledged', async () => load.acked.size > 10, 30_000);
+      await leaderAndValidatorLoss(load, urls);
+    } finally {
+      await load.stop();
+    }
+  }, 240_000);
 
+  /** Kills the stream leader, then a validator, under load; checks nothing acknowledged is lost. */
+  async function leaderAndValidatorLoss(load: Load, urls: string[]): Promise<void> {
     // 1. SIGKILL the JetStream leader of the ordering stream.
     const stream = streamNames(net.chainId).stream;
     const leader = await streamLeader(net.nats, stream);
@@ -141,7 +150,7 @@ describe('faults under load', () => {
     expect(all.stateRoot).toBe(top.stateRoot);
     const r = await getJson(`${urls[1]}/v1/tx/${acked[0]}`);
     expect(r.body.status).toBe('committed');
-  });
+  }
 
   it('finalises nothing with 2 of 4 validators down, and resumes when one returns', async () => {
     const urls = net.nodes.map((n) => n.url);
@@ -155,14 +164,64 @@ describe('faults under load', () => {
     expect((await head(urls[0]!))!.height).toBe(before.height);
     expect((await head(urls[1]!))!.height).toBe(before.height);
     expect((await getJson(`${urls[0]}/v1/tx/${s.body.hash}`)).body.status).toBe('pending');
+    // Not ready, and says why: the block waits for signatures from the two dead validators.
+    const notReady = await until(
+      '/readyz to report the lost quorum',
+      async () => {
+        const r = await getJson(`${urls[0]}/readyz`);
+        return r.status === 503 && r.body.code === 'QUORUM_LOST' ? r : null;
+      },
+      30_000,
+    );
+    expect(notReady.body.ready).toBe(false);
+    expect(notReady.body.reason).toContain(net.node('node3').key!);
+    expect(notReady.body.reason).toContain(net.node('node4').key!);
+    expect(notReady.body.reasons).toEqual([expect.objectContaining({ code: 'QUORUM_LOST' })]);
+    expect((await getJson(`${urls[1]}/readyz`)).body.code).toBe('QUORUM_LOST');
     // The last certified state is still served meanwhile.
-    expect((await getJson(`${urls[0]}/readyz`)).status).toBe(200);
+    expect((await head(urls[0]!))!.height).toBe(before.height);
+    expect((await getJson(`${urls[0]}/metrics`)).body).toMatch(/^urbis_ready 0$/m);
 
     await net.startNode('node3');
     const done = await getJson(`${urls[0]}/v1/tx/${s.body.hash}?wait=20000`);
     expect(done.body.status, logs(net)).toBe('committed');
     expect(done.body.height).toBe(before.height + 1);
+    await until('/readyz to be ready again', async () => (await getJson(`${urls[0]}/readyz`)).status === 200, 30_000);
     await net.startNode('node4');
     await converged(urls, before.height + 1, 60_000);
-  });
+  }, 180_000);
+
+  it('is not ready while the ordering stream or NATS is lost, and ready again after', async () => {
+    const url = net.nodes[0]!.url;
+    await until('every node ready', async () => (await Promise.all(net.nodes.map((n) => getJson(`${n.url}/readyz`)))).every((r) => r.status === 200), 30_000);
+    // 2 of 3 servers down: the R3 stream has no majority, the node stays connected to the third.
+    const [a, b, c] = net.nats.servers.map((x) => x.name);
+    await net.nats.kill(a!);
+    await net.nats.kill(b!);
+    const lost = await until(
+      '/readyz to report the stream',
+      async () => {
+        const r = await getJson(`${url}/readyz`);
+        return r.status === 503 && r.body.reasons.some((x: { code: string }) => x.code === 'STREAM_UNAVAILABLE' || x.code === 'NATS_DISCONNECTED') ? r : null;
+      },
+      30_000,
+    );
+    expect(lost.body.ready).toBe(false);
+    await net.nats.kill(c!);
+    const gone = await until(
+      '/readyz to report the lost connection',
+      async () => {
+        const r = await getJson(`${url}/readyz`);
+        return r.status === 503 && r.body.code === 'NATS_DISCONNECTED' ? r : null;
+      },
+      30_000,
+    );
+    expect(gone.body.reason).toMatch(/not connected to any NATS server/);
+    // Reads are still answered from the last certified state.
+    expect((await head(url))!.height).toBeGreaterThan(0);
+
+    await Promise.all([a!, b!, c!].map((x) => net.nats.restart(x)));
+    await until('/readyz to be ready again', async () => (await getJson(`${url}/readyz`)).status === 200, 60_000);
+    await submitAndWait(url, tx(net.chainId, 'id.register', { id: '156.130100/AFTER-NATS', record: { type: 'sensor' } }, [net.root]), 60_000);
+  }, 240_000);
 });

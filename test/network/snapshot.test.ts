@@ -2,7 +2,8 @@
  * Certified snapshots (docs/network.md "Snapshots"): a node's state streamed as NDJSON from a read
  * snapshot, imported into an empty store only if the certificate reaches a quorum of the trusted
  * validators and the entries rebuild the certified state root. A snapshot altered in transit is
- * refused and leaves nothing behind.
+ * refused and leaves nothing behind. A node started from a snapshot says so when a change-feed
+ * client asks for events from before it.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as httpServer, type Server } from 'node:http';
@@ -28,6 +29,7 @@ let chainId = '';
 let validators: string[] = [];
 let stateRoot = '';
 let lastTxHash = '';
+let genesis: Tx<'genesis'>;
 let closeAll: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
@@ -38,7 +40,7 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) chain.run('id.register', { id: `156.130100/LAMP-${i}`, record: { type: 'lamp', attributes: { i } } }, [city]);
   stateRoot = chain.store.head()!.header.stateRoot;
   lastTxHash = txHash((chain.store.block(32)!.txs[0] as Tx).body);
-  const genesis = chain.store.block(0)!.txs[0] as Tx<'genesis'>;
+  genesis = chain.store.block(0)!.txs[0] as Tx<'genesis'>;
   const rt = buildRuntime({ genesis, ledger: chain.ledger, sequencer: null });
   const app = createServer(rt, { rateLimit: 0, routes: (a, r) => registerSnapshotRoute(a, r, dbFile) });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -91,6 +93,38 @@ describe('snapshots', () => {
     }
     // The store reopens (its base is the snapshot height, not 0).
     SqliteStore.open(file).close();
+  });
+
+  it('a node started from the snapshot refuses to resume the change feed from before it (410 EVENTS_GONE), never skipping silently', async () => {
+    const file = join(dir, 'feed.db');
+    await importSnapshot({ url, dbFile: file, chainId, trusted: validators });
+    const store = SqliteStore.open(file);
+    const rt = buildRuntime({ genesis, ledger: new Ledger(store), sequencer: null });
+    const app = createServer(rt, { rateLimit: 0 });
+    try {
+      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      expect(store.baseHeight()).toBe(32);
+      // Events of blocks 1..32 are not here (block 32 is the snapshot, which carries no changes).
+      for (const id of ['3.0', '32.0']) {
+        const r = await fetch(`${base}/v1/events`, { headers: { 'last-event-id': id } });
+        expect(r.status, id).toBe(410);
+        expect(r.headers.get('content-type')).toContain('application/problem+json');
+        const p = (await r.json()) as { code: string; details: { earliestHeight: number } };
+        expect(p.code).toBe('EVENTS_GONE');
+        expect(p.details.earliestHeight).toBe(33);
+      }
+      // From the earliest held height on, and without a resume point, the feed opens.
+      for (const headers of [{ 'last-event-id': '33.0' }, {} as Record<string, string>]) {
+        const ac = new AbortController();
+        const r = await fetch(`${base}/v1/events`, { headers, signal: ac.signal });
+        expect(r.status).toBe(200);
+        ac.abort();
+      }
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^urbis_events_refused_total\{reason="gone"\} 2$/m);
+    } finally {
+      await app.close();
+      store.close();
+    }
   });
 
   it('refuses an entry altered in transit, and keeps nothing', async () => {

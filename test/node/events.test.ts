@@ -1,6 +1,7 @@
 /**
  * The change feed over a real socket: filters, and resumption with Last-Event-ID without gaps or
- * duplicates.
+ * duplicates; CORS from the node's policy; caps on open feeds per client and in total, refused
+ * with problem documents (docs/api.md "Change feed").
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectOk, withCity } from '../helpers/chain.js';
@@ -86,5 +87,67 @@ describe('GET /v1/events', () => {
     for (let i = 1; i < ids.length; i++) expect(ids[i]![0] > ids[i - 1]![0] || (ids[i]![0] === ids[i - 1]![0] && ids[i]![1] > ids[i - 1]![1])).toBe(true);
     const bad = await fetch(`${base}/v1/events`, { headers: { 'last-event-id': 'yesterday' } });
     expect(bad.status).toBe(400);
+  });
+});
+
+/** Opens a feed and returns the response once its headers arrived (the body stays open). */
+async function open(url: string, headers: Record<string, string> = {}): Promise<{ res: Response; close: () => void }> {
+  const ac = new AbortController();
+  const res = await fetch(url, { headers, signal: ac.signal });
+  return { res, close: () => ac.abort() };
+}
+
+describe('GET /v1/events: CORS and connection caps', () => {
+  it('answers CORS as the node is configured: the allowed origin only, none for another', async () => {
+    node = newTestNode({ rateLimit: 0, cors: ['https://city.example'] });
+    const base = await node.app.listen({ port: 0, host: '127.0.0.1' });
+    const ok = await open(`${base}/v1/events`, { origin: 'https://city.example' });
+    expect(ok.res.status).toBe(200);
+    expect(ok.res.headers.get('access-control-allow-origin')).toBe('https://city.example');
+    expect(ok.res.headers.get('x-request-id')).toBeTruthy();
+    ok.close();
+    const other = await open(`${base}/v1/events`, { origin: 'https://evil.example' });
+    expect(other.res.status).toBe(200);
+    expect(other.res.headers.get('access-control-allow-origin')).toBeNull();
+    other.close();
+  });
+
+  it('with CORS off, sends no CORS header at all', async () => {
+    node = newTestNode({ rateLimit: 0, cors: false });
+    const base = await node.app.listen({ port: 0, host: '127.0.0.1' });
+    const f = await open(`${base}/v1/events`, { origin: 'https://city.example' });
+    expect(f.res.headers.get('access-control-allow-origin')).toBeNull();
+    f.close();
+  });
+
+  it('refuses feeds beyond the per-client cap (429) and the total cap (503), counts them, and frees slots on close', async () => {
+    node = newTestNode({ rateLimit: 0, events: { maxClients: 3, maxPerClient: 2 } });
+    const n = node;
+    const base = await n.app.listen({ port: 0, host: '127.0.0.1' });
+    const a = await open(`${base}/v1/events`);
+    const b = await open(`${base}/v1/events`);
+    expect([a.res.status, b.res.status]).toEqual([200, 200]);
+    const c = await fetch(`${base}/v1/events`);
+    expect(c.status).toBe(429);
+    expect(c.headers.get('content-type')).toContain('application/problem+json');
+    expect(c.headers.get('retry-after')).toBeTruthy();
+    expect(((await c.json()) as { code: string }).code).toBe('EVENTS_CLIENT_LIMIT');
+    // The total cap: two feeds of other clients (subscribers of the node's hub) fill it up once one
+    // of this address's feeds closes.
+    const others = [n.runtime.events.subscribe(() => {}), n.runtime.events.subscribe(() => {})];
+    a.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const e = await fetch(`${base}/v1/events`);
+    expect(e.status).toBe(503);
+    expect(((await e.json()) as { code: string }).code).toBe('EVENTS_BUSY');
+    for (const u of others) u();
+    b.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const f = await open(`${base}/v1/events`);
+    expect(f.res.status).toBe(200);
+    f.close();
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^urbis_events_refused_total\{reason="per_client"\} 1$/m);
+    expect(metrics).toMatch(/^urbis_events_refused_total\{reason="total"\} 1$/m);
   });
 });

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
 import { paths } from '../../node/data-dir.js';
 import { startNode } from '../../node/runtime.js';
+import type { ServerOptions } from '../../node/server.js';
 import { signerFromSeed } from '../../core/ledger/tx.js';
 import { loadSigningKey } from '../../keys/keyfile.js';
 import { intArg } from '../args.js';
@@ -34,6 +35,19 @@ interface NodeStartOpts extends CommonOpts {
   publishChanges?: boolean;
   issuerKey?: string;
   publicUrl?: string;
+  eventsMax: number;
+  eventsMaxPerClient: number;
+}
+
+/** The HTTP server's options from the flags (both node kinds). */
+function serverOptions(o: NodeStartOpts, cors: '*' | string[] | false, logger: Logger | undefined): ServerOptions {
+  return {
+    rateLimit: o.rateLimit,
+    cors,
+    events: { maxClients: o.eventsMax, maxPerClient: o.eventsMaxPerClient },
+    ...(o.urlHost ? { urlHost: o.urlHost } : {}),
+    ...(logger ? { loggerInstance: logger } : {}),
+  };
 }
 
 /** `node start --network`: a node of a multi-city network, until SIGINT or SIGTERM. */
@@ -68,7 +82,7 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
     ...(o.snapshotFrom ? { snapshotFrom: o.snapshotFrom } : {}),
     ...(o.publishChanges ? { publishChanges: true } : {}),
     ...(pass === undefined ? {} : { passphrase: pass }),
-    server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), ...(logger ? { loggerInstance: logger } : {}) },
+    server: serverOptions(o, cors, logger),
     log,
   });
   const head = running.runtime.store.head()!;
@@ -106,6 +120,8 @@ export function registerNodeStart(node: Command): void {
       .option('--no-init', 'refuse to start on an empty directory instead of creating a network')
       .option('--rate-limit <n>', 'requests per second per client (0 = unlimited)', intArg(0), 600)
       .option('--cors <origins>', "allowed CORS origins, comma-separated, or '*' (default '*'), or 'off'")
+      .option('--events-max <n>', 'most open change-feed (/v1/events) connections in total', intArg(1), 2000)
+      .option('--events-max-per-client <n>', 'most open change-feed connections per client address', intArg(1), 20)
       .option('--url-host <host>', 'host of the https label URLs (default id.urbis.city)')
       .option('--issuer-key <file>', 'key file (0600) the node makes codes with on /v1/ids/<id>/code.svg (or $URBIS_ISSUER_KEY_FILE)')
       .option('--public-url <url>', 'public base URL of code URLs (default https://<url-host>)')
@@ -152,7 +168,7 @@ export function registerNodeStart(node: Command): void {
       ...(o.blockIntervalMs === undefined ? {} : { blockIntervalMs: o.blockIntervalMs }),
       ...(o.maxBlockTxs === undefined ? {} : { maxBlockTxs: o.maxBlockTxs }),
       ...(o.heartbeatMs === undefined ? {} : { heartbeatMs: o.heartbeatMs }),
-      server: { rateLimit: o.rateLimit, cors, ...(o.urlHost ? { urlHost: o.urlHost } : {}), ...(logger ? { loggerInstance: logger } : {}) },
+      server: serverOptions(o, cors, logger),
       log: say,
     });
     const head = running.runtime.store.head()!;

@@ -1,6 +1,12 @@
 /**
  * `GET /v1/events`: the change feed as Server-Sent Events, resumable with Last-Event-ID.
  * docs/api.md "Change feed".
+ *
+ * Refusals are problem documents, never a silent gap or an unbounded number of open streams: a
+ * resume point older than the node's earliest held event is 410 EVENTS_GONE (with
+ * `details.earliestHeight`), a client address over its share 429 EVENTS_CLIENT_LIMIT, a node at its
+ * total 503 EVENTS_BUSY; each counts in `urbis_events_refused_total{reason}`. The stream's headers
+ * are the reply's (CORS from the node's configured policy, X-Request-Id) though the reply is hijacked.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
@@ -9,7 +15,22 @@ import { canonicalNsPath } from '../../core/ledger/names.js';
 import { eventMatches, parseEventId, type EventFilter } from '../events.js';
 import type { NodeRuntime } from '../types.js';
 
-export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+/** Caps on change-feed connections (`urbis node start --events-max`, `--events-max-per-client`). */
+export interface EventFeedLimits {
+  /** Open feeds in total (default 2000). */
+  maxClients?: number;
+  /** Open feeds per client address (default 20). */
+  maxPerClient?: number;
+}
+
+export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime, limits: EventFeedLimits = {}): void {
+  const maxClients = limits.maxClients ?? 2000;
+  const maxPerClient = limits.maxPerClient ?? 20;
+  const perClient = new Map<string, number>();
+  const refuse = (reason: 'total' | 'per_client' | 'gone', e: UrbisError): never => {
+    rt.metrics.eventsRefused.inc({ reason });
+    throw e;
+  };
   app.get(
     '/v1/events',
     {
@@ -35,6 +56,43 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime): void
       const lastRaw = req.headers['last-event-id'] ?? q.lastEventId;
       const last = parseEventId(Array.isArray(lastRaw) ? lastRaw[0] : lastRaw);
       if (lastRaw !== undefined && last === null) throw new UrbisError('HTTP_BAD_REQUEST', 'Last-Event-ID must look like <height>.<seq>');
+      const earliest = rt.events.earliest();
+      if (last && last.height < earliest) {
+        refuse(
+          'gone',
+          new UrbisError(
+            'EVENTS_GONE',
+            `this node holds events from height ${earliest} on (it started from a snapshot); resume from another node, or start again without Last-Event-ID`,
+            { earliestHeight: earliest, lastEventId: `${last.height}.${last.seq}` },
+          ),
+        );
+      }
+      const ip = req.ip;
+      const mine = perClient.get(ip) ?? 0;
+      if (mine >= maxPerClient) {
+        refuse(
+          'per_client',
+          new UrbisError('EVENTS_CLIENT_LIMIT', `this address holds ${mine} change-feed connections, the most allowed`, {
+            limit: maxPerClient,
+            retryAfterMs: 30_000,
+          }),
+        );
+      }
+      if (rt.events.size() >= maxClients) {
+        refuse(
+          'total',
+          new UrbisError('EVENTS_BUSY', `this node serves ${rt.events.size()} change-feed connections, the most it allows`, {
+            limit: maxClients,
+            retryAfterMs: 30_000,
+          }),
+        );
+      }
+      perClient.set(ip, mine + 1);
+      req.raw.once('close', () => {
+        const n = (perClient.get(ip) ?? 1) - 1;
+        if (n <= 0) perClient.delete(ip);
+        else perClient.set(ip, n);
+      });
       streamEvents(req, reply, rt, filter, last);
       return reply;
     },
@@ -49,13 +107,15 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime): void
 function streamEvents(req: FastifyRequest, reply: FastifyReply, rt: NodeRuntime, filter: EventFilter, last: { height: number; seq: number } | null): void {
   reply.hijack();
   const res = reply.raw;
-  const origin = req.headers.origin;
+  // Headers the hooks set on the reply (CORS as configured, X-Request-Id) go out with the stream.
+  const hooked: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) hooked[k] = Array.isArray(v) ? v : String(v);
   res.writeHead(200, {
+    ...hooked,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
-    ...(origin ? { 'access-control-allow-origin': '*' } : {}),
   });
   let closed = false;
   let sentUpTo = last ? last.height : (rt.events.published as number);

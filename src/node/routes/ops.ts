@@ -2,6 +2,7 @@
  * Operations routes: Prometheus metrics, liveness, readiness and the OpenAPI description.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ReadyProblem } from '../../ordering/types.js';
 import type { NodeRuntime } from '../types.js';
 import { openApiDocument } from '../openapi.js';
 
@@ -14,24 +15,23 @@ export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     return reply.type(rt.metrics.registry.contentType).send(await rt.metrics.registry.metrics());
   });
   app.get('/healthz', NO_LIMIT, async (_req, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
+  // docs/operations.md "Readiness": 503 with stable reason codes while the node cannot make progress.
   app.get('/readyz', NO_LIMIT, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
-    const why = rt.notReady();
     let height = -1;
+    const reasons: ReadyProblem[] = [];
     try {
       height = rt.store.head()?.height ?? -1;
     } catch (e) {
-      return reply
-        .code(503)
-        .header('retry-after', '2')
-        .send({ ready: false, reason: `store unreadable: ${(e as Error).message}` });
+      reasons.push({ code: 'STORE_UNREADABLE', detail: `store unreadable: ${(e as Error).message}` });
     }
+    reasons.push(...rt.readiness());
     const net = rt.network?.status() ?? {};
-    if (why)
+    if (reasons.length > 0)
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ ready: false, reason: why, height, ...net });
+        .send({ ready: false, code: reasons[0]!.code, reason: reasons[0]!.detail, reasons, height, ...net });
     return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null, ...net });
   });
   const doc = JSON.stringify(openApiDocument());

@@ -195,6 +195,11 @@ export class Certifier {
     return out;
   }
 
+  /** Keys that published a signature (for any header) at `height`, in no particular order. */
+  signers(height: number): string[] {
+    return [...(this.heights.get(height)?.byKey.keys() ?? [])];
+  }
+
   /** Forgets heights more than `keep` below `certifiedHeight`. */
   prune(certifiedHeight: number): void {
     const floor = certifiedHeight - this.keep;

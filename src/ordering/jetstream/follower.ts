@@ -23,7 +23,7 @@ import { checkCertificate, headerTimeFault, isQuorum } from '../../core/ledger/b
 import type { Certificate } from '../../core/ledger/types.js';
 import type { CommitResult, Ledger, PreparedBlock } from '../../engine/ledger.js';
 import type { StreamNames } from './settings.js';
-import type { TxOutcome } from '../types.js';
+import type { ReadyProblem, TxOutcome } from '../types.js';
 import { BlockCutter, type CutBlock, type StreamMsgKind } from './cutter.js';
 import { Certifier, parseSigMsg, type Quorum, type ValidatorFault } from './certifier.js';
 import type { StreamPublisher } from './publisher.js';
@@ -51,6 +51,11 @@ export interface FollowerOptions {
   log?: (line: string) => void;
   /** Local clock, for ticks only (never for block contents). */
   now?: () => number;
+  /**
+   * How long transactions may wait without a certified block, or the stream stay unreachable,
+   * before {@link NetworkFollower.readiness} reports it (default 10 s).
+   */
+  stallMs?: number;
 }
 
 /** Why this node stopped following. */
@@ -72,6 +77,9 @@ const WATCHDOG_MS = 500;
 const STALL_MS = 1000;
 /** Faults kept for /readyz and /v1/checkpoint. */
 const MAX_FAULTS = 100;
+
+/** How often the watchdog asks the ordering stream for its state (readiness), ms. */
+const STREAM_CHECK_MS = 2000;
 
 const META_STREAM_SEQ = 'net.stream_seq';
 const META_SIG_SEQ = 'net.sig_seq';
@@ -117,6 +125,14 @@ export class NetworkFollower {
   private failure: Error | null = null;
   private pumping = false;
   private pumpScheduled = false;
+  /** Since when work waits without a certified block (0: nothing waits, or progress since). */
+  private workSince = 0;
+  /** Last successful answer of the ordering stream, and the last failure. */
+  private streamOkAt = Date.now();
+  private streamCheckAt = 0;
+  private streamError: string | null = null;
+  /** Since when the NATS connection is down (0: connected). */
+  private natsDownSince = 0;
   divergence: Divergence | null = null;
   readonly faults: ValidatorFault[] = [];
   /** Certified blocks committed since start. */
@@ -144,6 +160,79 @@ export class NetworkFollower {
     if (this.failure) return `stopped following the network: ${this.failure.message}`;
     if (this.genesisPending) return 'waiting for the validators to certify block 0';
     return null;
+  }
+
+  /**
+   * Everything that keeps this node from making progress now, most fundamental first; empty when
+   * it can. Unlike {@link notReady} (which also stops answers), these leave the last certified
+   * state readable: a lost quorum stops writes, not reads.
+   */
+  readiness(): ReadyProblem[] {
+    const out: ReadyProblem[] = [];
+    const now = Date.now();
+    const bound = this.o.stallMs ?? 10_000;
+    if (this.divergence) out.push({ code: 'DIVERGED', detail: this.notReady()! });
+    else if (this.failure) out.push({ code: 'FOLLOWER_STOPPED', detail: this.notReady()! });
+    else if (this.genesisPending) out.push({ code: 'GENESIS_PENDING', detail: this.notReady()! });
+    if (this.natsDownSince) {
+      out.push({ code: 'NATS_DISCONNECTED', detail: `not connected to any NATS server for ${Math.round((now - this.natsDownSince) / 1000)} s` });
+    } else if (now - this.streamOkAt > bound) {
+      out.push({
+        code: 'STREAM_UNAVAILABLE',
+        detail: `the ordering stream ${this.o.names.stream} has not answered for ${Math.round((now - this.streamOkAt) / 1000)} s${this.streamError ? `: ${this.streamError}` : ''}`,
+      });
+    }
+    this.noteWork(now);
+    const waited = this.workSince ? now - this.workSince : 0;
+    if (waited > bound && !this.divergence && !this.failure) {
+      const secs = Math.round(waited / 1000);
+      const a = this.awaiting;
+      const signers = a ? this.certifier.signers(a.prepared.height).filter((k) => a.prepared.validators.includes(k)) : [];
+      const n = a?.prepared.validators.length ?? 0;
+      let need = 1;
+      while (a && !isQuorum(need, n)) need++;
+      if (a && signers.length < need) {
+        const missing = a.prepared.validators.filter((k) => !signers.includes(k));
+        out.push({
+          code: 'QUORUM_LOST',
+          detail: `block ${a.prepared.height} has waited ${secs} s for its certificate: ${signers.length} of ${n} validators signed, ${need} needed; not heard from ${missing.join(', ')}`,
+        });
+      } else {
+        out.push({
+          code: 'NO_FINALITY',
+          detail: `transactions have waited ${secs} s without a certified block (${this.backlog()} ordered, not committed here)`,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Whether ordered work waits here for a certified block. */
+  private hasWork(): boolean {
+    return this.awaiting !== null || this.cut.length > 0 || this.cutter.pending() > 0 || (Number.isFinite(this.streamBehind) && this.streamBehind > 0);
+  }
+
+  private noteWork(now: number): void {
+    if (!this.hasWork()) this.workSince = 0;
+    else if (!this.workSince) this.workSince = now;
+  }
+
+  /** Follows the NATS connection's state for {@link readiness}. */
+  private async watchConnection(): Promise<void> {
+    try {
+      for await (const st of this.o.nc.status()) {
+        if (st.type === 'disconnect' || st.type === 'close') {
+          if (!this.natsDownSince) this.natsDownSince = Date.now();
+          if (!this.stopped) this.log(`NATS connection lost (${st.type})`);
+        } else if (st.type === 'reconnect') {
+          this.natsDownSince = 0;
+          this.log('NATS connection re-established');
+        }
+      }
+    } catch {
+      /* the connection closed */
+    }
+    if (!this.stopped && !this.natsDownSince) this.natsDownSince = Date.now();
   }
 
   /** Transactions ordered but not yet committed here (approximate, for back-pressure). */
@@ -185,6 +274,7 @@ export class NetworkFollower {
     this.tickTimer = setInterval(() => this.maybeTick(), every);
     this.sweepTimer = setInterval(() => this.sweepWaiters(), 60_000);
     this.watchdog = setInterval(() => void this.watch(), WATCHDOG_MS);
+    void this.watchConnection();
     this.log(`following ${this.o.names.stream} from stream sequence ${streamSeq + 1}, head ${head.height}`);
   }
 
@@ -253,6 +343,7 @@ export class NetworkFollower {
   private async watch(): Promise<void> {
     if (this.stopped || this.watching) return;
     const now = Date.now();
+    this.noteWork(now);
     const late = now - this.lastWatch > 2 * WATCHDOG_MS;
     this.lastWatch = now;
     if (late) {
@@ -263,6 +354,16 @@ export class NetworkFollower {
     this.watching = true;
     try {
       const jsm = await jetstreamManager(this.o.nc, { timeout: 2000, checkAPI: false });
+      if (now - this.streamCheckAt >= STREAM_CHECK_MS) {
+        this.streamCheckAt = now;
+        try {
+          await jsm.streams.info(this.o.names.stream);
+          this.streamOkAt = Date.now();
+          this.streamError = null;
+        } catch (e) {
+          this.streamError = (e as Error).message;
+        }
+      }
       for (const which of ['tx', 'sig'] as const) {
         const r = this.readers[which];
         if (!r.iter || Date.now() - r.lastAt < STALL_MS) continue;
@@ -281,8 +382,9 @@ export class NetworkFollower {
         // heartbeat ticks may go out.
         else if (which === 'tx') this.streamBehind = 0;
       }
-    } catch {
-      /* no stream leader right now: try again at the next tick */
+    } catch (e) {
+      // No stream leader right now: try again at the next tick.
+      this.streamError = (e as Error).message;
     } finally {
       this.watching = false;
     }
@@ -292,7 +394,7 @@ export class NetworkFollower {
   private async readTx(iter: ConsumerMessages): Promise<boolean> {
     for await (const m of iter) {
       if (this.stopped) return false;
-      this.readers.tx.lastAt = Date.now();
+      this.readers.tx.lastAt = this.streamOkAt = Date.now();
       if (m.seq <= this.cutter.lastSeq) continue;
       if (m.seq !== this.cutter.lastSeq + 1) {
         // Never expected from an ordered consumer on an unfiltered stream: restart from our position.
@@ -549,6 +651,7 @@ export class NetworkFollower {
     const res = this.ledger.commitPrepared(prepared, q.cert, { [META_STREAM_SEQ]: String(cut.lastSeq), [META_SIG_SEQ]: String(q.seq) });
     this.awaiting = null;
     this.committed++;
+    this.workSince = 0; // progress: the clock of waiting restarts with the next work
     this.certifier.prune(res.height);
     this.onFinality?.(Date.now() - cut.time);
     this.settle(res);

@@ -743,6 +743,11 @@ export class SqliteStore implements LedgerStore {
     this.chainCache = this.readEntry(CHAIN_KEY) as ChainEntry | undefined;
   }
 
+  /** Height of the first block: 0, or that of the snapshot the store started from. */
+  baseHeight(): number {
+    return Number((this.db.prepare("SELECT v FROM meta WHERE k = 'base_height'").pluck().get() as string | undefined) ?? 0);
+  }
+
   /** Adapter metadata written with a block ({@link BlockBundle.meta}) or by {@link putMeta}. */
   getMeta(k: string): string | undefined {
     return this.s.metaGet.get(`x.${k}`) as string | undefined;
