@@ -104,7 +104,20 @@ export function parseNetworkConfig(doc: unknown, base: string): NetworkConfig {
   const o = obj(doc, '(document)');
   onlyKeys(
     o,
-    ['chainId', 'genesis', 'nats', 'stream', 'blockIntervalMs', 'maxBlockTxs', 'heartbeatMs', 'maxInFlight', 'maxBacklog', 'readyStallMs', 'trustedValidators', '$comment'],
+    [
+      'chainId',
+      'genesis',
+      'nats',
+      'stream',
+      'blockIntervalMs',
+      'maxBlockTxs',
+      'heartbeatMs',
+      'maxInFlight',
+      'maxBacklog',
+      'readyStallMs',
+      'trustedValidators',
+      '$comment',
+    ],
     '',
   );
   const chainId = str(o.chainId, 'chainId', 63);

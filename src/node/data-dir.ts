@@ -190,7 +190,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Takes the directory lock; a lock left by a dead process is taken over. */
-function acquireLock(file: string): () => void {
+export function acquireLock(file: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644);
