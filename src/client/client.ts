@@ -33,7 +33,18 @@ import type { GrantEntry, IdEntry, NsEntry, Payloads, Tx, TxResult, TxType } fro
 import { grantRef } from '../core/ledger/grants.js';
 import type { ChangeEvent, SearchAnswer, TxStatus } from '../core/api/types.js';
 import { Http, isObj, problemError, sleep, type FetchLike, type RetryOptions } from './http.js';
-import { SseParser } from './sse.js';
+import { SseParser, type SseMessage } from './sse.js';
+import type { SearchFilter } from '../core/api/search.js';
+import {
+  EventChecker,
+  verifyHistoryAnswer,
+  verifyNsAnswer,
+  verifySearchAnswer,
+  type EventProofInfo,
+  type VerifiedHistory,
+  type VerifiedListing,
+  type VerifiedNsListing,
+} from './listings.js';
 import {
   AnswerVerifier,
   checkAnchor,
@@ -205,6 +216,28 @@ function resultError(st: CommittedTxStatus): UrbisError {
   return new UrbisError('CLIENT_HTTP', `transaction rejected with unknown code ${r.code}: ${r.message}`, { ...details, code: r.code });
 }
 
+/** The query parameters of a search. @throws UrbisError ID_* for a malformed `linkedTo`. */
+function searchParams(q: SearchQuery): Record<string, string | number | undefined> {
+  const query: Record<string, string | number | undefined> = {
+    type: q.type,
+    ns: q.ns,
+    linkedTo: q.linkedTo === undefined ? undefined : parseIdentifier(q.linkedTo).text,
+    status: q.status,
+    cursor: q.cursor ?? undefined,
+    limit: q.limit,
+  };
+  for (const [k, v] of Object.entries(q.attrs ?? {})) query[`attr.${k}`] = v;
+  return query;
+}
+
+function parseChangeEvent(data: string): ChangeEvent | null {
+  try {
+    return checkChangeEvent(JSON.parse(data));
+  } catch {
+    return null;
+  }
+}
+
 function checkChangeEvent(v: unknown): ChangeEvent | null {
   if (!isObj(v)) return null;
   const ok =
@@ -234,18 +267,20 @@ export class UrbisClient {
   private readonly waitTimeoutMs: number;
   private readonly timeoutMs: number;
   private readonly urlHost: string;
+  private readonly maxBodyBytes: number;
 
   /** @throws UrbisError CERT_INVALID if the anchor is malformed. */
   constructor(opts: UrbisClientOptions) {
     const f = opts.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);
     if (!f) throw new UrbisError('CLIENT_HTTP', 'no fetch available: pass opts.fetch');
     this.timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     this.http = new Http({
       url: opts.url,
       fetch: f,
       timeoutMs: this.timeoutMs,
       retry: { retries: 5, baseDelayMs: 200, maxDelayMs: 10_000, ...opts.retry },
-      maxBodyBytes: opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+      maxBodyBytes: this.maxBodyBytes,
     });
     this.verifier = new AnswerVerifier(opts.anchor, {
       ...(opts.certCacheSize !== undefined ? { certCacheSize: opts.certCacheSize } : {}),
@@ -679,16 +714,7 @@ export class UrbisClient {
    * @throws UrbisError ID_* (bad `linkedTo`), CLIENT_HTTP (malformed answer), the node's code.
    */
   async search(q: SearchQuery = {}): Promise<SearchAnswer> {
-    const query: Record<string, string | number | undefined> = {
-      type: q.type,
-      ns: q.ns,
-      linkedTo: q.linkedTo === undefined ? undefined : parseIdentifier(q.linkedTo).text,
-      status: q.status,
-      cursor: q.cursor ?? undefined,
-      limit: q.limit,
-    };
-    for (const [k, v] of Object.entries(q.attrs ?? {})) query[`attr.${k}`] = v;
-    const json = await this.http.json('GET', '/v1/search', { query });
+    const json = await this.http.json('GET', '/v1/search', { query: searchParams(q) });
     if (!isObj(json) || !Array.isArray(json.items) || !(json.next === null || typeof json.next === 'string')) {
       throw new UrbisError('CLIENT_HTTP', 'search answer is malformed');
     }
@@ -697,13 +723,118 @@ export class UrbisClient {
   }
 
   /**
+   * Searches identifiers with proofs (`?proofs=1`): every item is proven to be the current entry of
+   * its identifier at one certified header, and to match the search. NOT proven: that no match is
+   * missing (a node can leave items out; `complete` is always false).
+   *
+   * @throws UrbisError PROOF_INVALID (an item without a valid proof, or not matching), CERT_INVALID,
+   *   TX_CHAIN_MISMATCH, CLIENT_STALE, ID_* (bad `linkedTo`), CLIENT_HTTP, the node's code.
+   */
+  async searchVerified(q: SearchQuery = {}): Promise<VerifiedListing<IdEntry>> {
+    const query = searchParams(q);
+    const json = await this.http.json('GET', '/v1/search', { query: { ...query, proofs: 1 } });
+    const filter: SearchFilter = {
+      ...(q.type !== undefined ? { type: q.type } : {}),
+      ...(q.ns !== undefined ? { ns: parseNamespacePath(q.ns).join('.') } : {}),
+      ...(typeof query.linkedTo === 'string' ? { linkedTo: query.linkedTo } : {}),
+      ...(q.status !== undefined ? { status: q.status } : {}),
+      ...(q.attrs ? { attrs: q.attrs } : {}),
+    };
+    return verifySearchAnswer(this.verifier, json, filter, q.cursor);
+  }
+
+  /**
+   * The child namespaces of `ns` (null or omitted: the top level), each proven current at one
+   * certified header, with the proven parent entry. `complete` is true when the proven parent
+   * counts exactly the children listed (first page, no next page); the top level is never proven
+   * complete.
+   *
+   * @throws UrbisError NS_NOT_FOUND (proven absent), PROOF_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH,
+   *   CLIENT_STALE, CLIENT_HTTP, the node's code.
+   */
+  async listNamespaceVerified(ns: string | null = null, opts: { cursor?: string; limit?: number } = {}): Promise<VerifiedNsListing> {
+    const path = ns === null ? null : parseNamespacePath(ns).join('.');
+    const a = await this.http.send('GET', path === null ? '/v1/ns' : `/v1/ns/${encodeURIComponent(path)}`, {
+      query: { proofs: 1, ...(path !== null ? { cursor: opts.cursor, limit: opts.limit } : {}) },
+    });
+    if (a.status >= 200 && a.status < 300) return verifyNsAnswer(this.verifier, a.json, path, opts.cursor);
+    if (path !== null && isObj(a.json) && a.json.proven !== undefined) {
+      const v = this.verifier.verifyProven<NsEntry>(a.json.proven, nsKey(path));
+      if (!v.present) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist (proven at block ${v.proof.height})`, { height: v.proof.height });
+      throw new UrbisError('PROOF_INVALID', `the node refuses ${path} but proves it exists`);
+    }
+    const err = problemError(a);
+    if (err.code === 'NS_NOT_FOUND') throw new UrbisError('PROOF_INVALID', `the node says ${String(path)} does not exist but gives no proof of absence`);
+    throw err;
+  }
+
+  /**
+   * The history of an identifier with every version proven: each row is what its transaction,
+   * proven in its certified block by an RFC 9162 audit path, wrote after the row before it, from
+   * version 1 to the proven current entry (so none is missing).
+   *
+   * @throws UrbisError ID_NOT_FOUND (proven absent), PROOF_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH,
+   *   CLIENT_STALE, CLIENT_HTTP, the node's code.
+   */
+  async historyVerified(id: string): Promise<VerifiedHistory> {
+    const ident = parseIdentifier(id);
+    if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'history is kept for identifiers, not namespaces');
+    const a = await this.http.send('GET', `/v1/ids/${encodeURIComponent(ident.text)}/history`, { query: { proofs: 1 } });
+    if (a.status >= 200 && a.status < 300) return verifyHistoryAnswer(this.verifier, a.json, canonicalKey(ident));
+    const err = problemError(a);
+    if (err.code !== 'ID_NOT_FOUND') throw err;
+    // "Not registered" is believed only with a proof of absence.
+    const r = await this.resolve(ident.text);
+    if (r.present) throw new UrbisError('PROOF_INVALID', `the node withholds the history of ${ident.text}, which exists`);
+    throw new UrbisError('ID_NOT_FOUND', `${ident.text} is not registered (proven at block ${r.height})`, { height: r.height });
+  }
+
+  /**
+   * Follows the change feed with proofs (`?proofs=1`): each event is delivered only after the
+   * certified header of its block and the transaction it names (RFC 9162 audit path against the
+   * header's transaction root) verified, and the event matches what that transaction writes. An
+   * event that does not verify is reported to `onError` as PROOF_INVALID (or CERT_INVALID) and not
+   * delivered. NOT proven: that no event is missing.
+   *
+   * @returns a function that closes the feed.
+   */
+  eventsVerified(opts: EventsOptions, onEvent: (e: ChangeEvent, id: string, proof: EventProofInfo) => void): () => void {
+    const checker = new EventChecker((h, c) => this.verifier.verifyHeader(h, c));
+    return this.feed(
+      { ...opts, filter: { ...opts.filter, proofs: '1' } },
+      (m, report) => {
+        if (m.event === 'proof') {
+          checker.proof(JSON.parse(m.data));
+          return;
+        }
+        const ev = parseChangeEvent(m.data);
+        if (!ev) return report(new UrbisError('CLIENT_HTTP', `unusable change event ${m.id}`));
+        const proof = checker.change(ev);
+        onEvent(ev, m.id, proof);
+        // A proof event carries whole transactions (up to the chain's largest): lines are bounded by the body limit.
+      },
+      this.maxBodyBytes,
+    );
+  }
+
+  /**
    * Follows the change feed (server-sent events). Reconnects after failures with `Last-Event-ID`
-   * so no event is skipped; events are the node's word, NOT verified (resolve `event.id` to prove
-   * the change). A 4xx answer other than 429 ends the feed (reported to `onError`).
+   * so no event is skipped; events are the node's word, NOT verified (use {@link eventsVerified}).
+   * A 4xx answer other than 429 ends the feed (reported to `onError`).
    *
    * @returns a function that closes the feed.
    */
   events(opts: EventsOptions, onEvent: (e: ChangeEvent, id: string) => void): () => void {
+    return this.feed(opts, (m, report) => {
+      if (m.event === 'proof') return;
+      const ev = parseChangeEvent(m.data);
+      if (!ev) return report(new UrbisError('CLIENT_HTTP', `unusable change event ${m.id}`));
+      onEvent(ev, m.id);
+    });
+  }
+
+  /** The SSE loop of the change feed: reconnection, back-off, Last-Event-ID; `onMessage` may throw (reported). */
+  private feed(opts: EventsOptions, onMessage: (m: SseMessage, report: (e: unknown) => void) => void, maxLine?: number): () => void {
     const ctl = new AbortController();
     let lastId = opts.lastEventId ?? '';
     const report = (e: unknown) => {
@@ -729,7 +860,7 @@ export class UrbisClient {
             throw new UrbisError('CLIENT_HTTP', 'the events route did not answer with text/event-stream');
           }
           failures = 0;
-          const parser = new SseParser(lastId);
+          const parser = new SseParser(lastId, ...(maxLine !== undefined ? [maxLine] : []));
           const dec = new TextDecoder();
           const reader = res.body?.getReader();
           while (reader && !ctl.signal.aborted) {
@@ -737,20 +868,10 @@ export class UrbisClient {
             if (done) break;
             for (const m of parser.push(dec.decode(value, { stream: true }))) {
               lastId = m.id;
-              let ev: ChangeEvent | null = null;
               try {
-                ev = checkChangeEvent(JSON.parse(m.data));
-              } catch {
-                ev = null;
-              }
-              if (!ev) {
-                report(new UrbisError('CLIENT_HTTP', `unusable change event ${m.id}`));
-                continue;
-              }
-              try {
-                onEvent(ev, m.id);
+                onMessage(m, report);
               } catch (e) {
-                report(e);
+                report(e instanceof SyntaxError ? new UrbisError('PROOF_INVALID', `unusable ${m.event} event: ${e.message}`) : e);
               }
             }
             if (parser.retryMs !== null) retry = parser.retryMs;

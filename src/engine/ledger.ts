@@ -8,7 +8,8 @@
  */
 import { UrbisError, type ErrorCode } from '../core/errors.js';
 import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
-import { headerHash, signHeader, txRoot, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
+import { headerHash, signHeader, txRoot, txTree, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
+import type { TxInclusionJson } from '../core/ledger/verify-listing.js';
 import { parseTx } from '../core/ledger/schema.js';
 import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txHash, txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
@@ -417,6 +418,31 @@ export class Ledger {
   provable(): { from: number; to: number } | null {
     const head = this.store.head();
     return head ? { from: this.store.provableFrom(), to: head.height } : null;
+  }
+
+  /**
+   * Proofs of many keys against one head: a listing is answered at one height, with one header.
+   * The entries are the caller's (read from the store in the same synchronous turn).
+   */
+  proveAll(keys: string[]): { header: BlockHeader; cert: Certificate; proofs: SmtProof[] } {
+    const head = this.store.head();
+    if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the ledger has no blocks');
+    return { header: head.header, cert: this.store.cert(head.height)!, proofs: keys.map((k) => this.tree.prove(merkleKey(k))) };
+  }
+
+  /**
+   * Entries `{ tx, result }` of a committed block with their RFC 9162 audit paths against its
+   * transaction root (docs/protocol.md "Transaction inclusion"), and its header and certificate.
+   *
+   * @throws UrbisError STORE_CORRUPT when the block is not stored.
+   */
+  txInclusions(height: number, indices: number[]): { header: BlockHeader; cert: Certificate; txs: TxInclusionJson[] } {
+    const block = this.store.block(height);
+    const cert = this.store.cert(height);
+    if (!block || !cert) throw new UrbisError('STORE_CORRUPT', `block ${height} is not stored`);
+    const tree = txTree(block.txs, block.results);
+    const txs = indices.map((index) => ({ index, tx: block.txs[index]!, result: block.results[index]!, path: tree.path(index).map(toHex) }));
+    return { header: block.header, cert, txs };
   }
 
   private lookup(key: string): StateEntry | null {

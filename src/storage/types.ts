@@ -9,6 +9,7 @@
  * wrote, every history row, every Merkle node and the head pointer are durable together, or (if the
  * process dies first) none of them are.
  */
+import type { SearchFilter } from '../core/api/search.js';
 import type { SmtWrite, VersionedSmtNodeStore } from '../core/merkle/index.js';
 import { parentOf } from '../core/ledger/names.js';
 import { stateKey, type StateReader } from '../core/ledger/state.js';
@@ -57,15 +58,8 @@ export interface Page<T> {
   next: string | null;
 }
 
-/** Search filter over identifiers. */
-export interface SearchQuery {
-  type?: string;
-  ns?: string;
-  /** Canonical text of an identifier that the results link to. */
-  linkedTo?: string;
-  status?: string;
-  /** Attribute equality filters: attributes[k] === v (compared as canonical JSON scalars). */
-  attrs?: Record<string, string>;
+/** Search filter over identifiers, with paging. */
+export interface SearchQuery extends SearchFilter {
   cursor?: string | null;
   limit?: number;
 }

@@ -71,8 +71,15 @@ export class NodeTarget implements Target {
     return r.present ? (r.entry as IdEntry) : undefined;
   }
 
+  /** Every version proven by its transaction in its certified block, complete (docs/sdk.md "Verified listings"). */
   async history(ident: Identifier): Promise<IdEntry[]> {
-    return (await verified(this.client.history(ident.text))).versions;
+    try {
+      return (await verified(this.client.historyVerified(ident.text))).versions;
+    } catch (e) {
+      // Proven absent: no history.
+      if (isUrbisError(e) && e.code === 'ID_NOT_FOUND') return [];
+      throw e;
+    }
   }
 
   async resolve(ident: Identifier): Promise<Resolved> {
@@ -88,23 +95,24 @@ export class NodeTarget implements Target {
     };
   }
 
+  /** Each identifier proven current (a node can still leave some out). */
   async idsIn(ns: string, cursor: string | null, limit: number): Promise<Page<IdEntry>> {
     // /v1/search?ns= also answers identifiers of child namespaces: keep the namespace's own.
-    const r = await this.client.search({ ns, cursor, limit: Math.min(limit, 1000) });
+    const r = await verified(this.client.searchVerified({ ns, cursor, limit: Math.min(limit, 1000) }));
     return { items: r.items.filter((e) => e.ns === ns), next: r.next };
   }
 
+  /** Each child proven current; complete where the proven parent counts its children. */
   async children(parent: string | null, cursor: string | null, limit: number): Promise<Page<NsEntry>> {
-    const http = this.client.http;
     if (parent === null) {
       // GET /v1/ns answers the first 1000 top-level namespaces in one page, unpaged: page here.
-      const a = await http.json('GET', '/v1/ns');
-      const items = listing(a).items.filter((e) => cursor === null || e.ns > cursor);
+      const r = await verified(this.client.listNamespaceVerified(null));
+      const items = r.items.filter((e) => cursor === null || e.ns > cursor);
       const page = items.slice(0, limit);
       return { items: page, next: items.length > limit ? page[page.length - 1]!.ns : null };
     }
-    const a = await http.json('GET', `/v1/ns/${encodeURIComponent(parent)}`, { query: { cursor: cursor ?? undefined, limit: Math.min(limit, 1000) } });
-    return listing(a);
+    const r = await verified(this.client.listNamespaceVerified(parent, { ...(cursor !== null ? { cursor } : {}), limit: Math.min(limit, 1000) }));
+    return { items: r.items, next: r.next };
   }
 
   async status(): Promise<ChainStatus> {
@@ -167,16 +175,6 @@ function genesisParams(genesis: unknown): ChainParams {
     if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) out[k] = v;
   }
   return out;
-}
-
-/** A node's (unverified) listing of namespaces: `{ children: { items, next } }`. */
-function listing(a: unknown): Page<NsEntry> {
-  const c = typeof a === 'object' && a !== null ? (a as { children?: unknown }).children : undefined;
-  const items = typeof c === 'object' && c !== null ? (c as { items?: unknown }).items : undefined;
-  const next = typeof c === 'object' && c !== null ? (c as { next?: unknown }).next : undefined;
-  if (!Array.isArray(items) || !(next === null || typeof next === 'string')) throw new UrbisError('CLIENT_HTTP', 'namespace listing is malformed');
-  const ok = (e: unknown): e is NsEntry => typeof e === 'object' && e !== null && (e as NsEntry).kind === 'ns' && typeof (e as NsEntry).ns === 'string';
-  return { items: items.filter(ok), next };
 }
 
 /** Runs an SDK read; an answer that does not verify becomes exit 5 ("verification failed"). */

@@ -62,13 +62,13 @@ export interface Target {
   readonly cheapReads: boolean;
   ns(path: string): Promise<NsEntry | undefined>;
   id(ident: Identifier): Promise<IdEntry | undefined>;
-  /** Every version, oldest first; empty when the identifier does not exist. */
+  /** Every version, oldest first; empty when the identifier does not exist. Through a node each is proven by its transaction. */
   history(ident: Identifier): Promise<IdEntry[]>;
   /** The entry (or its absence) of an identifier or namespace identifier, with proof, verified. */
   resolve(ident: Identifier): Promise<Resolved>;
-  /** Child namespaces (top-level ones for null). A listing: through a node, the node's word. */
+  /** Child namespaces (top-level ones for null). Through a node each is proven current; a node could leave one out. */
   children(parent: string | null, cursor: string | null, limit: number): Promise<Page<NsEntry>>;
-  /** Identifiers registered directly in a namespace. A listing: through a node, the node's word. */
+  /** Identifiers registered directly in a namespace. Through a node each is proven current; a node could leave one out. */
   idsIn(ns: string, cursor: string | null, limit: number): Promise<Page<IdEntry>>;
   status(): Promise<ChainStatus>;
   /**

@@ -5,6 +5,7 @@
  * Proofs travel as base64url strings of their binary encoding (docs/protocol.md "Proofs").
  */
 import type { BlockHeader, Certificate, IdEntry, NsEntry, StateEntry, TxResult } from '../ledger/types.js';
+import type { TxInclusionJson } from '../ledger/verify-listing.js';
 
 /** RFC 9457 problem document with the Urbis error code. */
 export interface Problem {
@@ -51,16 +52,40 @@ export interface IdVersionAnswer {
   current: ProvenJson<IdEntry>;
 }
 
-/** `GET /v1/ids/{id}/history`. */
+/** A block entry proven in its certified block (docs/protocol.md "Transaction inclusion"). */
+export interface TxInclusionProof extends TxInclusionJson {
+  height: number;
+  header: BlockHeader;
+  cert: Certificate;
+}
+
+/** `GET /v1/ids/{id}/history`; with `?proofs=1`, one inclusion proof per version and the proven current entry. */
 export interface IdHistoryAnswer {
   id: string;
   versions: IdEntry[];
+  proofs?: TxInclusionProof[];
+  current?: ProvenJson<IdEntry>;
+}
+
+/** A page of entries; with `?proofs=1`, the state proof of each (base64url), against the answer's header. */
+export interface ListPage<E extends StateEntry> {
+  items: E[];
+  next: string | null;
+  proofs?: string[];
 }
 
 /** `GET /v1/ns/{ns}`. */
 export interface NsAnswer extends ProvenJson<NsEntry> {
   ns: string;
-  children: { items: NsEntry[]; next: string | null };
+  children: ListPage<NsEntry>;
+}
+
+/** `GET /v1/ns`: top-level namespaces; with `?proofs=1`, a header and certificate for the child proofs. */
+export interface NsRootAnswer {
+  ns: null;
+  children: ListPage<NsEntry>;
+  header?: BlockHeader;
+  cert?: Certificate;
 }
 
 /** `GET /v1/blocks/{height}` and `/v1/blocks/latest`. */
@@ -80,10 +105,21 @@ export interface CheckpointAnswer {
   cert: Certificate;
 }
 
-/** `GET /v1/search`. */
-export interface SearchAnswer {
-  items: IdEntry[];
-  next: string | null;
+/** `GET /v1/search`; with `?proofs=1`, a state proof per item and one header and certificate. */
+export interface SearchAnswer extends ListPage<IdEntry> {
+  header?: BlockHeader;
+  cert?: Certificate;
+}
+
+/**
+ * `GET /v1/events?proofs=1`: an SSE `proof` event sent before the change events of a block, with
+ * the block's certified header and the transactions they name, each with its audit path.
+ */
+export interface EventBlockProof {
+  height: number;
+  header: BlockHeader;
+  cert: Certificate;
+  txs: TxInclusionJson[];
 }
 
 /** One change-feed event (`GET /v1/events`, SSE `data:`); the SSE id is `<height>.<seq>`. */

@@ -10,7 +10,7 @@
  */
 import { canonicalBytes, concatBytes, fromBase64url, fromHex, multikeyToPublicKey, toBase64url, toHex, utf8Encode } from '../encoding/index.js';
 import { ed25519Verify, sha256 } from '../crypto/index.js';
-import { logTree, merkleTreeHash, mthLeaf } from '../merkle/log.js';
+import { logTree, merkleTreeHash, mthLeaf, type LogTree } from '../merkle/log.js';
 import { UrbisError } from '../errors.js';
 import type { Signer } from './tx.js';
 // The list-tree hashing lives in core/merkle/log.ts; re-exported for the callers of this module.
@@ -41,13 +41,11 @@ export function txRoot(txs: Tx[], results: TxResult[]): string {
 }
 
 /**
- * Audit path (RFC 9162 §2.1.3.1) of entry `index` of a block against its transaction root: hex,
- * leaf level first. The tree size is the header's `txCount`.
+ * The transaction tree of a block, for audit paths (RFC 9162 §2.1.3.1) of its entries against the
+ * transaction root; the tree size is the header's `txCount`.
  */
-export function txAuditPath(txs: Tx[], results: TxResult[], index: number): string[] {
-  return logTree(txs.map((tx, i) => txLeaf(tx, results[i]!)))
-    .path(index)
-    .map(toHex);
+export function txTree(txs: Tx[], results: TxResult[]): LogTree {
+  return logTree(txs.map((tx, i) => txLeaf(tx, results[i]!)));
 }
 
 /**

@@ -194,8 +194,8 @@ function sameHeader(a: BlockHeader, b: BlockHeader): boolean {
   return true;
 }
 
-/** Converts any fault while hashing hostile JSON into PROOF_INVALID (e.g. nesting too deep). */
-function asProofError(e: unknown, what: string): UrbisError {
+/** Converts any fault while checking hostile JSON into PROOF_INVALID (e.g. nesting too deep); Urbis proof errors pass. */
+export function asProofError(e: unknown, what: string): UrbisError {
   if (isUrbisError(e) && (e.code === 'PROOF_INVALID' || e.code === 'CERT_INVALID' || e.code === 'TX_CHAIN_MISMATCH')) return e;
   const msg = e instanceof Error ? e.message : String(e);
   return new UrbisError('PROOF_INVALID', `${what}: ${msg}`, undefined, { cause: e });
@@ -311,18 +311,7 @@ export class AnswerVerifier {
       throw asProofError(e, 'answer proof');
     }
     const h = this.verifyHeader(json.header, json.cert);
-    let value: Uint8Array | null = null;
-    try {
-      if (entry !== null) {
-        if (stateKey(entry as unknown as StateEntry) !== expectedKey) {
-          throw new UrbisError('PROOF_INVALID', `answer entry is not the entry of ${expectedKey}`);
-        }
-        value = entryHash(entry as unknown as StateEntry);
-      }
-      verifyProof(fromHex(h.header.stateRoot, 32), merkleKey(expectedKey), value, proof);
-    } catch (e) {
-      throw asProofError(e, `proof of ${expectedKey}`);
-    }
+    verifyEntryProof(h.header, expectedKey, entry as StateEntry | null, proof);
     return {
       present: entry !== null,
       entry: entry as E | null,
@@ -375,6 +364,25 @@ export class AnswerVerifier {
     const h = this.verifyHeader(json.header, json.cert);
     if (json.headerHash !== h.headerHash) throw new UrbisError('PROOF_INVALID', 'checkpoint states another header hash');
     return h;
+  }
+}
+
+/**
+ * Checks that `entry` (or, for null, the absence of any entry) is what the state root of a verified
+ * header commits to under `key`: the entry's own key, then the Merkle proof.
+ *
+ * @throws UrbisError PROOF_INVALID.
+ */
+export function verifyEntryProof(header: BlockHeader, key: string, entry: StateEntry | null, proof: SmtProof): void {
+  try {
+    let value: Uint8Array | null = null;
+    if (entry !== null) {
+      if (stateKey(entry) !== key) throw new UrbisError('PROOF_INVALID', `answer entry is not the entry of ${key}`);
+      value = entryHash(entry);
+    }
+    verifyProof(fromHex(header.stateRoot, 32), merkleKey(key), value, proof);
+  } catch (e) {
+    throw asProofError(e, `proof of ${key}`);
   }
 }
 

@@ -4,8 +4,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
-import type { ProvenJson } from '../../core/api/types.js';
-import type { StateEntry } from '../../core/ledger/types.js';
+import type { EventBlockProof, ListPage, ProvenJson } from '../../core/api/types.js';
+import { stateKey } from '../../core/ledger/state.js';
+import { txHash } from '../../core/ledger/tx.js';
+import type { BlockHeader, Certificate, StateEntry } from '../../core/ledger/types.js';
+import type { Page } from '../../storage/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import type { NodeRuntime } from '../types.js';
 
@@ -97,5 +100,43 @@ export function tail(req: FastifyRequest): string {
     return decodeURIComponent(raw);
   } catch {
     throw new UrbisError('HTTP_BAD_REQUEST', 'malformed percent-encoding in the path');
+  }
+}
+
+/** The `proofs` query parameter of listings (docs/api.md "Verifiable listings"): `proofs=1`. */
+export const PROOFS_PARAM = { type: 'integer', enum: [0, 1] } as const;
+
+/**
+ * A page of current entries with the state proof of each against the head, and that head's header
+ * and certificate. Call it in the same synchronous turn as the read of the page.
+ */
+export function provenPage<E extends StateEntry>(rt: NodeRuntime, page: Page<E>): { page: ListPage<E>; header: BlockHeader; cert: Certificate } {
+  const p = rt.ledger.proveAll(page.items.map(stateKey));
+  return { page: { items: page.items, next: page.next, proofs: p.proofs.map(proofToJson) }, header: p.header, cert: p.cert };
+}
+
+/**
+ * The transactions `hashes` of block `height`, each with its audit path against the block's
+ * transaction root, and the block's header and certificate.
+ *
+ * @throws UrbisError STORE_CORRUPT when a transaction is not in that block.
+ */
+export function blockTxProofs(rt: NodeRuntime, height: number, hashes: string[]): EventBlockProof {
+  const indices = hashes.map((hash) => {
+    const loc = rt.store.tx(hash);
+    if (loc && loc.height === height) return loc.index;
+    // The index names the last commit of a hash; an earlier, rejected copy sits elsewhere.
+    const i = rt.store.block(height)?.txs.findIndex((t) => txHashOrNull(t) === hash) ?? -1;
+    if (i < 0) throw new UrbisError('STORE_CORRUPT', `transaction ${hash} is not in block ${height}`);
+    return i;
+  });
+  return { height, ...rt.ledger.txInclusions(height, indices) };
+}
+
+function txHashOrNull(t: { body: unknown }): string | null {
+  try {
+    return txHash(t.body as Parameters<typeof txHash>[0]);
+  } catch {
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * `GET /v1/events`: the change feed as Server-Sent Events, resumable with Last-Event-ID.
+ * `GET /v1/events`: the change feed as Server-Sent Events, resumable with Last-Event-ID; with
+ * `proofs=1`, a `proof` event per block carries what the reader needs to verify its change events.
  * docs/api.md "Change feed".
  *
  * Refusals are problem documents, never a silent gap or an unbounded number of open streams: a
@@ -10,10 +11,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
-import type { ChangeEvent } from '../../core/api/types.js';
+import type { ChangeEvent, EventBlockProof } from '../../core/api/types.js';
 import { canonicalNsPath } from '../../core/ledger/names.js';
 import { eventMatches, parseEventId, type EventFilter } from '../events.js';
 import type { NodeRuntime } from '../types.js';
+import { blockTxProofs, PROOFS_PARAM } from './common.js';
 
 /** Caps on change-feed connections (`urbis node start --events-max`, `--events-max-per-client`). */
 export interface EventFeedLimits {
@@ -42,13 +44,14 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime, limit
             type: { type: 'string', maxLength: 32 },
             kind: { type: 'string', enum: ['id', 'ns', 'chain', 'grant'] },
             lastEventId: { type: 'string', maxLength: 32 },
+            proofs: PROOFS_PARAM,
           },
           additionalProperties: false,
         },
       },
     },
     async (req, reply) => {
-      const q = req.query as { ns?: string; type?: string; kind?: 'id' | 'ns' | 'chain' | 'grant'; lastEventId?: string };
+      const q = req.query as { ns?: string; type?: string; kind?: 'id' | 'ns' | 'chain' | 'grant'; lastEventId?: string; proofs?: number };
       const filter: EventFilter = {};
       if (q.ns) filter.ns = canonicalNsPath(q.ns, 'ns');
       if (q.type) filter.type = q.type;
@@ -93,7 +96,7 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime, limit
         if (n <= 0) perClient.delete(ip);
         else perClient.set(ip, n);
       });
-      streamEvents(req, reply, rt, filter, last);
+      streamEvents(req, reply, rt, filter, last, q.proofs === 1);
       return reply;
     },
   );
@@ -104,7 +107,14 @@ export function registerEventRoutes(app: FastifyInstance, rt: NodeRuntime, limit
  * arrive while the past is being sent are buffered and sent after it, skipping what the replay
  * already covered, so there is neither a gap nor a duplicate.
  */
-function streamEvents(req: FastifyRequest, reply: FastifyReply, rt: NodeRuntime, filter: EventFilter, last: { height: number; seq: number } | null): void {
+function streamEvents(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  rt: NodeRuntime,
+  filter: EventFilter,
+  last: { height: number; seq: number } | null,
+  proofs: boolean,
+): void {
   reply.hijack();
   const res = reply.raw;
   // Headers the hooks set on the reply (CORS as configured, X-Request-Id) go out with the stream.
@@ -124,18 +134,29 @@ function streamEvents(req: FastifyRequest, reply: FastifyReply, rt: NodeRuntime,
   let replaying = true;
 
   const write = (height: number, events: ChangeEvent[]) => {
-    for (const ev of events) {
-      if (height < sentUpTo || (height === sentUpTo && ev.seq <= lastSeq)) continue;
-      if (!eventMatches(ev, filter)) continue;
-      res.write(`id: ${ev.height}.${ev.seq}\nevent: change\ndata: ${JSON.stringify(ev)}\n\n`);
+    const due = events.filter((ev) => !(height < sentUpTo || (height === sentUpTo && ev.seq <= lastSeq)) && eventMatches(ev, filter));
+    if (proofs && due.length > 0) {
+      // The block's certified header and the transactions the events name, before the events
+      // (docs/api.md "Change feed"); no SSE id, so Last-Event-ID stays on change events.
+      const proof: EventBlockProof = blockTxProofs(rt, height, [...new Set(due.map((ev) => ev.tx))]);
+      res.write(`event: proof\ndata: ${JSON.stringify(proof)}\n\n`);
     }
+    for (const ev of due) res.write(`id: ${ev.height}.${ev.seq}\nevent: change\ndata: ${JSON.stringify(ev)}\n\n`);
     sentUpTo = height;
     lastSeq = Number.MAX_SAFE_INTEGER;
   };
   const unsubscribe = rt.events.subscribe((height, events) => {
     if (closed) return;
     if (replaying) buffer.push({ height, events });
-    else write(height, events);
+    else {
+      try {
+        write(height, events);
+      } catch {
+        // A proof the store cannot give ends this stream, never the publisher's loop.
+        cleanup();
+        res.end();
+      }
+    }
   });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   const cleanup = () => {

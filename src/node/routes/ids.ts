@@ -8,9 +8,10 @@ import { parseIdentifier } from '../../core/ids/index.js';
 import { keyOfText } from '../../core/ledger/names.js';
 import { idKey } from '../../core/ledger/state.js';
 import type { IdEntry } from '../../core/ledger/types.js';
+import type { IdHistoryAnswer, TxInclusionProof } from '../../core/api/types.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
-import { CACHE_NEGATIVE, CACHE_POSITIVE, preferredMedia, provenJson, sendCached, tail } from './common.js';
+import { blockTxProofs, CACHE_NEGATIVE, CACHE_POSITIVE, PROOFS_PARAM, preferredMedia, provenJson, sendCached, tail } from './common.js';
 import { grantsAnswer } from './grants.js';
 import { serveCodeImage, type CodeImageQuery } from './codes.js';
 import { idAnswers, type IdRepresentation } from './id-answer.js';
@@ -42,6 +43,8 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
             grantee: { type: 'string', minLength: 1, maxLength: 300 },
             cursor: { type: 'string', maxLength: 700 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            // Only for /history (docs/api.md "Verifiable listings").
+            proofs: PROOFS_PARAM,
             // Only for /code.svg and /code.png (docs/api.md "Codes").
             serial: { type: 'integer', minimum: 0, maximum: 4294967295 },
             fields: { type: 'string', maxLength: 1100 },
@@ -70,7 +73,7 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       const id = parseIdentifier(input);
       if (id.local === null) throw new UrbisError('ID_LOCAL_INVALID', `${id.text} is a namespace; ask /v1/ns/${id.namespace.join('.')}`);
       const key = keyOfText(id.text);
-      const q = req.query as { version?: number; at?: string; grantee?: string; cursor?: string; limit?: number };
+      const q = req.query as { version?: number; at?: string; grantee?: string; cursor?: string; limit?: number; proofs?: number };
       if (grants) {
         const a = grantsAnswer(rt, id, q);
         reply.header('cache-control', a.status === 200 ? CACHE_POSITIVE : CACHE_NEGATIVE);
@@ -79,6 +82,7 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
           .type(a.status === 200 ? 'application/json; charset=utf-8' : 'application/problem+json')
           .send(a.body);
       }
+      if (q.proofs !== undefined && !history) throw new UrbisError('HTTP_BAD_REQUEST', 'proofs applies to /v1/ids/<id>/history only');
       if (q.grantee !== undefined || q.cursor !== undefined || q.limit !== undefined) {
         throw new UrbisError('HTTP_BAD_REQUEST', 'grantee, cursor and limit apply to /v1/ids/<id>/grants only');
       }
@@ -86,7 +90,15 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         const versions = guarded(() => rt.store.idHistory(key));
         if (versions.length === 0) throw new UrbisError('ID_NOT_FOUND', `${id.text} is not registered`);
         reply.header('cache-control', CACHE_POSITIVE);
-        return reply.send({ id: id.text, versions });
+        if (q.proofs !== 1) return reply.send({ id: id.text, versions } satisfies IdHistoryAnswer);
+        const proven = guarded(() => ({
+          proofs: versions.map((v): TxInclusionProof => {
+            const b = blockTxProofs(rt, v.height, [v.tx]);
+            return { height: v.height, ...b.txs[0]!, header: b.header, cert: b.cert };
+          }),
+          current: provenJson<IdEntry>(rt, idKey(key)),
+        }));
+        return reply.send({ id: id.text, versions, ...proven } satisfies IdHistoryAnswer);
       }
       if (q.version !== undefined || q.at !== undefined) {
         const versions = guarded(() => rt.store.idHistory(key));

@@ -1,12 +1,13 @@
 /**
- * `GET /v1/search`: identifiers by type, namespace, link, status and attributes. docs/api.md "Search".
+ * `GET /v1/search`: identifiers by type, namespace, link, status and attributes; with `proofs=1`, a
+ * state proof per item against one certified header. docs/api.md "Search".
  */
 import type { FastifyInstance } from 'fastify';
 import { canonicalNsPath, parseIdLenient } from '../../core/ledger/names.js';
 import type { SearchQuery } from '../../storage/types.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
-import { CACHE_NEGATIVE } from './common.js';
+import { CACHE_NEGATIVE, PROOFS_PARAM, provenPage } from './common.js';
 
 export function registerSearchRoutes(app: FastifyInstance, rt: NodeRuntime): void {
   app.get(
@@ -22,6 +23,7 @@ export function registerSearchRoutes(app: FastifyInstance, rt: NodeRuntime): voi
             status: { type: 'string', enum: ['active', 'suspended', 'deactivated'] },
             cursor: { type: 'string', maxLength: 300 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            proofs: PROOFS_PARAM,
           },
           patternProperties: { '^attr\\.[A-Za-z0-9_.-]{1,64}$': { type: 'string', maxLength: 256 } },
           additionalProperties: false,
@@ -39,9 +41,11 @@ export function registerSearchRoutes(app: FastifyInstance, rt: NodeRuntime): voi
       for (const [k, v] of Object.entries(raw)) {
         if (k.startsWith('attr.') && v !== undefined) (q.attrs ??= {})[k.slice(5)] = String(v);
       }
-      const page = guarded(() => rt.store.search(q));
       reply.header('cache-control', CACHE_NEGATIVE);
-      return reply.send(page);
+      if (raw.proofs !== 1) return reply.send(guarded(() => rt.store.search(q)));
+      // One synchronous turn: the page and its proofs are of the same head.
+      const p = guarded(() => provenPage(rt, rt.store.search(q)));
+      return reply.send({ ...p.page, header: p.header, cert: p.cert });
     },
   );
 }

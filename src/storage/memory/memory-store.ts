@@ -7,7 +7,7 @@ import { grantKey, idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/s
 import { headerHash } from '../../core/ledger/block.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
 import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
-import { matchesQuery } from '../search.js';
+import { matchesQuery } from '../../core/api/search.js';
 
 export class MemoryStore implements LedgerStore {
   private readonly entries = new Map<string, StateEntry>();

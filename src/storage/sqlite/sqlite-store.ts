@@ -35,7 +35,7 @@ import { UrbisError, type ErrorCode } from '../../core/errors.js';
 import { headerHash } from '../../core/ledger/block.js';
 import { CHAIN_KEY, grantKey, idKey, nsKey, stateKey } from '../../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
-import { matchesQuery } from '../search.js';
+import { matchesQuery } from '../../core/api/search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
 import {
   entryRow,

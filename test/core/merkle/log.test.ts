@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { logTree, merkleTreeHash, mthLeaf, verifyInclusion } from '../../../src/core/merkle/index.js';
-import { txAuditPath, txLeaf, txRoot } from '../../../src/core/ledger/block.js';
+import { txLeaf, txRoot, txTree } from '../../../src/core/ledger/block.js';
 import { fromHex, toHex } from '../../../src/core/encoding/bytes.js';
 import { thrownCode } from '../../helpers/chain.js';
 import type { Tx, TxResult } from '../../../src/core/ledger/types.js';
@@ -71,7 +71,7 @@ describe('transaction root and entry audit paths (docs/protocol.md "Blocks")', (
   it('each entry { tx, result } proves its place against the transaction root; another result does not', () => {
     const root = fromHex(txRoot(txs, results));
     for (let i = 0; i < txs.length; i++) {
-      const path = txAuditPath(txs, results, i).map((h) => fromHex(h));
+      const path = txTree(txs, results).path(i);
       expect(thrownCode(() => verifyInclusion(txLeaf(txs[i]!, results[i]!), i, txs.length, path, root))).toBe('OK');
       const other: TxResult = results[i]!.ok ? { ok: false, code: 'X', message: 'no' } : { ok: true };
       expect(thrownCode(() => verifyInclusion(txLeaf(txs[i]!, other), i, txs.length, path, root))).toBe('PROOF_INVALID');

@@ -1,9 +1,20 @@
 /**
- * Search semantics shared by the store adapters: which identifier entries match a {@link SearchQuery}.
- * Adapters may use indexes to find candidates, but the final decision is this function's.
+ * Search semantics (docs/api.md "Search"): which identifier entries match a search filter. The store
+ * adapters use indexes to find candidates, but the final decision is this function's; the SDK runs
+ * it too, so a verified search item that does not answer the question is refused. Pure.
  */
-import type { IdEntry } from '../core/ledger/types.js';
-import type { SearchQuery } from './types.js';
+import type { IdEntry } from '../ledger/types.js';
+
+/** The filters of `GET /v1/search` (canonical forms: `ns` a namespace path, `linkedTo` identifier text). */
+export interface SearchFilter {
+  type?: string;
+  ns?: string;
+  /** Canonical text of an identifier that the results link to. */
+  linkedTo?: string;
+  status?: string;
+  /** Attribute equality filters: attributes[k] === v (compared as canonical JSON scalars). */
+  attrs?: Record<string, string>;
+}
 
 /** Attribute values are compared as strings: `attr.floors=3` matches both 3 and "3". */
 function attrMatches(v: unknown, want: string): boolean {
@@ -13,7 +24,7 @@ function attrMatches(v: unknown, want: string): boolean {
 }
 
 /** True when `e` satisfies every filter of `q`. */
-export function matchesQuery(e: IdEntry, q: SearchQuery): boolean {
+export function matchesQuery(e: IdEntry, q: SearchFilter): boolean {
   if (q.type !== undefined && e.record.type !== q.type) return false;
   if (q.ns !== undefined && e.ns !== q.ns && !e.ns.startsWith(`${q.ns}.`)) return false;
   if (q.status !== undefined && e.status !== q.status) return false;
