@@ -171,6 +171,30 @@ describe('explorer in chromium', () => {
     await page.getByTestId('fault').waitFor();
     expect(await page.getByTestId('fault-observed').count()).toBe(0);
     await page.locator('[data-testid="blocks"]').waitFor();
+    await page.unroute('**/readyz');
+
+    // A node that cannot make progress answers 503 with its reasons (docs/operations.md "Readiness").
+    await page.route('**/readyz', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        headers: { 'retry-after': '5' },
+        body: JSON.stringify({
+          ready: false,
+          code: 'QUORUM_LOST',
+          reason: 'block 9 has waited 12 s for its certificate: 2 of 4 validators signed, 3 needed',
+          reasons: [{ code: 'QUORUM_LOST', detail: 'block 9 has waited 12 s for its certificate: 2 of 4 validators signed, 3 needed' }],
+          height: 8,
+        }),
+      }),
+    );
+    await page.goto(`${node.url}/ledger`);
+    const alarm = page.getByTestId('not-ready');
+    await alarm.waitFor();
+    expect(await alarm.textContent()).toMatch(/Fault alarm: QUORUM_LOST.*2 of 4 validators signed/s);
+    expect(await page.locator('.status-panel').textContent()).toMatch(/not ready: block 9 has waited/);
+    await shot(page, 'ledger-not-ready');
+    await expectAccessible(page, 'ledger not ready');
     await page.close();
   });
 

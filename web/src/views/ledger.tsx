@@ -95,10 +95,13 @@ export function LedgerView() {
         busy.current = false;
       }
     };
+    // A node that cannot make progress answers 503 with its reasons (docs/operations.md "Readiness"),
+    // which the SDK's transport would retry and turn into an error: read it as it is. The node's word,
+    // shown as such.
     const readStatus = () =>
-      client.http
-        .json('GET', '/readyz')
-        .then((s) => alive && setStatus(isObj(s) ? s : null))
+      fetch('/readyz', { cache: 'no-store', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(8000) })
+        .then((r) => r.json() as Promise<unknown>)
+        .then((j) => alive && setStatus(isObj(j) && typeof j.ready === 'boolean' ? j : null))
         .catch(() => alive && setStatus(null));
     void catchUp();
     void readStatus();
@@ -234,7 +237,11 @@ function NetworkStatus(props: { status: Record<string, unknown> | null; blocks: 
   const app = useApp();
   const s = props.status;
   const top = props.blocks?.[0];
-  const extra = s ? Object.entries(s).filter(([k]) => !['ready', 'height', 'chainId', 'validator', 'reason'].includes(k)) : [];
+  const extra = s ? Object.entries(s).filter(([k]) => !['ready', 'height', 'chainId', 'validator', 'reason', 'code', 'reasons'].includes(k)) : [];
+  const reasons =
+    s && s.ready === false && Array.isArray(s.reasons)
+      ? s.reasons.filter((r): r is { code: string; detail: string } => isObj(r) && typeof r.code === 'string')
+      : [];
   return (
     <section class="status-panel" aria-labelledby="netstat">
       <h2 id="netstat">Network status</h2>
@@ -260,6 +267,18 @@ function NetworkStatus(props: { status: Record<string, unknown> | null; blocks: 
       {extra.some(([k, v]) => /fault|diverg/i.test(k) && v && (Array.isArray(v) ? v.length > 0 : true)) ? (
         <Notice tone="bad" title="Fault alarm" testid="fault">
           The node reports faults or a divergence; see the details above.
+        </Notice>
+      ) : null}
+      {reasons.length ? (
+        <Notice tone="bad" title={`Fault alarm: ${reasons.map((r) => r.code).join(', ')}`} testid="not-ready">
+          <p>This node cannot make progress now; it still answers from its last certified state.</p>
+          <ul>
+            {reasons.map((r) => (
+              <li key={r.code}>
+                <code>{r.code}</code> {String(r.detail ?? '')}
+              </li>
+            ))}
+          </ul>
         </Notice>
       ) : null}
       {props.failure?.kind === 'not-verified' ? (
