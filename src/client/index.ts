@@ -37,6 +37,16 @@ export {
   type VerifiedHeader,
   type VerifierOptions,
 } from './verify.js';
+export {
+  EventChecker,
+  verifyHistoryAnswer,
+  verifyNsAnswer,
+  verifySearchAnswer,
+  type EventProofInfo,
+  type VerifiedHistory,
+  type VerifiedListing,
+  type VerifiedNsListing,
+} from './listings.js';
 export { getResolver, resolveUrbisDid, dereferenceUrbisDid, type ResolverOptions, type UrbisDidOptions } from './did-resolver.js';
 export {
   parseDidRequest,

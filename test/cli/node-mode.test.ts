@@ -12,6 +12,7 @@ import { makeIdentifier } from '../../src/core/ids/index.js';
 import { initDataDir } from '../../src/node/data-dir.js';
 import { startNode, type RunningNode } from '../../src/node/runtime.js';
 import { runCli, type CliResult } from '../helpers/processes.js';
+import { startLyingProxy } from '../helpers/lying-proxy.js';
 
 let tmp: string;
 let node: RunningNode;
@@ -131,6 +132,26 @@ describe('urbis CLI through a node (--node)', () => {
     expect(h.versions.map((v) => v.version)).toEqual([1, 2, 3]);
     expect(h.versions[1]!.record.attributes).toEqual({ height: '8', colour: 'red' });
     expect(h.versions.at(-1)!.status).toBe('deactivated');
+  });
+
+  it('listings through a lying proxy: an invented namespace or an altered history row is refused with exit 5', async () => {
+    const proxy = await startLyingProxy(node.url);
+    const viaProxy = (args: string[], code: number) => runCli([...args, '--node', proxy.url, '--genesis', genesis], { expect: code, env: env() });
+    try {
+      proxy.json = (path, b) => {
+        if (!path.startsWith('/v1/ns/156?')) return b;
+        const c = b.children;
+        const fake = { ...c.items[0], ns: '156.999999', id: '156.999999' };
+        return { ...b, children: { ...c, items: [...c.items, fake], proofs: [...c.proofs, c.proofs[0]] } };
+      };
+      expect(errorLine(await viaProxy(['ns', 'list', '156'], 5))).toMatch(/^urbis: PROOF_INVALID: verification failed: /);
+      proxy.json = (path, b) => (path.includes('/history') ? { ...b, versions: b.versions.map((v: { status: string }) => ({ ...v, status: 'active' })) } : b);
+      expect(errorLine(await viaProxy(['id', 'history', lamp.text], 5))).toMatch(/^urbis: PROOF_INVALID: verification failed: /);
+      proxy.json = null;
+      expect((await viaProxy(['ns', 'list', '156'], 0)).stdout).toContain('156.130100');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('without a genesis file the anchor is the node’s own, and says so', async () => {
