@@ -29,6 +29,8 @@ import { registerIdHistory } from './commands/id-history.js';
 import { registerIdResolve } from './commands/id-resolve.js';
 import { registerImport } from './commands/import.js';
 import { registerVerify } from './commands/verify.js';
+import { registerBackup } from './commands/backup.js';
+import { registerExport } from './commands/export.js';
 import { registerStatus } from './commands/status.js';
 import { registerGrant } from './commands/grant.js';
 import { registerFetch } from './commands/fetch.js';
@@ -123,6 +125,8 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
 
   registerImport(program);
   registerVerify(program);
+  registerBackup(program);
+  registerExport(program);
   registerStatus(program);
   registerGrant(program);
   registerFetch(program);

@@ -211,6 +211,8 @@ export const ERROR_CODES = {
   CLI_USAGE: { status: 400, description: 'The command line is malformed.' },
   IMPORT_ROW_INVALID: { status: 400, description: 'An import row is malformed.' },
   IMPORT_FILE_INVALID: { status: 400, description: 'An import file cannot be read or is in an unknown format.' },
+  BACKUP_INVALID: { status: 422, description: 'The file is not an Urbis backup (not an Urbis store, or without its genesis block).' },
+  BACKUP_TARGET_EXISTS: { status: 409, description: 'The backup file or the data directory to restore into already exists; it is replaced only with --force.' },
   INTERNAL: { status: 500, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorDef>;
 

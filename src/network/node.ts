@@ -26,7 +26,7 @@ import { JetStreamOrderer } from '../ordering/jetstream/orderer.js';
 import { StreamPublisher } from '../ordering/jetstream/publisher.js';
 import { connectNats, prepareStreams } from '../ordering/jetstream/streams.js';
 import type { NetworkConfig } from './config.js';
-import { importSnapshot, registerSnapshotRoute } from './snapshot.js';
+import { importSnapshot } from './snapshot.js';
 import { ChangePublisher } from './changes.js';
 
 export interface NetworkNodeOptions {
@@ -192,7 +192,7 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
 
     await follower.start();
     cleanup.push(() => follower.stop());
-    const app = createServer(rt, { ...opts.server, routes: (a, r) => registerSnapshotRoute(a, r, dbFile) });
+    const app = createServer(rt, { ...opts.server, snapshotFile: dbFile });
     const url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
     cleanup.push(() => app.close());
     let closed = false;

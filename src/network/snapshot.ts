@@ -18,4 +18,4 @@
  */
 export type { SnapshotHead } from '../core/ledger/snapshot.js';
 export { importSnapshot, type ImportOptions, type ImportResult } from './snapshot/import.js';
-export { registerSnapshotRoute } from './snapshot/route.js';
+export { registerSnapshotRoute } from '../node/routes/snapshot.js';

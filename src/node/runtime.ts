@@ -167,7 +167,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     validator: dir.validator ?? undefined,
   });
   events = runtime.events;
-  const app = createServer(runtime, opts.server);
+  const app = createServer(runtime, { ...opts.server, snapshotFile: paths(opts.dir).db });
   let url: string;
   try {
     if (opts.demo && dir.store.ns('156') === undefined) {

@@ -15,6 +15,7 @@ import { registerBlockRoutes } from './routes/blocks.js';
 import { labelUrlHandler, registerCodeRoutes } from './routes/codes.js';
 import { registerDidRoutes } from './routes/did.js';
 import { registerEventRoutes, type EventFeedLimits } from './routes/events.js';
+import { registerSnapshotRoute } from './routes/snapshot.js';
 import { registerIdRoutes } from './routes/ids.js';
 import { registerNamespaceRoutes } from './routes/namespaces.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -44,6 +45,8 @@ export interface ServerOptions {
   signerLimits?: SignerLimitOptions;
   /** Caps on change-feed connections (default 2000 in total, 20 per client address). */
   events?: EventFeedLimits;
+  /** The node's SQLite store file: `GET /v1/snapshot` streams certified snapshots of it (absent: no such route). */
+  snapshotFile?: string;
   /** Extra routes registered beside the API (a network node adds `/v1/snapshot`). */
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
@@ -162,6 +165,7 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
       const labelUrls = labelUrlHandler(rt);
       registerWebApp(scoped, rt, web, { otherwise: (req, reply) => (req.routeOptions.url === '/id/*' ? labelUrls(req, reply) : reply.callNotFound()) });
     }
+    if (opts.snapshotFile) registerSnapshotRoute(scoped, rt, opts.snapshotFile);
     opts.routes?.(scoped, rt);
   });
   return app;

@@ -1,7 +1,7 @@
 /**
  * Certified state snapshots, the checks (docs/network.md "Snapshots"): the head line, each state
  * entry, each replay row and the closing line. Everything in a snapshot is attacker-controlled until
- * checked here; transport (src/network/snapshot/route.ts, import.ts) and storage stay outside.
+ * checked here; transport (src/node/routes/snapshot.ts, src/network/snapshot/import.ts) and storage stay outside.
  */
 import { UrbisError, isUrbisError } from '../errors.js';
 import { entryHash, merkleKey, stateKey } from './state.js';

@@ -1,14 +1,15 @@
 /**
  * `GET /v1/snapshot` (docs/network.md "Snapshots"): the state of one certified block, streamed as
- * NDJSON from a second, read-only SQLite connection.
+ * NDJSON from a second, read-only SQLite connection. Served by every node whose store is an SQLite
+ * file (single nodes and network nodes alike), so any node can seed others.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
 import { checkCertificate, isQuorum } from '../../core/ledger/block.js';
 import type { SnapshotHead } from '../../core/ledger/snapshot.js';
 import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
-import { requireReady } from '../../node/guards.js';
-import type { NodeRuntime } from '../../node/types.js';
+import { requireReady } from '../guards.js';
+import type { NodeRuntime } from '../types.js';
 
 /** Entries and replay rows read per query. */
 const PAGE = 5000;
