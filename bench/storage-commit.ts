@@ -71,10 +71,11 @@ function makeBundle(height: number, prev: string): BlockBundle {
     for (let d = 0; d < 10; d++) smtWrites.push({ path: encodeNodePath(d === 9 ? 14 + (i % 6) : d + 4, key), node: randomBytes(65) });
   }
   const header = {
-    v: 1 as const,
+    v: 2 as const,
     chain: 'bench',
     height,
     prev,
+    historyRoot: hex(32),
     time: T0 + height * 1000,
     txRoot: hex(32),
     stateRoot: hex(32),
@@ -91,6 +92,7 @@ function makeBundle(height: number, prev: string): BlockBundle {
     versions: entries,
     committedTxs: committed,
     smtWrites,
+    historyWrites: [],
   };
 }
 

@@ -155,6 +155,23 @@ export const ERROR_CODES = {
   BLOCK_INVALID: { status: 422, description: 'A block does not follow its parent (height, previous hash, time, roots).' },
   CERT_INVALID: { status: 422, description: 'A finality certificate lacks a quorum of valid validator signatures.' },
   CHAIN_FAULT: { status: 500, description: 'Re-verification of the chain found a fault at a given height.' },
+  HISTORY_UNAVAILABLE: {
+    status: 404,
+    description: 'The node does not hold the part of the header history log a proof needs (e.g. history before a snapshot import).',
+  },
+  CHAIN_INCONSISTENT: {
+    status: 502,
+    description: 'A certified head does not extend the head the client trusts: the consistency proof between them fails.',
+  },
+  CHAIN_FORKED: {
+    status: 502,
+    description: 'Two validly certified headers conflict (same height, different hashes, or one history not extending the other): fork evidence.',
+  },
+  NOTE_INVALID: {
+    status: 400,
+    description: 'A signed note or checkpoint (C2SP signed-note, tlog-checkpoint, tlog-cosignature) is malformed or does not verify.',
+  },
+  WITNESS_POLICY: { status: 502, description: 'The checkpoint lacks the witness cosignatures the client requires.' },
 
   // --- storage and node (src/storage, src/node) ---
   STORE_CORRUPT: { status: 500, description: 'The store is inconsistent with itself; the node refuses to serve it.' },

@@ -8,8 +8,9 @@
  */
 import { UrbisError, type ErrorCode } from '../core/errors.js';
 import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
-import { headerHash, signHeader, txRoot, txTree, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
+import { headerHash, historyLeaf, signHeader, txRoot, txTree, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
 import type { TxInclusionJson } from '../core/ledger/verify-listing.js';
+import { appendLeaf, treeRoot, type SubtreeReader } from '../core/merkle/log.js';
 import { parseTx } from '../core/ledger/schema.js';
 import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txHash, txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
@@ -99,6 +100,8 @@ export class Ledger {
   private readonly validator: Signer | undefined;
   private readonly historyBlocks: number | undefined;
   readonly verifier: ReturnType<typeof cachingVerifier>;
+  /** The header history log as stored (docs/protocol.md "History tree"). */
+  readonly historyReader: SubtreeReader;
 
   constructor(store: LedgerStore, opts: LedgerOptions = {}) {
     this.store = store;
@@ -108,6 +111,7 @@ export class Ledger {
     }
     this.historyBlocks = opts.historyBlocks;
     this.verifier = cachingVerifier();
+    this.historyReader = (level, index) => store.historyNode(level, index);
     const head = store.head();
     this.tree = new SparseMerkleTree(store, head ? fromHex(head.header.stateRoot, 32) : EMPTY_HASH);
   }
@@ -260,6 +264,8 @@ export class Ledger {
   private commitBundle(header: BlockHeader, hash: string, bundle: BlockBundle, cert: Certificate): CommitResult {
     bundle.cert = cert;
     bundle.headerHash = hash;
+    // The header's hash becomes leaf `height` of the history log: O(log n) nodes, read and written.
+    bundle.historyWrites = appendLeaf(header.height, historyLeaf(hash), this.historyReader);
     try {
       this.store.commitBlock(bundle);
     } catch (e) {
@@ -286,10 +292,12 @@ export class Ledger {
     const { root, writes } = this.tree.update(entries.map((e) => ({ key: merkleKey(stateKey(e)), value: entryHash(e) })));
     const chain = (effects.entries.get('chain') as ChainEntry | undefined) ?? this.store.chain();
     const header: BlockHeader = {
-      v: 1,
+      v: 2,
       chain: chain?.chainId ?? '',
       height,
       prev: head ? head.headerHash : ZERO_HASH,
+      // Root over headers 0..height−1 from the log's frontier (O(log n) stored subtrees).
+      historyRoot: toHex(treeRoot(height, this.historyReader)),
       time: blockTime,
       txRoot: txRoot(txs as Tx[], effects.results),
       stateRoot: toHex(root),
@@ -305,6 +313,7 @@ export class Ledger {
       versions: effects.versions,
       committedTxs: effects.committedTxs,
       smtWrites: writes,
+      historyWrites: [],
     };
     return { header, bundle };
   }

@@ -6,7 +6,8 @@
  * It names the first fault with its height; it never repairs anything.
  */
 import { UrbisError, isUrbisError } from '../core/errors.js';
-import { headerHash, verifyCertificate, ZERO_HASH } from '../core/ledger/block.js';
+import { headerHash, historyLeaf, verifyCertificate, ZERO_HASH } from '../core/ledger/block.js';
+import { treeRoot } from '../core/merkle/log.js';
 import type { StateEntry, Tx } from '../core/ledger/types.js';
 import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txHash } from '../core/ledger/tx.js';
@@ -84,6 +85,25 @@ export function verifyChain(store: LedgerStore, onProgress?: (height: number, he
   const from = store.provableFrom();
   const past = historyCheck(store, heightsFrom(from, head.height, head.height - from + 1), Infinity, 16);
   if (past) return past;
+  // The header history log (docs/protocol.md "History tree"): every perfect subtree the node serves
+  // proofs from is the one the chain produces.
+  const size = head.height + 1;
+  for (let level = 0; 2 ** level <= size; level++) {
+    for (let index = 0; (index + 1) * 2 ** level <= size; index++) {
+      const got = store.historyNode(level, index);
+      const want = scratch.historyNode(level, index)!;
+      if (!got || toHex(got) !== toHex(want)) {
+        return {
+          ok: false,
+          height: head.height,
+          code: 'STORE_CORRUPT',
+          message: `table hlog, key ${level}/${index}: the history log node differs from the chain's`,
+          table: 'hlog',
+          key: `${level}/${index}`,
+        };
+      }
+    }
+  }
   const audit = store.audit?.();
   if (audit) {
     const bad = auditTables(audit, scratch, head.height, store.provableFrom());
@@ -342,6 +362,17 @@ export function quickCheck(store: LedgerStore, sample = 64): ChainCheck {
   // Past heights: a sample of eight, each with up to eight changed entries proven at that height.
   const past = historyCheck(store, heightsFrom(store.provableFrom(), head.height - 1, 8), 8, 0);
   if (past) return past;
+  // The history log's frontier gives the head's certified history root, and holds the head itself:
+  // the next header's history root is computed from exactly these nodes.
+  try {
+    if (toHex(treeRoot(head.height, (l, i) => store.historyNode(l, i))) !== head.header.historyRoot) {
+      return fault('hlog', String(head.height), "the history log's frontier does not give the head's history root");
+    }
+    const leaf = store.historyNode(0, head.height);
+    if (!leaf || toHex(leaf) !== toHex(historyLeaf(head.headerHash))) return fault('hlog', `0/${head.height}`, 'the history log does not hold the head header');
+  } catch (err) {
+    return fault('hlog', String(head.height), (err as Error).message);
+  }
   const window = chain.params.maxTxWindowMs;
   for (let h = head.height; h >= 1; h--) {
     const block = store.block(h);

@@ -288,10 +288,11 @@ export function openApiDocument(): Record<string, unknown> {
         Header: {
           type: 'object',
           properties: {
-            v: { type: 'integer' },
+            v: { const: 2 },
             chain: { type: 'string' },
             height: { type: 'integer' },
             prev: { type: 'string' },
+            historyRoot: { type: 'string', description: 'RFC 9162 root over the hashes of headers 0..height-1' },
             time: { type: 'integer' },
             txRoot: { type: 'string' },
             stateRoot: { type: 'string' },

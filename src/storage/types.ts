@@ -11,6 +11,7 @@
  */
 import type { SearchFilter } from '../core/api/search.js';
 import type { SmtWrite, VersionedSmtNodeStore } from '../core/merkle/index.js';
+import type { SubtreeNode } from '../core/merkle/log.js';
 import { parentOf } from '../core/ledger/names.js';
 import { stateKey, type StateReader } from '../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
@@ -37,6 +38,11 @@ export interface BlockBundle {
   committedTxs: Map<string, number>;
   /** Merkle map node writes, stored as version `block.header.height` (src/core/merkle/store.ts). */
   smtWrites: SmtWrite[];
+  /**
+   * Nodes of the header history log completed by this block's header hash (docs/protocol.md "History
+   * tree"): the leaf at level 0 and each perfect subtree it closes.
+   */
+  historyWrites: SubtreeNode[];
   /**
    * Adapter metadata written in the same transaction (the network follower keeps the stream position
    * of the block here). Not part of the ledger; adapters without a metadata table ignore it.
@@ -107,6 +113,8 @@ export interface LedgerStore extends StateReader, VersionedSmtNodeStore {
   /** Latest committed block, or undefined for an empty store. */
   head(): Head | undefined;
   header(height: number): BlockHeader | undefined;
+  /** Perfect subtree `(level, index)` of the header history log, if held (a {@link SubtreeReader}). */
+  historyNode(level: number, index: number): Uint8Array | undefined;
   block(height: number): Block | undefined;
   cert(height: number): Certificate | undefined;
   /** Replaces a block's certificate (more signatures gathered later). */

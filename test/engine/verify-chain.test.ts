@@ -75,6 +75,7 @@ describe('urbis verify: every derived table', () => {
     ['past version of the root', 'UPDATE smt SET node = zeroblob(65) WHERE length(path) = 1 AND ver = 2', 'smt'],
     ['past version of a node deleted', 'DELETE FROM smt WHERE length(path) = 1 AND ver = 3', 'smt'],
     ['past version of a node moved to another height', 'UPDATE smt SET ver = ver + 100 WHERE ver = 1 AND length(path) > 1', 'smt'],
+    ['a node of the header history log', 'UPDATE hlog SET hash = zeroblob(32) WHERE level = 1 AND idx = 0', 'hlog'],
   ];
   for (const [what, sql, table] of cases) {
     it(`names the table when ${what} is tampered with`, () => {
@@ -121,6 +122,12 @@ describe('startup check', () => {
     const f = build();
     tamper(f, 'UPDATE smt SET node = zeroblob(65) WHERE length(path) = (SELECT min(length(path)) FROM smt)');
     expect(check(f, true)).toMatchObject({ ok: false, code: 'STORE_CORRUPT', table: 'smt' });
+  });
+
+  it("refuses a store whose history log no longer gives the head's history root", () => {
+    const f = build();
+    tamper(f, 'DELETE FROM hlog WHERE level = (SELECT max(level) FROM hlog)');
+    expect(check(f, true)).toMatchObject({ ok: false, code: 'STORE_CORRUPT', table: 'hlog' });
   });
 
   it('is run by a node before it serves: a tampered store does not start', async () => {

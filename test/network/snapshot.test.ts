@@ -14,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/platform/node.js';
 import type { Tx } from '../../src/core/ledger/types.js';
 import { txHash } from '../../src/core/ledger/tx.js';
+import { headerHash, historyLeaf } from '../../src/core/ledger/block.js';
+import { merkleTreeHash } from '../../src/core/merkle/log.js';
+import { toHex } from '../../src/core/encoding/index.js';
 import { Ledger } from '../../src/engine/ledger.js';
 import { importSnapshot, registerSnapshotRoute } from '../../src/network/snapshot.js';
 import { buildRuntime } from '../../src/node/runtime.js';
@@ -30,6 +33,7 @@ let validators: string[] = [];
 let stateRoot = '';
 let lastTxHash = '';
 let genesis: Tx<'genesis'>;
+let sourceNextHistoryRoot = '';
 let closeAll: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
@@ -40,6 +44,8 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) chain.run('id.register', { id: `156.130100/LAMP-${i}`, record: { type: 'lamp', attributes: { i } } }, [city]);
   stateRoot = chain.store.head()!.header.stateRoot;
   lastTxHash = txHash((chain.store.block(32)!.txs[0] as Tx).body);
+  const hashes = Array.from({ length: 33 }, (_, h) => historyLeaf(headerHash(chain.store.header(h)!)));
+  sourceNextHistoryRoot = toHex(merkleTreeHash(hashes));
   genesis = chain.store.block(0)!.txs[0] as Tx<'genesis'>;
   const rt = buildRuntime({ genesis, ledger: chain.ledger, sequencer: null });
   const app = createServer(rt, { rateLimit: 0, routes: (a, r) => registerSnapshotRoute(a, r, dbFile) });
@@ -88,6 +94,11 @@ describe('snapshots', () => {
       expect(p.entry).toMatchObject({ kind: 'id', local: 'LAMP-7' });
       // The replay set came along: the last registration cannot be replayed on this node either.
       expect(store.hasTx(lastTxHash)).toBe(true);
+      // The history log's frontier came along: the next header's history root is the one the source
+      // computes over all 33 headers (docs/protocol.md "History tree").
+      const next = ledger.buildBlock([], Date.now()).header;
+      ledger.discardBlock();
+      expect(next.historyRoot).toBe(sourceNextHistoryRoot);
     } finally {
       store.close();
     }
@@ -136,6 +147,22 @@ describe('snapshots', () => {
     try {
       await expect(importSnapshot({ url: bad, dbFile: file, chainId, trusted: validators })).rejects.toMatchObject({ code: 'NET_SNAPSHOT_INVALID' });
       expect(existsSync(file) || existsSync(`${file}.import`)).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a history frontier that does not give the certified history root', async () => {
+    const lines = text.trim().split('\n');
+    const head = JSON.parse(lines[0]!) as { history: string[] };
+    head.history[0] = head.history[0]!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    lines[0] = JSON.stringify(head);
+    const { url: bad, server } = await serve(`${lines.join('\n')}\n`);
+    try {
+      await expect(importSnapshot({ url: bad, dbFile: join(dir, 'bad-history.db'), chainId, trusted: validators })).rejects.toMatchObject({
+        code: 'NET_SNAPSHOT_INVALID',
+        message: expect.stringMatching(/history/),
+      });
     } finally {
       server.close();
     }

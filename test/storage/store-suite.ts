@@ -3,7 +3,8 @@
 // machine's but need not be valid ledger history; the stores do not re-run the state machine.
 import { describe, expect, it } from 'vitest';
 import { identifierCheckChar } from '../../src/core/ids/index.js';
-import { headerHash } from '../../src/core/ledger/block.js';
+import { headerHash, historyLeaf } from '../../src/core/ledger/block.js';
+import { appendLeaf, treeRoot } from '../../src/core/merkle/log.js';
 import type { SmtWrite } from '../../src/core/merkle/store.js';
 import { SparseMerkleTree, EMPTY_HASH, proveAt, storeReproducesRoot, verifyProof } from '../../src/core/merkle/index.js';
 import { sha256 } from '../../src/core/crypto/index.js';
@@ -126,11 +127,13 @@ export function nextBundle(store: LedgerStore, spec: BundleSpec = {}): BlockBund
   const head = store.head();
   const height = head ? head.height + 1 : 0;
   const txs = spec.txs ?? [];
+  const read = (l: number, i: number) => store.historyNode(l, i);
   const header: BlockHeader = {
-    v: 1,
+    v: 2,
     chain: 'urbis-test',
     height,
     prev: head ? head.headerHash : HEX0,
+    historyRoot: Buffer.from(treeRoot(height, read)).toString('hex'),
     time: spec.time ?? T0 + height * 1000,
     txRoot: HEX0,
     stateRoot: fakeHash(`root ${height}`),
@@ -150,6 +153,7 @@ export function nextBundle(store: LedgerStore, spec: BundleSpec = {}): BlockBund
     versions: spec.versions ?? entries,
     committedTxs: committed,
     smtWrites: spec.smt ?? [],
+    historyWrites: appendLeaf(height, historyLeaf(hash), read),
   };
 }
 

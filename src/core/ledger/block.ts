@@ -35,6 +35,11 @@ export function txLeaf(tx: Tx, result: TxResult): Uint8Array {
   return mthLeaf(canonicalBytes({ tx, result }));
 }
 
+/** Leaf hash of a header in the history log: SHA-256(0x00 ‖ 32-byte header hash). */
+export function historyLeaf(headerHashHex: string): Uint8Array {
+  return mthLeaf(fromHex(headerHashHex, 32));
+}
+
 /** Transaction root of a block: MTH over canonical `{ tx, result }` entries. */
 export function txRoot(txs: Tx[], results: TxResult[]): string {
   return toHex(merkleTreeHash(txs.map((tx, i) => txLeaf(tx, results[i]!))));

@@ -6,6 +6,9 @@
 import { UrbisError, isUrbisError } from '../errors.js';
 import { entryHash, merkleKey, stateKey } from './state.js';
 import { AnswerVerifier } from './verify.js';
+import { historyLeaf } from './block.js';
+import { fromHex, toHex } from '../encoding/index.js';
+import { appendLeaf, frontierPositions, rootFromFrontier, type SubtreeNode } from '../merkle/log.js';
 import type { BlockHeader, Certificate, StateEntry } from './types.js';
 
 /** First line of a snapshot. */
@@ -22,6 +25,11 @@ export interface SnapshotHead {
   sigSeq: number;
   entries: number;
   seen: number;
+  /**
+   * Frontier of the header history log before the head: the perfect subtree hashes covering headers
+   * 0..height−1, largest first (docs/protocol.md "History tree"); they must give `header.historyRoot`.
+   */
+  history: string[];
 }
 
 /** Largest snapshot accepted: bounds memory (64 bytes per entry while the Merkle map is rebuilt). */
@@ -36,10 +44,11 @@ export function invalidSnapshot(message: string, details?: Record<string, unknow
  * Checks the head line: chain, counts, and a certificate reaching a quorum of `trusted` over the
  * header. Nothing may be written before this passed.
  *
- * @returns the head and the hash of its header.
+ * @returns the head, the hash of its header, and the history log nodes to store (the frontier
+ *   checked against `header.historyRoot`, then the head header appended).
  * @throws UrbisError NET_SNAPSHOT_INVALID with the reason.
  */
-export function checkSnapshotHead(doc: unknown, chainId: string, trusted: string[]): { head: SnapshotHead; hash: string } {
+export function checkSnapshotHead(doc: unknown, chainId: string, trusted: string[]): { head: SnapshotHead; hash: string; history: SubtreeNode[] } {
   const head = doc as SnapshotHead;
   if (typeof head !== 'object' || head === null || head.v !== 1) invalidSnapshot('the first line is not a snapshot head');
   if (head.chainId !== chainId || head.header?.chain !== chainId) invalidSnapshot(`the snapshot is of chain ${String(head.chainId)}, not ${chainId}`);
@@ -58,7 +67,20 @@ export function checkSnapshotHead(doc: unknown, chainId: string, trusted: string
     }
     return invalidSnapshot(`the snapshot header is malformed: ${(e as Error).message}`);
   }
-  return { head, hash };
+  const positions = frontierPositions(head.height);
+  if (
+    !Array.isArray(head.history) ||
+    head.history.length !== positions.length ||
+    !head.history.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))
+  ) {
+    invalidSnapshot(`the history frontier must be ${positions.length} hashes`);
+  }
+  const frontier = head.history.map((h) => fromHex(h, 32));
+  if (toHex(rootFromFrontier(frontier)) !== head.header.historyRoot) invalidSnapshot('the history frontier does not give the certified history root');
+  const history: SubtreeNode[] = positions.map((p, i) => ({ ...p, hash: frontier[i]! }));
+  const read = (l: number, i: number) => history.find((n) => n.level === l && n.index === i)?.hash;
+  history.push(...appendLeaf(head.height, historyLeaf(hash), read));
+  return { head, hash, history };
 }
 
 /**

@@ -361,11 +361,18 @@ export type TxResult = { ok: true } | { ok: false; code: string; message: string
 // Blocks
 
 export interface BlockHeader {
-  v: 1;
+  /** Header format version: 2 (v1 had no `historyRoot`). */
+  v: 2;
   chain: string;
   height: number;
   /** Hash of the previous header; 64 zeros for height 0. */
   prev: string;
+  /**
+   * RFC 9162 Merkle tree hash over the hashes of all earlier headers (heights 0..height−1, leaf i =
+   * SHA-256(0x00 ‖ hash of header i)): the header chain as a transparency log. docs/protocol.md
+   * "History tree".
+   */
+  historyRoot: string;
   /** Block time, ms since epoch; never less than the previous block's. */
   time: number;
   /** RFC 6962 Merkle tree hash over the block's transaction entries (tx + result). */

@@ -138,7 +138,7 @@ export interface VerifierOptions {
   now?: () => number;
 }
 
-const HEADER_KEYS = ['v', 'chain', 'height', 'prev', 'time', 'txRoot', 'stateRoot', 'txCount', 'nextValidators'] as const;
+const HEADER_KEYS = ['v', 'chain', 'height', 'prev', 'historyRoot', 'time', 'txRoot', 'stateRoot', 'txCount', 'nextValidators'] as const;
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_CERT_SIGS = 4096;
 
@@ -163,10 +163,10 @@ export function checkHeaderShape(v: unknown): BlockHeader {
     throw new UrbisError('CERT_INVALID', 'block header does not have exactly the protocol fields');
   }
   const bad = (f: string) => new UrbisError('CERT_INVALID', `block header field ${f} is malformed`, { field: f });
-  if (v.v !== 1) throw bad('v');
+  if (v.v !== 2) throw bad('v');
   if (typeof v.chain !== 'string' || v.chain.length > 64) throw bad('chain');
   for (const f of ['height', 'time', 'txCount'] as const) if (!isCount(v[f])) throw bad(f);
-  for (const f of ['prev', 'txRoot', 'stateRoot', 'nextValidators'] as const) if (!isHex64(v[f])) throw bad(f);
+  for (const f of ['prev', 'historyRoot', 'txRoot', 'stateRoot', 'nextValidators'] as const) if (!isHex64(v[f])) throw bad(f);
   return v as unknown as BlockHeader;
 }
 

@@ -91,7 +91,7 @@ export async function importSnapshot(o: ImportOptions): Promise<ImportResult> {
   };
 
   // --- head and certificate: checked before anything is written -----------------------------
-  const { head, hash } = checkSnapshotHead(parse(await next(), 'the first line'), o.chainId, o.trusted);
+  const { head, hash, history } = checkSnapshotHead(parse(await next(), 'the first line'), o.chainId, o.trusted);
   log(`snapshot of ${o.url}: height ${head.height}, ${head.entries} entries, certificate with ${head.cert.sigs.length} signatures`);
 
   const store = SqliteStore.open(tmp);
@@ -158,7 +158,7 @@ export async function importSnapshot(o: ImportOptions): Promise<ImportResult> {
     if (root !== head.header.stateRoot) {
       invalidSnapshot(`the entries give state root ${root}, the certified header says ${head.header.stateRoot}`, { root, stateRoot: head.header.stateRoot });
     }
-    store.importHead(head.header, head.cert, { 'net.stream_seq': String(head.streamSeq), 'net.sig_seq': String(head.sigSeq) });
+    store.importHead(head.header, head.cert, { 'net.stream_seq': String(head.streamSeq), 'net.sig_seq': String(head.sigSeq) }, history);
     ok = true;
     log(`snapshot verified: state root ${root} matches certified header ${hash}`);
   } finally {

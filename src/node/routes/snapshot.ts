@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
 import { checkCertificate, isQuorum } from '../../core/ledger/block.js';
 import type { SnapshotHead } from '../../core/ledger/snapshot.js';
+import { frontierPositions } from '../../core/merkle/log.js';
+import { toHex } from '../../core/encoding/index.js';
 import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
 import { requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
@@ -58,6 +60,14 @@ async function sendSnapshot(_req: FastifyRequest, reply: FastifyReply, rt: NodeR
     sigSeq: Number(snap.meta('net.sig_seq') ?? 0),
     entries: snap.counts.entries,
     seen: snap.counts.seen,
+    history: frontierPositions(snap.head.height).map((p) => {
+      const h = snap.historyNode(p.level, p.index);
+      if (!h) {
+        snap.close();
+        throw new UrbisError('HISTORY_UNAVAILABLE', `the store lacks history subtree (${p.level}, ${p.index})`);
+      }
+      return toHex(h);
+    }),
   };
   reply.hijack();
   const res = reply.raw;

@@ -21,6 +21,8 @@ export class MemoryStore implements LedgerStore {
   private readonly changesByHeight: StateEntry[][] = [];
   private headState: Head | undefined;
   private floor = 0;
+  /** Header history log: `level/index` → subtree hash. */
+  private readonly historyNodes = new Map<string, Uint8Array>();
 
   chain(): ChainEntry | undefined {
     return this.entries.get(CHAIN_KEY) as ChainEntry | undefined;
@@ -63,6 +65,9 @@ export class MemoryStore implements LedgerStore {
   }
   header(height: number): BlockHeader | undefined {
     return this.blocks[height]?.header;
+  }
+  historyNode(level: number, index: number): Uint8Array | undefined {
+    return this.historyNodes.get(`${level}/${index}`);
   }
   block(height: number): Block | undefined {
     return this.blocks[height];
@@ -141,6 +146,7 @@ export class MemoryStore implements LedgerStore {
     for (const [hash, until] of b.committedTxs) this.seen.set(hash, until);
     for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);
     this.nodes.apply(b.smtWrites, h.height);
+    for (const w of b.historyWrites) this.historyNodes.set(`${w.level}/${w.index}`, w.hash);
     this.changesByHeight[h.height] = [...b.versions];
     this.blocks[h.height] = b.block;
     this.certs[h.height] = b.cert;

@@ -29,6 +29,10 @@
  *   one transaction, its rows becoming version = head height, which is then the first provable
  *   height (`meta.proof_base`).
  * - `links(target, id)`: reverse index of record links, for `linkedTo` search.
+ * - `hlog(level, idx, hash)`: the header history log's perfect subtrees (docs/protocol.md "History
+ *   tree"); 2 n rows for n blocks, any proof reads O(log n) of them.
+ * - `evidence(height, hash_a, hash_b, body, seen)`: fork evidence, two conflicting certified headers.
+ * - `cosigs(size, witness, line, time)`: witness cosignatures of the checkpoint of a tree size.
  */
 import Database from 'better-sqlite3';
 import { UrbisError, type ErrorCode } from '../../core/errors.js';
@@ -37,6 +41,7 @@ import { CHAIN_KEY, grantKey, idKey, nsKey, stateKey } from '../../core/ledger/s
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../../core/ledger/types.js';
 import { matchesQuery } from '../../core/api/search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
+import type { SubtreeNode } from '../../core/merkle/log.js';
 import {
   entryRow,
   type BlockBundle,
@@ -70,6 +75,16 @@ export interface SqliteStoreOptions {
   /** Parsed namespace entries kept in memory (the apply loop reads the same parents over and over). Default 10,000. */
   nsCacheSize?: number;
 }
+
+/**
+ * Tables of version 2 headers (docs/protocol.md "History tree"), fork evidence and witness
+ * cosignatures; created on open so that every store has them.
+ */
+const LOG_TABLES = `
+CREATE TABLE IF NOT EXISTS hlog(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS evidence(height INTEGER NOT NULL, hash_a TEXT NOT NULL, hash_b TEXT NOT NULL, body TEXT NOT NULL, seen INTEGER NOT NULL, PRIMARY KEY(height, hash_a, hash_b)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cosigs(size INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY(size, witness)) WITHOUT ROWID;
+`;
 
 /** Grants of one subject in key order (`parent` = the subject's reference). */
 const GRANTS_INDEX = "CREATE INDEX IF NOT EXISTS entries_grants ON entries(parent, key) WHERE kind = 'grant'";
@@ -227,6 +242,7 @@ export class SqliteStore implements LedgerStore {
     if (version === 1 && !readonly) SqliteStore.migrateFrom1(db);
     // Added with access grants; created on open so that stores made before them get it too.
     if (!readonly) db.exec(GRANTS_INDEX);
+    if (!readonly) db.exec(LOG_TABLES);
   }
 
   /**
@@ -273,6 +289,15 @@ export class SqliteStore implements LedgerStore {
     const stored = db.prepare('SELECT hash FROM blocks WHERE height = ?').pluck().get(max) as string;
     if (stored !== hash) {
       throw new UrbisError('STORE_CORRUPT', `head hash disagrees with block ${max}`, { height: max, head: hash, block: stored });
+    }
+    // Version 1 headers had no history root: such a chain cannot go on under version 2 headers.
+    const header = JSON.parse(db.prepare('SELECT header FROM blocks WHERE height = ?').pluck().get(max) as string) as { v?: unknown };
+    if (header.v !== 2) {
+      throw new UrbisError(
+        'STORE_CORRUPT',
+        `the store holds version ${String(header.v)} block headers (no history root); this software writes version 2: create the ledger anew`,
+        { headerVersion: header.v },
+      );
     }
   }
 
@@ -367,6 +392,11 @@ export class SqliteStore implements LedgerStore {
   header(height: number): BlockHeader | undefined {
     const t = this.s.headerGet.get(height) as string | undefined;
     return t === undefined ? undefined : (JSON.parse(t) as BlockHeader);
+  }
+
+  historyNode(level: number, index: number): Uint8Array | undefined {
+    const b = this.s.hlogGet.get(level, index) as Buffer | undefined;
+    return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
 
   block(height: number): Block | undefined {
@@ -595,6 +625,7 @@ export class SqliteStore implements LedgerStore {
     for (const [th, until] of b.committedTxs) s.seenPut.run(th, until);
     s.seenPrune.run(h.time);
     for (const w of b.smtWrites) s.smtPut.run(w.path, height, w.node);
+    for (const w of b.historyWrites) s.hlogPut.run(w.level, w.index, w.hash);
     s.blockPut.run(height, hash, JSON.stringify(h), JSON.stringify(txs), JSON.stringify(results));
     s.certPut.run(height, JSON.stringify(b.cert));
     s.metaPut.run('head_height', String(height));
@@ -659,6 +690,7 @@ export class SqliteStore implements LedgerStore {
       const metaGet = db.prepare('SELECT v FROM meta WHERE k = ?').pluck();
       const entriesPage = db.prepare('SELECT key, body FROM entries WHERE key > ? ORDER BY key LIMIT ?');
       const seenPage = db.prepare('SELECT hash, until FROM seen WHERE hash > ? ORDER BY hash LIMIT ?');
+      const hlogGet = db.prepare('SELECT hash FROM hlog WHERE level = ? AND idx = ?').pluck();
       const counts = {
         entries: db.prepare('SELECT count(*) FROM entries').pluck().get() as number,
         seen: db.prepare('SELECT count(*) FROM seen').pluck().get() as number,
@@ -670,6 +702,10 @@ export class SqliteStore implements LedgerStore {
         meta: (k) => metaGet.get(`x.${k}`) as string | undefined,
         entriesAfter: (after, limit) => entriesPage.all(after, limit) as { key: string; body: string }[],
         seenAfter: (after, limit) => seenPage.all(after, limit) as { hash: string; until: number }[],
+        historyNode: (level, index) => {
+          const b = hlogGet.get(level, index) as Buffer | undefined;
+          return b === undefined ? undefined : new Uint8Array(b);
+        },
         close: () => {
           if (!db.open) return;
           try {
@@ -719,7 +755,7 @@ export class SqliteStore implements LedgerStore {
    * Completes a snapshot import: the snapshot's header becomes the head and the base of the store
    * (its block row holds no transactions: they are not part of a snapshot).
    */
-  importHead(header: BlockHeader, cert: Certificate, meta: Record<string, string> = {}): void {
+  importHead(header: BlockHeader, cert: Certificate, meta: Record<string, string> = {}, history: SubtreeNode[] = []): void {
     this.writable();
     if (this.headCache) throw new UrbisError('STORE_ALREADY_INITIALIZED', 'a snapshot can only be imported into an empty store');
     this.certCache = null;
@@ -728,6 +764,7 @@ export class SqliteStore implements LedgerStore {
     try {
       this.db
         .transaction(() => {
+          for (const w of history) s.hlogPut.run(w.level, w.index, w.hash);
           s.blockPut.run(header.height, hash, JSON.stringify(header), '[]', '[]');
           s.certPut.run(header.height, JSON.stringify(cert));
           s.metaPut.run('base_height', String(header.height));
@@ -809,6 +846,8 @@ export interface StoreSnapshot {
   entriesAfter(after: string, limit: number): { key: string; body: string }[];
   /** Replay-set rows after hash `after`. */
   seenAfter(after: string, limit: number): { hash: string; until: number }[];
+  /** A perfect subtree of the header history log as of the snapshot. */
+  historyNode(level: number, index: number): Uint8Array | undefined;
   /** Ends the read transaction and closes the connection. Idempotent. */
   close(): void;
 }
@@ -854,6 +893,8 @@ function prepareStatements(db: Database.Database) {
     smtPut: p('INSERT OR REPLACE INTO smt(path, ver, node) VALUES (?, ?, ?)'),
     // A row is unreachable from every height ≥ floor when its position has a newer row at or below floor.
     smtPrune: p('DELETE FROM smt AS a WHERE a.ver < @floor AND EXISTS (SELECT 1 FROM smt AS b WHERE b.path = a.path AND b.ver > a.ver AND b.ver <= @floor)'),
+    hlogGet: p('SELECT hash FROM hlog WHERE level = ? AND idx = ?').pluck(),
+    hlogPut: p('INSERT OR REPLACE INTO hlog(level, idx, hash) VALUES (?, ?, ?)'),
     blockPut: p('INSERT INTO blocks(height, hash, header, txs, results) VALUES (?, ?, ?, ?, ?)'),
     blockGet: p('SELECT header, txs, results FROM blocks WHERE height = ?'),
     headerGet: p('SELECT header FROM blocks WHERE height = ?').pluck(),

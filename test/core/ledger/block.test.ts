@@ -27,10 +27,11 @@ import { newSigner, T0, thrownCode } from '../../helpers/chain.js';
 const vs = [newSigner(), newSigner(), newSigner(), newSigner()];
 const validators = vs.map((s) => s.id);
 const header: BlockHeader = {
-  v: 1,
+  v: 2,
   chain: 'test-chain',
   height: 7,
   prev: 'ab'.repeat(32),
+  historyRoot: 'ef'.repeat(32),
   time: T0,
   txRoot: ZERO_HASH,
   stateRoot: 'cd'.repeat(32),

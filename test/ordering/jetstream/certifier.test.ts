@@ -14,10 +14,11 @@ import { headerHash } from '../../../src/core/ledger/block.js';
 const vals = Array.from({ length: 4 }, () => signerFromSeed(generateSeed()));
 const set = vals.map((v) => v.id);
 const header = (n: number): BlockHeader => ({
-  v: 1,
+  v: 2,
   chain: 'c',
   height: 7,
   prev: '0'.repeat(64),
+  historyRoot: '4'.repeat(64),
   time: n,
   txRoot: '1'.repeat(64),
   stateRoot: '2'.repeat(64),

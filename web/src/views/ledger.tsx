@@ -330,6 +330,7 @@ export function BlockView(props: { height: number }) {
               ['Previous', <Mono value={b.header.prev} full />],
               ['State root', <Mono value={b.header.stateRoot} full />],
               ['Transaction root', <Mono value={b.header.txRoot} full />],
+              ['History root', <Mono value={b.header.historyRoot} full />],
               ['Transactions', String(b.header.txCount)],
             ]}
           />
