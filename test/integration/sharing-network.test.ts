@@ -95,7 +95,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'mqtt'), { recursive: true });
   const conf = join(dir, 'mqtt', 'mosquitto.conf');
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  mosquitto = await startProcess(mosquittoBinary(), ['-c', conf, '-v'], /running|listen socket/i);
+  mosquitto = await startProcess(mosquittoBinary(), ['-c', conf, '-v'], /\brunning\b/);
   const mqttUrl = `mqtt://127.0.0.1:${port}`;
   sub = await mqtt.connectAsync(mqttUrl, { clientId: `urbis-test-${process.pid}` });
   await sub.subscribeAsync(`urbis/${net.chainId}/changes/#`, { qos: 1 });
@@ -167,7 +167,9 @@ describe('two cities sharing data over a JetStream network', () => {
     expect(proven.present && proven.entry.tx).toBe(reg.m.tx);
     expect(proven.present && proven.entry.height).toBe(reg.m.height);
 
-    // MQTT: the same events, one topic level per namespace segment, once each although both nodes publish.
+    // Both nodes publish (each its own copy on NATS, same message id) ...
+    await until('the copy of the other node', async () => natsSeen.filter((s) => s.m.kind === 'id' && s.m.id === SERVICE).length >= 2);
+    // ... and MQTT gets the same events, one topic level per namespace segment, once each.
     const onMqtt = await until('the registration on MQTT', async () => mqttSeen.find((s) => s.m.kind === 'id' && s.m.id === SERVICE));
     expect(onMqtt.topic).toBe(`urbis/${net.chainId}/changes/156/130100/id`);
     expect(onMqtt.m).toEqual(reg.m);
