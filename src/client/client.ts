@@ -144,16 +144,22 @@ export type NsResolution = Resolution<NsEntry> & {
 /** History of an identifier, checked to end at the proven current entry. */
 export interface IdHistory {
   current: Resolution<IdEntry>;
-  /** Oldest first; the last equals `current.entry`. Earlier versions are consistent, not proven. */
+  /**
+   * Oldest first; the last equals `current.entry`. With `proven` true, every earlier version was
+   * proven against the certified header of the block that wrote it; otherwise they are consistent
+   * with the current entry only.
+   */
   versions: IdEntry[];
+  proven: boolean;
 }
 
-/** A past version of an identifier. */
+/** A version of an identifier, proven at the block that wrote it. */
 export interface IdVersion {
   entry: IdEntry;
-  current: Resolution<IdEntry>;
-  /** True when `entry` is the current, proven entry; false for an earlier (unproven) version. */
-  proven: boolean;
+  /** The verified answer: proof against the certified header of the height of this version. */
+  resolution: Resolution<IdEntry>;
+  /** Always true: a version is only returned proven. */
+  proven: true;
 }
 
 /** Search filters (`GET /v1/search`). */
@@ -634,19 +640,21 @@ export class UrbisClient {
 
   /**
    * The version history of an identifier, checked against its proven current entry: same key
-   * throughout, strictly increasing versions, the last one equal to the proven entry. Earlier
-   * versions are consistent with it but not proven by the state root (docs/sdk.md).
+   * throughout, strictly increasing versions, the last one equal to the proven entry; then (unless
+   * `prove` is false) each earlier version is fetched with its proof at the height that wrote it
+   * ({@link resolveVersion}) and must equal the history's row.
    *
-   * @throws UrbisError PROOF_INVALID if the history does not end at the proven entry, and as {@link resolve}.
+   * @throws UrbisError PROOF_INVALID if the history does not end at the proven entry or a version
+   *   does not verify, STATE_NOT_PROVABLE if the node no longer proves an old height, and as {@link resolve}.
    */
-  async history(id: string): Promise<IdHistory> {
+  async history(id: string, opts: { prove?: boolean } = {}): Promise<IdHistory> {
     const ident = parseIdentifier(id);
     if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'history is kept for identifiers, not namespaces');
     const [current, json] = await Promise.all([
       this.resolve(ident.text) as Promise<Resolution<IdEntry>>,
       this.http.json('GET', `/v1/ids/${encodeURIComponent(ident.text)}/history`).catch((e: unknown) => e),
     ]);
-    if (!current.present) return { current, versions: [] };
+    if (!current.present) return { current, versions: [], proven: true };
     if (json instanceof Error) throw json;
     const versions = isObj(json) && Array.isArray(json.versions) ? (json.versions as unknown[]) : null;
     if (!versions || versions.length === 0) throw new UrbisError('PROOF_INVALID', `history of ${ident.text} is missing`);
@@ -660,32 +668,69 @@ export class UrbisClient {
     if (!sameJson(versions[versions.length - 1], current.entry)) {
       throw new UrbisError('PROOF_INVALID', `history of ${ident.text} does not end at the proven current entry`);
     }
-    return { current, versions: versions as IdEntry[] };
+    const rows = versions as IdEntry[];
+    if (opts.prove === false) return { current, versions: rows, proven: false };
+    // A few requests at a time: a long history must not open hundreds of connections at once.
+    for (let i = 0; i < rows.length - 1; i += 4) {
+      await Promise.all(
+        rows.slice(i, Math.min(i + 4, rows.length - 1)).map(async (row) => {
+          const v = await this.resolveVersion(ident.text, row.version);
+          if (!sameJson(v.entry, row)) throw new UrbisError('PROOF_INVALID', `history of ${ident.text}: version ${row.version} differs from the proven one`);
+        }),
+      );
+    }
+    return { current, versions: rows, proven: true };
   }
 
   /**
-   * One version of an identifier (`?version=N`), with the proven current entry beside it.
+   * Version `version` of an identifier (`?version=N`), proven against the certified header of the
+   * block that wrote it (docs/protocol.md (State map) §10).
    *
-   * @throws UrbisError PROOF_INVALID if the version is not of this identifier, or contradicts the
-   *   proven current entry; ID_NOT_FOUND as the node reports it (no such identifier or version; not
-   *   proven: use {@link resolve} for a proof of absence); and as {@link resolve}.
+   * @throws UrbisError PROOF_INVALID if the answer is not that version or does not verify;
+   *   ID_NOT_FOUND as the node reports it (no such version); STATE_NOT_PROVABLE (pruned); and as {@link resolve}.
    */
   async resolveVersion(id: string, version: number): Promise<IdVersion> {
-    const ident = parseIdentifier(id);
-    if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'versions are kept for identifiers, not namespaces');
-    const key = idKey(canonicalKey(ident));
-    const json = await this.http.json('GET', `/v1/ids/${encodeURIComponent(ident.text)}`, { query: { version } });
-    if (!isObj(json) || !isObj(json.current) || !isObj(json.entry)) throw new UrbisError('PROOF_INVALID', 'version answer carries no proven current entry');
-    const v = this.verifier.verifyProven<IdEntry>(json.current, key);
-    if (!v.entry) throw new UrbisError('PROOF_INVALID', `version answer proves ${ident.text} absent`);
-    const e = json.entry as unknown as IdEntry;
-    if (e.kind !== 'id' || stateKey(e) !== key || e.version !== version || version > v.entry.version) {
-      throw new UrbisError('PROOF_INVALID', `version answer is not version ${version} of ${ident.text}`);
+    if (!isCount(version) || version < 1) throw new UrbisError('HTTP_BAD_REQUEST', 'a version is a positive integer');
+    const r = await this.pastRead(id, { version }, { version: String(version) });
+    if (!r.present) throw new UrbisError('PROOF_INVALID', `version answer proves ${r.id} absent`);
+    return { entry: r.entry, resolution: r, proven: true };
+  }
+
+  /**
+   * An identifier as it was after block `at` (a height), or at time `at` (a Date: the last block at
+   * or before it), proven against that block's certified header: the entry then, or the proof that
+   * it did not exist yet (docs/protocol.md (State map) §10).
+   *
+   * @throws UrbisError PROOF_INVALID if the answer is about another height or does not verify;
+   *   STATE_NOT_PROVABLE (the node pruned that height); HTTP_NOT_FOUND (no such block); and as {@link resolve}.
+   */
+  async resolveAt(id: string, at: number | Date): Promise<Resolution<IdEntry>> {
+    if (at instanceof Date) {
+      const time = at.getTime();
+      if (!Number.isFinite(time)) throw new UrbisError('HTTP_BAD_REQUEST', 'an invalid date');
+      return this.pastRead(id, { time }, { at: new Date(time).toISOString() });
     }
-    const proven = version === v.entry.version;
-    if (proven && !sameJson(e, v.entry)) throw new UrbisError('PROOF_INVALID', `version ${version} differs from the proven entry`);
-    const current = this.resolution<IdEntry>(ident, key, v);
-    return { entry: e, current, proven };
+    if (!isCount(at)) throw new UrbisError('HTTP_BAD_REQUEST', 'a block height is a non-negative integer');
+    return this.pastRead(id, { height: at }, { at: String(at) });
+  }
+
+  private async pastRead(id: string, ask: { height?: number; time?: number; version?: number }, query: Record<string, string>): Promise<Resolution<IdEntry>> {
+    const ident = parseIdentifier(id);
+    if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'past versions are served for identifiers, not namespaces');
+    const key = idKey(canonicalKey(ident));
+    const path = `/v1/ids/${encodeURIComponent(ident.text)}`;
+    const a = await this.http.send('GET', path, { query });
+    let answer: unknown;
+    if (a.status >= 200 && a.status < 300) answer = a.json;
+    else if (ask.version === undefined && isObj(a.json) && isObj(a.json.proven)) answer = a.json.proven;
+    else throw problemError(a);
+    const v = this.verifier.verifyPast<IdEntry>(answer, key, ask);
+    if (v.needsHead) {
+      // No next block was sent: the header must be the head, or a later block may be the answer.
+      const cp = await this.checkpoint();
+      if (cp.header.height !== v.proof.height) throw new UrbisError('PROOF_INVALID', `block ${v.proof.height} is not the last block at or before the time asked`);
+    }
+    return this.resolution<IdEntry>(ident, key, v);
   }
 
   /**

@@ -423,6 +423,49 @@ export class Ledger {
     };
   }
 
+  /**
+   * Height of the last block whose time is at or before `time` (block times never go backwards).
+   * @throws UrbisError HTTP_NOT_FOUND if no block is that old.
+   */
+  heightAt(time: number): number {
+    const head = this.store.head();
+    if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the ledger has no blocks');
+    const first = Math.max(0, this.store.provableFrom());
+    if (!(time >= this.store.header(first)!.time)) {
+      if (first === 0) throw new UrbisError('HTTP_NOT_FOUND', `no block at or before ${new Date(time).toISOString()}`);
+      throw new UrbisError('STATE_NOT_PROVABLE', `this node proves the state of heights ${first} to ${head.height} only, not that time`, {
+        from: first,
+        to: head.height,
+      });
+    }
+    let lo = first;
+    let hi = head.height;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.store.header(mid)!.time <= time) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Version `version` of a state entry with its proof at the height that wrote it.
+   * @throws UrbisError ID_NOT_FOUND if there is no such version, or it was replaced within the block
+   *   that wrote it (it never was part of a committed state); as {@link proveAt}.
+   */
+  proveVersion(key: string, versions: readonly StateEntry[], version: number): ProvenEntry {
+    const v = versions.find((e) => e.version === version);
+    if (!v) throw new UrbisError('ID_NOT_FOUND', `${key} has no version ${version}`, { version });
+    const p = this.proveAt(key, v.height);
+    if (p.entry?.version !== version) {
+      throw new UrbisError('ID_NOT_FOUND', `version ${version} of ${key} was replaced within block ${v.height}: no committed state holds it`, {
+        version,
+        height: v.height,
+      });
+    }
+    return p;
+  }
+
   /** Heights whose state this node can prove (null before genesis). */
   provable(): { from: number; to: number } | null {
     const head = this.store.head();

@@ -36,6 +36,11 @@ export interface NodeConfig {
   maxPending: number;
   /** A running node cuts an empty block when no block was cut for this long (ms; 0: never). docs/protocol.md "Heartbeat blocks". */
   heartbeatMs: number;
+  /**
+   * Blocks behind the head whose state stays provable (docs/protocol.md (State map) §10); absent:
+   * every height, for ever (the default, and what a validator should keep).
+   */
+  stateHistoryBlocks?: number;
 }
 
 /** Default heartbeat: an idle chain's head is at most about 30 s old. */
@@ -158,6 +163,7 @@ export function readConfig(dir: string): NodeConfig {
     maxBlockTxs: num('maxBlockTxs', DEFAULT_CONFIG.maxBlockTxs),
     maxPending: num('maxPending', DEFAULT_CONFIG.maxPending),
     heartbeatMs: heartbeat(o.heartbeatMs, p.config),
+    ...(o.stateHistoryBlocks === undefined ? {} : { stateHistoryBlocks: num('stateHistoryBlocks', 0) }),
   };
 }
 
@@ -269,7 +275,10 @@ export async function openDataDir(dir: string, opts: OpenOptions = {}): Promise<
     }
     if (opts.prepare) await opts.prepare();
     const store = SqliteStore.open(p.db);
-    const ledger = new Ledger(store, validator ? { validator } : {});
+    const ledger = new Ledger(store, {
+      ...(validator ? { validator } : {}),
+      ...(config.stateHistoryBlocks === undefined ? {} : { historyBlocks: config.stateHistoryBlocks }),
+    });
     if (!store.head()) {
       // Killed between creating the database and committing genesis: finish the job.
       if (!validator && !opts.network) throw new UrbisError('STORE_NOT_INITIALIZED', `${dir} has no genesis block`);

@@ -336,9 +336,49 @@ describe('verified reads', () => {
     await expectCode(client.history(LAMP()), 'PROOF_INVALID');
     node.tamper = null;
     const v1 = await client.resolveVersion(LAMP(), 1);
-    expect(v1.proven).toBe(false);
+    expect(v1.proven).toBe(true);
     expect(v1.entry.record.attributes).toEqual({ watts: 40 });
+    // Proven against the certified header of the block that wrote version 1, not the head.
+    expect(v1.resolution.height).toBe(h.versions[0]!.height);
+    expect(v1.resolution.height).toBeLessThan(h.current.height);
     expect((await client.resolveVersion(LAMP(), 2)).proven).toBe(true);
+    expect(h.proven).toBe(true);
+  });
+
+  it('refuses a lying node that rewrites a past version (docs/protocol.md (State map) §10)', async () => {
+    await client.updateId({ id: LAMP(), record: { type: 'lamp', attributes: { watts: 50 } } }, [city]);
+    const lie = (j: any) => ({ ...j, entry: { ...j.entry, record: { type: 'lamp', attributes: { watts: 4000 } } } });
+    node.tamper = (path, j, status) => (path.startsWith('/v1/ids/') && !path.endsWith('/history') && status === 200 && j.entry?.version === 1 ? lie(j) : j);
+    await expectCode(client.resolveVersion(LAMP(), 1), 'PROOF_INVALID');
+    // The history row rewritten the same way: the proven version 1 differs from it.
+    node.tamper = (path, j) => (path.endsWith('/history') ? { ...j, versions: [lie({ entry: j.versions[0] }).entry, ...j.versions.slice(1)] } : j);
+    await expectCode(client.history(LAMP()), 'PROOF_INVALID');
+    // Version 2 answered for version 1: a proven answer, but not the version asked for.
+    node.tamper = null;
+    const v2 = (await node.fetch(`http://node.test/v1/ids/${encodeURIComponent(LAMP())}?version=2`).then((r) => r.json())) as unknown;
+    node.tamper = (path, j) => (path.startsWith('/v1/ids/') && !path.endsWith('/history') ? v2 : j);
+    await expectCode(client.resolveVersion(LAMP(), 1), 'PROOF_INVALID');
+    node.tamper = null;
+  });
+
+  it('proves the state at a past height or time, absence included, and refuses an older block for a time', async () => {
+    await client.updateId({ id: LAMP(), record: { type: 'lamp', attributes: { watts: 50 } } }, [city]);
+    const h = await client.history(LAMP());
+    const first = h.versions[0]!;
+    const before = await client.resolveAt(LAMP(), first.height - 1);
+    expect(before.present).toBe(false);
+    expect(before.height).toBe(first.height - 1);
+    const then = await client.resolveAt(LAMP(), first.height);
+    expect(then.present && then.version).toBe(1);
+    const byTime = await client.resolveAt(LAMP(), new Date(h.versions[1]!.updated));
+    expect(byTime.present && byTime.version).toBe(2);
+    expect(byTime.height).toBe(h.versions[1]!.height);
+    // A node answering a time with an earlier block (dropping `next`) is caught: it is not the head.
+    const old = (await node.fetch(`http://node.test/v1/ids/${encodeURIComponent(LAMP())}?at=${first.height}`).then((r) => r.json())) as unknown;
+    node.tamper = (path, j) => (path.startsWith('/v1/ids/') && !path.endsWith('/history') ? old : j);
+    await expectCode(client.resolveAt(LAMP(), new Date(h.versions[1]!.updated)), 'PROOF_INVALID');
+    node.tamper = null;
+    await expectCode(client.resolveAt(LAMP(), 10_000), 'HTTP_NOT_FOUND');
   });
 
   it('searches (unverified listing)', async () => {

@@ -12,6 +12,7 @@ import type { IdEntry, NsEntry } from '../../src/core/ledger/types.js';
 import { proofToJson } from '../../src/core/merkle/index.js';
 import type { ChangeEvent, ProvenJson } from '../../src/core/api/types.js';
 import type { Ledger } from '../../src/engine/ledger.js';
+import { pastAnswer } from '../../src/node/routes/common.js';
 import type { TestChain } from '../helpers/chain.js';
 
 export interface FakeNode {
@@ -141,14 +142,15 @@ function route(node: FakeNode, pending: unknown[], method: string, u: URL, init:
     const ident = parseIdentifier(seg[2]!);
     const key = canonicalKey(ident);
     if (seg[3] === 'history') return { status: 200, body: { id: ident.text, versions: l.store.idHistory(key) } };
+    const v = u.searchParams.get('version');
+    const at = u.searchParams.get('at');
+    // Past heights: the node's own code (src/node/routes/common.ts) over this ledger.
+    if (v !== null || at !== null) {
+      const q = v !== null ? { version: Number(v) } : { at: at! };
+      return pastAnswer({ ledger: l, store: l.store }, ident.text, idKey(key), q) as { status: number; body: unknown };
+    }
     const p = proven(l, idKey(key));
     if (!p.entry) notFound('ID_NOT_FOUND', `${ident.text} does not exist`, p);
-    const v = u.searchParams.get('version');
-    if (v !== null) {
-      const entry = l.store.idHistory(key).find((e) => e.version === Number(v));
-      if (!entry) throw new UrbisError('ID_NOT_FOUND', 'no such version');
-      return { status: 200, body: { id: ident.text, entry, current: p } };
-    }
     const e = p.entry as IdEntry;
     return { status: 200, body: { ...p, id: ident.text, did: formatDid(ident), url: formatUrl(ident), status: e.status, version: e.version } };
   }

@@ -240,13 +240,13 @@ export class AnswerVerifier {
    *
    * @throws UrbisError TX_CHAIN_MISMATCH, CERT_INVALID, CLIENT_STALE.
    */
-  verifyHeader(headerJson: unknown, certJson: unknown): VerifiedHeader {
+  verifyHeader(headerJson: unknown, certJson: unknown, historic = false): VerifiedHeader {
     // Fast path: a header equal, field for field and with no extra field, to one already verified
     // is that header (same canonical JSON, same hash); its certificate needs no second look.
     const certHash = isObj(certJson) ? certJson.headerHash : undefined;
     const hit = typeof certHash === 'string' ? this.cache.get(certHash) : undefined;
     if (hit && isObj(headerJson) && Object.keys(headerJson).length === HEADER_KEYS.length && sameHeader(hit.header, headerJson as unknown as BlockHeader)) {
-      this.checkAge(hit.header);
+      if (!historic) this.checkAge(hit.header);
       // The certificate handed back is the one verified earlier, not the one this answer carries.
       return copyVerified(hit);
     }
@@ -254,7 +254,7 @@ export class AnswerVerifier {
     if (header.chain !== this.anchorValue.chainId) {
       throw new UrbisError('TX_CHAIN_MISMATCH', `answer is from chain "${header.chain}", expected "${this.anchorValue.chainId}"`);
     }
-    this.checkAge(header);
+    if (!historic) this.checkAge(header);
     const cert = checkCertShape(certJson);
     // Same rule as verifyCertificate (src/core/ledger/block.ts), keeping the count of signers.
     const hash = headerHash(header);
@@ -297,7 +297,7 @@ export class AnswerVerifier {
    *
    * @throws UrbisError PROOF_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH, CLIENT_STALE.
    */
-  verifyProven<E extends StateEntry = StateEntry>(json: unknown, expectedKey: string): VerifiedEntry<E> {
+  verifyProven<E extends StateEntry = StateEntry>(json: unknown, expectedKey: string, historic = false): VerifiedEntry<E> {
     if (!isObj(json)) throw new UrbisError('PROOF_INVALID', 'answer carries no proof');
     if (json.key !== expectedKey) {
       throw new UrbisError('PROOF_INVALID', `answer is about ${String(json.key).slice(0, 120)}, not ${expectedKey}`);
@@ -310,7 +310,7 @@ export class AnswerVerifier {
     } catch (e) {
       throw asProofError(e, 'answer proof');
     }
-    const h = this.verifyHeader(json.header, json.cert);
+    const h = this.verifyHeader(json.header, json.cert, historic);
     verifyEntryProof(h.header, expectedKey, entry as StateEntry | null, proof);
     return {
       present: entry !== null,
@@ -320,6 +320,46 @@ export class AnswerVerifier {
       signers: h.signers,
       verified: { key: expectedKey, entry: entry as StateEntry | null, proof: json.proof, header: h.header, cert: h.cert },
     };
+  }
+
+  /**
+   * Verifies an answer about a past height (`?version=`, `?at=`; docs/protocol.md (State map) §10):
+   * a proven answer like {@link verifyProven}, not subject to the age limit, whose header is the one
+   * asked for: of height `ask.height`; holding version `ask.version`; or, for `ask.time`, at or
+   * before that time, with the certified next header (`next`, linked by `prev`) after it. For a time
+   * answered without `next`, `needsHead` is set: the caller must check that the header is the head.
+   *
+   * @throws UrbisError PROOF_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH.
+   */
+  verifyPast<E extends StateEntry = StateEntry>(
+    json: unknown,
+    expectedKey: string,
+    ask: { height?: number; time?: number; version?: number },
+  ): VerifiedEntry<E> & { needsHead: boolean } {
+    const v = this.verifyProven<E>(json, expectedKey, true);
+    const h = v.verified.header;
+    if (ask.height !== undefined && h.height !== ask.height) {
+      throw new UrbisError('PROOF_INVALID', `asked for the state at block ${ask.height}, got block ${h.height}`);
+    }
+    if (ask.version !== undefined && v.entry?.version !== ask.version) {
+      throw new UrbisError(
+        'PROOF_INVALID',
+        `asked for version ${ask.version} of ${expectedKey}, the proof shows ${v.entry ? `version ${v.entry.version}` : 'no entry'}`,
+      );
+    }
+    let needsHead = false;
+    if (ask.time !== undefined) {
+      if (h.time > ask.time) throw new UrbisError('PROOF_INVALID', `asked for the state at ${ask.time}, got block ${h.height} of ${h.time}`);
+      const next = (json as Record<string, unknown>).next;
+      if (next === undefined) needsHead = true;
+      else {
+        const n = isObj(next) ? this.verifyHeader(next.header, next.cert, true) : null;
+        if (!n || n.header.height !== h.height + 1 || n.header.prev !== v.proof.headerHash || n.header.time <= ask.time) {
+          throw new UrbisError('PROOF_INVALID', `block ${h.height} is not the last block at or before ${ask.time}`);
+        }
+      }
+    }
+    return { ...v, needsHead };
   }
 
   /**

@@ -11,6 +11,7 @@ import type { BlockHeader, Certificate, StateEntry } from '../../core/ledger/typ
 import type { Page } from '../../storage/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import type { NodeRuntime } from '../types.js';
+import { problem } from '../problem.js';
 
 /** Positive answers may be cached a few seconds; negative ones only briefly (docs/api.md "Caching"). */
 export const CACHE_POSITIVE = 'public, max-age=5';
@@ -47,6 +48,40 @@ export class AnswerCache {
 export function provenJson<E extends StateEntry>(rt: NodeRuntime, key: string): ProvenJson<E> {
   const p = rt.ledger.prove(key);
   return { key: p.key, entry: p.entry as E | null, proof: proofToJson(p.proof), header: p.header, cert: p.cert };
+}
+
+/**
+ * The answer to `?version=N` or `?at=<height | RFC 3339 time>` (docs/api.md "Past versions"): the
+ * entry in force at that height with its proof against that block's certified header; for a time,
+ * also the next block's header and certificate (`next`), which show the height is the last one at
+ * or before it. 404 (ID_NOT_FOUND, with the proof of absence at that height) when the identifier did
+ * not exist yet.
+ *
+ * @throws UrbisError HTTP_BAD_REQUEST for a malformed `at`; ID_NOT_FOUND for an unknown version;
+ *   HTTP_NOT_FOUND for a height above the head or a time before genesis; STATE_NOT_PROVABLE.
+ */
+export function pastAnswer(rt: Pick<NodeRuntime, 'ledger' | 'store'>, idText: string, key: string, q: { version?: number; at?: string }): { status: number; body: unknown } {
+  let p;
+  let next: { header: unknown; cert: unknown } | undefined;
+  if (q.version !== undefined) {
+    p = rt.ledger.proveVersion(key, rt.store.idHistory(key.slice('id:'.length)), q.version);
+  } else {
+    const at = q.at!;
+    let height: number;
+    if (/^(0|[1-9][0-9]{0,15})$/.test(at)) height = Number(at);
+    else {
+      // A full date-time with a zone (RFC 3339 §5.6), not whatever Date.parse accepts.
+      const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(at) ? Date.parse(at) : NaN;
+      if (Number.isNaN(t)) throw new UrbisError('HTTP_BAD_REQUEST', '"at" must be a block height or an RFC 3339 time such as 2026-01-31T12:00:00Z');
+      height = rt.ledger.heightAt(t);
+      const h = rt.store.header(height + 1);
+      if (h) next = { header: h, cert: rt.store.cert(height + 1) };
+    }
+    p = rt.ledger.proveAt(key, height);
+  }
+  const proven = { key: p.key, entry: p.entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert, ...(next ? { next } : {}) };
+  if (!p.entry) return { status: 404, body: problem('ID_NOT_FOUND', `${idText} was not registered at block ${p.header.height}`, { proven }) };
+  return { status: 200, body: { id: idText, ...proven } };
 }
 
 /**

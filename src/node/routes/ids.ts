@@ -11,7 +11,7 @@ import type { IdEntry } from '../../core/ledger/types.js';
 import type { IdHistoryAnswer, TxInclusionProof } from '../../core/api/types.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
-import { blockTxProofs, CACHE_NEGATIVE, CACHE_POSITIVE, PROOFS_PARAM, preferredMedia, provenJson, sendCached, tail } from './common.js';
+import { blockTxProofs, CACHE_NEGATIVE, CACHE_POSITIVE, PROOFS_PARAM, pastAnswer, preferredMedia, provenJson, sendCached, tail } from './common.js';
 import { grantsAnswer } from './grants.js';
 import { serveCodeImage, type CodeImageQuery } from './codes.js';
 import { idAnswers, type IdRepresentation } from './id-answer.js';
@@ -101,16 +101,14 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         return reply.send({ id: id.text, versions, ...proven } satisfies IdHistoryAnswer);
       }
       if (q.version !== undefined || q.at !== undefined) {
-        const versions = guarded(() => rt.store.idHistory(key));
-        let entry: IdEntry | undefined;
-        if (q.version !== undefined) entry = versions.find((v) => v.version === q.version);
-        else {
-          const t = Date.parse(q.at!);
-          if (Number.isNaN(t)) throw new UrbisError('HTTP_BAD_REQUEST', '"at" must be an ISO 8601 time');
-          for (const v of versions) if (v.updated <= t) entry = v;
-        }
-        if (!entry) throw new UrbisError('ID_NOT_FOUND', `${id.text} has no such version`);
-        return reply.send({ id: id.text, entry, current: guarded(() => provenJson<IdEntry>(rt, idKey(key))) });
+        if (q.version !== undefined && q.at !== undefined) throw new UrbisError('HTTP_BAD_REQUEST', 'give either version or at, not both');
+        const a = guarded(() => pastAnswer(rt, id.text, idKey(key), q));
+        // A past height's answer never changes: cacheable for long (until pruned).
+        reply.header('cache-control', a.status === 200 ? 'public, max-age=3600' : CACHE_NEGATIVE);
+        return reply
+          .code(a.status)
+          .type(a.status === 200 ? 'application/json; charset=utf-8' : 'application/problem+json')
+          .send(a.body);
       }
       const media = preferredMedia(req.headers.accept, ID_MEDIA);
       const rep = REPRESENTATION[media];

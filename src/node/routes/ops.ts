@@ -32,7 +32,9 @@ export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         .code(503)
         .header('retry-after', '5')
         .send({ ready: false, code: reasons[0]!.code, reason: reasons[0]!.detail, reasons, height, ...net });
-    return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null, ...net });
+    // The heights whose state this node proves (docs/protocol.md (State map) §10).
+    const provable = rt.ledger.provable();
+    return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null, ...(provable ? { provable } : {}), ...net });
   });
   const doc = JSON.stringify(openApiDocument());
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json').header('cache-control', 'public, max-age=3600').send(doc));
