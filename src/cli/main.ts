@@ -72,6 +72,8 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
   program
     .description('Urbis: blockchain-anchored hierarchical identifier registry for smart cities')
     .version(version(), '-V, --version')
+    // Program options only before the command: `id resolve --version <n>` is the command's own.
+    .enablePositionalOptions()
     .exitOverride()
     .showSuggestionAfterError(true)
     // Commander's own "error: ..." line is replaced by ours (one line, with a code).

@@ -728,7 +728,8 @@ export class UrbisClient {
     if (v.needsHead) {
       // No next block was sent: the header must be the head, or a later block may be the answer.
       const cp = await this.checkpoint();
-      if (cp.header.height !== v.proof.height) throw new UrbisError('PROOF_INVALID', `block ${v.proof.height} is not the last block at or before the time asked`);
+      if (cp.header.height !== v.proof.height)
+        throw new UrbisError('PROOF_INVALID', `block ${v.proof.height} is not the last block at or before the time asked`);
     }
     return this.resolution<IdEntry>(ident, key, v);
   }

@@ -28,6 +28,7 @@ import {
   needsHistory,
   parseDidRequest,
   resolveDidRequest,
+  selectedPastVersion,
   type DidAnswer,
   type DidDocMediaType,
   type DidError,
@@ -56,10 +57,21 @@ type Read = { ok: true; state: DidStateView } | { ok: false; error: DidError };
 async function readVerified(client: UrbisClient, req: DidRequest): Promise<Read> {
   try {
     if (needsHistory(req)) {
-      const h = await client.history(req.canonicalDid);
+      const h = await client.history(req.canonicalDid, { prove: false });
       const r = h.current;
       if (!r.present) return { ok: true, state: { entry: null } };
-      return { ok: true, state: { entry: r.entry, proof: proofOf(r.proof.chainId, r.answer), history: h.versions } };
+      const state: DidStateView = { entry: r.entry, proof: proofOf(r.proof.chainId, r.answer), history: h.versions };
+      // The selected past version, proven at the block that wrote it (docs/protocol.md (State map) §10).
+      const past = selectedPastVersion(req, state);
+      if (past !== null) {
+        try {
+          state.versionProof = proofOf(r.proof.chainId, (await client.resolveVersion(req.canonicalDid, past.version)).resolution.answer);
+        } catch (e) {
+          // A pruned height (or a version replaced within its block): answered, but not proven.
+          if (!isUrbisError(e) || (e.code !== 'STATE_NOT_PROVABLE' && e.code !== 'ID_NOT_FOUND')) throw e;
+        }
+      }
+      return { ok: true, state };
     }
     const r = await client.resolve(req.canonicalDid);
     if (!r.present) return { ok: true, state: { entry: null } };

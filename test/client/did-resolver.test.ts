@@ -111,10 +111,13 @@ describe('did:urbis resolver', () => {
     expect(r.didDocument).toBeNull();
     expect(r.didDocumentMetadata.deactivated).toBe(true);
     expect(r.didDocumentMetadata.versionId).toBe('2');
-    // The version before deactivation, with its document (unproven: the Merkle map is not versioned).
+    // The version before deactivation, with its document, proven at the block that wrote it.
     const v1 = await resolver.resolve(`${did(id)}?versionId=1`);
     expect(v1.didDocument?.id).toBe(did(id));
-    expect(v1.didDocumentMetadata).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { proven: false, provenVersionId: '2' } });
+    expect(v1.didDocumentMetadata).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { proven: true } });
+    const p = (v1.didDocumentMetadata as { proof: { height: string; proofValue: string }[] }).proof[0]!;
+    expect(JSON.parse(p.proofValue).entry.version).toBe(1);
+    expect(Number(p.height)).toBeLessThan(Number(r.didDocumentMetadata.proof?.[0]?.height ?? Infinity));
   });
 
   it('answers NOT_FOUND only with a proof, INVALID_DID for typos, INTERNAL_ERROR for lies', async () => {

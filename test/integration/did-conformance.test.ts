@@ -274,7 +274,7 @@ describe('DID Resolution §12.1 HTTP(S) binding', () => {
 });
 
 describe('DID Resolution §3, §13.4 versions', () => {
-  it('versionId and versionTime return that version with nextVersionId / nextUpdate, marked unproven', async () => {
+  it('versionId and versionTime return that version with nextVersionId / nextUpdate, proven at its own block', async () => {
     const cur = (await get(GONE)).json.didDocumentMetadata;
     const v1 = (await get(`${GONE}?versionId=1`)).json;
     expect(v1.didDocument.id).toBe(GONE);
@@ -282,9 +282,9 @@ describe('DID Resolution §3, §13.4 versions', () => {
       versionId: '1',
       nextVersionId: '2',
       nextUpdate: cur.updated,
-      urbis: { proven: false, provenVersionId: '2' },
+      urbis: { proven: true },
     });
-    expect(v1.didDocumentMetadata.proof).toBeUndefined();
+    expect(JSON.parse(v1.didDocumentMetadata.proof[0].proofValue).entry.version).toBe(1);
     // versionTime names the latest version at or before it, in whole seconds: version 1, unless the
     // demo wrote both versions within the same second.
     const at = await get(`${GONE}?versionTime=${v1.didDocumentMetadata.created}`);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { expectOk, newSigner, withCity } from '../helpers/chain.js';
 import { newTestNode, type TestNode } from '../helpers/node.js';
 import { verifyProvenEntry } from '../../src/core/ledger/verify.js';
-import { proofFromJson } from '../../src/core/merkle/index.js';
+import { proofFromJson, verifyProof } from '../../src/core/merkle/index.js';
+import { fromHex } from '../../src/core/encoding/index.js';
+import { entryHash, merkleKey } from '../../src/core/ledger/state.js';
 import { formatDid, formatUrl, parseIdentifier } from '../../src/core/ids/index.js';
 import { objectIdText } from '../../src/core/ledger/names.js';
 import type { IdAnswer, Problem, ProvenJson } from '../../src/core/api/types.js';
@@ -93,7 +95,11 @@ describe('HTTP API: resolution', () => {
     expect(hist.json().versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     const v1 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?version=1` });
     expect(v1.json().entry.record.attributes.power).toBe(60);
-    expect(v1.json().current.entry.version).toBe(2);
+    // Version 1 proven against the certified header of the block that wrote it (protocol.md (State map) §10).
+    const a1 = v1.json();
+    expect(a1.header.height).toBe(a1.entry.height);
+    verifyProof(fromHex(a1.header.stateRoot, 32), merkleKey(a1.key), entryHash(a1.entry), proofFromJson(a1.proof));
+    expect(v1.headers['cache-control']).toContain('max-age=3600');
     const v2time = n.chain.store.idHistory(n.lamp.split(':')[0]!)[1]!.updated;
     const atV1 = await n.app.inject({ method: 'GET', url: `/v1/ids/${encodeURIComponent(n.lamp)}?at=${new Date(v2time - 1).toISOString()}` });
     expect(atV1.json().entry.version).toBe(1);
@@ -105,6 +111,37 @@ describe('HTTP API: resolution', () => {
       headers: { 'if-none-match': first.headers.etag as string },
     });
     expect(changed.statusCode).toBe(200);
+  });
+
+  it('answers past heights with proofs, absence included, and pruned heights with STATE_NOT_PROVABLE', async () => {
+    const n = setup();
+    const url = `/v1/ids/${encodeURIComponent(n.lamp)}`;
+    const born = n.chain.store.idHistory(n.lamp.split(':')[0]!)[0]!.height;
+    const before = await n.app.inject({ method: 'GET', url: `${url}?at=${born - 1}` });
+    expect(before.statusCode).toBe(404);
+    const p = before.json().proven;
+    expect([before.json().code, p.entry, p.header.height]).toEqual(['ID_NOT_FOUND', null, born - 1]);
+    verifyProof(fromHex(p.header.stateRoot, 32), merkleKey(p.key), null, proofFromJson(p.proof));
+    // A time carries the next certified header, which shows the block is the last one before it.
+    const t = n.chain.store.header(born)!.time;
+    const byTime = (await n.app.inject({ method: 'GET', url: `${url}?at=${new Date(t).toISOString()}` })).json();
+    expect(byTime.header.height).toBe(born);
+    expect(byTime.next === undefined || byTime.next.header.time > t).toBe(true);
+    for (const bad of ['yesterday', '2026-13-01T00:00:00Z', '-1', '1.5']) {
+      expect((await n.app.inject({ method: 'GET', url: `${url}?at=${bad}` })).json().code, bad).toBe('HTTP_BAD_REQUEST');
+    }
+    expect((await n.app.inject({ method: 'GET', url: `${url}?at=1&version=1` })).statusCode).toBe(400);
+    expect((await n.app.inject({ method: 'GET', url: `${url}?at=99999` })).json().code).toBe('HTTP_NOT_FOUND');
+    expect((await n.app.inject({ method: 'GET', url: '/readyz' })).json().provable).toEqual({ from: 0, to: n.chain.store.head()!.height });
+
+    const head = n.chain.store.head()!.height;
+    n.chain.store.pruneHistory(head);
+    const pruned = await n.app.inject({ method: 'GET', url: `${url}?at=${born}` });
+    expect(pruned.statusCode).toBe(410);
+    expect(pruned.json()).toMatchObject({ code: 'STATE_NOT_PROVABLE', details: { from: head, to: head, height: born } });
+    expect((await n.app.inject({ method: 'GET', url: `${url}?version=1` })).json().code).toBe('STATE_NOT_PROVABLE');
+    expect((await n.app.inject({ method: 'GET', url: '/readyz' })).json().provable).toEqual({ from: head, to: head });
+    expect((await n.app.inject({ method: 'GET', url: `${url}?at=${head}` })).statusCode).toBe(200);
   });
 
   it('serves namespaces, blocks, the checkpoint and search', async () => {

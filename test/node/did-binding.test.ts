@@ -138,7 +138,11 @@ describe('DID Resolution §12.1: resolve over HTTP', () => {
     // The version before deactivation still resolves, with its keys (§13.4).
     const v1 = await get(`${lamp}?versionId=1`);
     expect(v1.statusCode).toBe(200);
-    expect(v1.json().didDocumentMetadata).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { proven: false, provenVersionId: '2' } });
+    expect(v1.json().didDocumentMetadata).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { proven: true } });
+    // Proven at the block that wrote version 1, not against the head.
+    const proof = v1.json().didDocumentMetadata.proof[0];
+    expect(JSON.parse(proof.proofValue).entry.version).toBe(1);
+    expect(proof.height).toBe(String(JSON.parse(proof.proofValue).entry.height));
   });
 
   it('keeps the DID as written in the document id, and names the canonical form (§4, DID Core §7.1.3 canonicalId)', async () => {
@@ -208,14 +212,18 @@ describe('DID Resolution §4.4, §11: errors', () => {
 });
 
 describe('DID Resolution §3, §13.4: versions', () => {
-  it('returns the version named by versionId, with nextVersionId / nextUpdate, marked unproven', async () => {
+  it('returns the version named by versionId, with nextVersionId / nextUpdate, proven at its own block', async () => {
     const r = await get(`${cam}?versionId=1`, 'application/did-resolution');
     expect(r.statusCode).toBe(200);
     const md = r.json().didDocumentMetadata;
-    expect(md).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { status: 'active', proven: false, provenVersionId: '3' } });
+    expect(md).toMatchObject({ versionId: '1', nextVersionId: '2', urbis: { status: 'active', proven: true } });
+    expect(md.urbis.provenVersionId).toBeUndefined();
     expect(md.nextUpdate).toBe(new Date(Math.floor(times[1]! / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
     expect(md.updated).toBeUndefined(); // version 1: no Update operation yet (§4.3)
-    expect(md.proof).toBeUndefined();
+    // The proof is of version 1 at the block that wrote it (docs/protocol.md (State map) §10).
+    const proven = JSON.parse(md.proof[0].proofValue);
+    expect(proven.entry.version).toBe(1);
+    expect(md.proof[0].height).toBe(String(proven.entry.height));
     expect(r.json().didDocument.service[0].serviceEndpoint).toBe('https://v.example/cams/9');
     const cur = (await get(`${cam}?versionId=3`)).json().didDocumentMetadata;
     expect(cur.urbis.proven).toBe(true);

@@ -11,7 +11,10 @@ import { UrbisError } from '../../core/errors.js';
 import { withTarget } from '../target.js';
 import { CliFailure, EXIT } from '../failure.js';
 import { emit, forms } from '../output.js';
-import { parseIdArg } from '../args.js';
+import { intArg, parseIdArg } from '../args.js';
+import { InvalidArgumentError } from 'commander';
+import type { PastAsk } from '../target/types.js';
+import { parsePastAt } from '../../core/api/past.js';
 import { targetOptions, type CommonOpts } from '../options.js';
 import { describeId } from './id-show.js';
 
@@ -20,11 +23,15 @@ export function registerIdResolve(id: Command): void {
     id
       .command('resolve')
       .description('resolve an identifier with a Merkle proof and certificate, verified against genesis')
-      .argument('<id>', 'identifier or namespace identifier (text, DID or URL form)'),
-  ).action(async (idArg: string, o: CommonOpts) => {
+      .argument('<id>', 'identifier or namespace identifier (text, DID or URL form)')
+      .option('--at <height|time>', 'the state after that block, or at that RFC 3339 time (the last block at or before it)', atArg)
+      .option('--version <n>', 'that version, proven at the block that wrote it', intArg(1)),
+  ).action(async (idArg: string, o: CommonOpts & { at?: PastAsk; version?: number }) => {
     const ident = parseIdArg(idArg);
+    if (o.at !== undefined && o.version !== undefined) throw new UrbisError('CLI_USAGE', 'give either --at or --version, not both');
+    const ask: PastAsk | undefined = o.version !== undefined ? { version: o.version } : o.at;
     await withTarget(o, true, async (t) => {
-      const r = await t.resolve(ident);
+      const r = ask === undefined ? await t.resolve(ident) : await t.resolvePast(ident, ask);
       const v = r.verified;
       const how = `against block ${v.height} (state root ${v.stateRoot}), certified by ${v.signers} of ${v.validators} validators`;
       const doc = { id: ident.text, forms: forms(ident.text), present: v.present, entry: r.entry, verified: v, proof: r.proof, header: r.header, cert: r.cert };
@@ -48,4 +55,11 @@ export function registerIdResolve(id: Command): void {
       ]);
     });
   });
+}
+
+/** `--at`: a block height, or an RFC 3339 time with its zone. */
+function atArg(v: string): PastAsk {
+  const at = parsePastAt(v.trim());
+  if (at === null) throw new InvalidArgumentError('must be a block height or an RFC 3339 time such as 2026-01-31T12:00:00Z');
+  return at;
 }

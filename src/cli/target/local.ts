@@ -6,14 +6,14 @@ import { UrbisError, isUrbisError } from '../../core/errors.js';
 import type { Identifier } from '../../core/ids/index.js';
 import { formatStateKey, idRef } from '../../core/ledger/state.js';
 import { type Signer } from '../../core/ledger/tx.js';
-import { verifyProvenEntry } from '../../core/ledger/verify.js';
+import { sameJson, verifyProvenEntry } from '../../core/ledger/verify.js';
 import { type ChainParams, type IdEntry, type NsEntry, type Payloads, type Tx, type TxType } from '../../core/ledger/types.js';
 import { type OpenDir } from '../../node/data-dir.js';
 import type { TxOutcome } from '../../ordering/types.js';
 import type { Page } from '../../storage/types.js';
 import { CliFailure, EXIT } from '../failure.js';
 import { commitTx } from '../tx.js';
-import type { ChainStatus, Resolved, Target } from './types.js';
+import type { ChainStatus, PastAsk, Resolved, Target } from './types.js';
 import { toError } from './errors.js';
 
 export class LocalTarget implements Target {
@@ -44,7 +44,32 @@ export class LocalTarget implements Target {
   }
 
   async history(ident: Identifier): Promise<IdEntry[]> {
-    return this.d.store.idHistory(idStoreKey(ident));
+    const versions = this.d.store.idHistory(idStoreKey(ident));
+    const key = formatStateKey({ kind: 'id', ns: ident.namespace.join('.'), local: ident.local ?? '' });
+    for (const v of versions) {
+      // Each row against the tree of the block that wrote it, unless that height is pruned.
+      if (v.height < this.d.store.provableFrom()) continue;
+      const r = await this.past(key, { version: v.version });
+      if (!sameJson(r.entry, v))
+        throw new CliFailure(new UrbisError('PROOF_INVALID', `verification failed: version ${v.version} differs from the proven one`), EXIT.VERIFY);
+    }
+    return versions;
+  }
+
+  async resolvePast(ident: Identifier, ask: PastAsk): Promise<Resolved> {
+    if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'past versions are kept for identifiers, not namespaces');
+    return this.past(formatStateKey({ kind: 'id', ns: ident.namespace.join('.'), local: ident.local }), ask);
+  }
+
+  private async past(key: string, ask: PastAsk): Promise<Resolved> {
+    const l = this.d.ledger;
+    const proven =
+      'version' in ask
+        ? l.proveVersion(key, this.d.store.idHistory(key.slice('id:'.length)), ask.version)
+        : l.proveAt(key, 'height' in ask ? ask.height : l.heightAt(ask.time));
+    const g = this.d.genesis.body.payload;
+    const verified = asVerification(() => verifyProvenEntry(proven, { chainId: g.chainId, validators: g.validators }, true));
+    return { present: verified.present, entry: proven.entry, verified, proof: proven.proof, header: proven.header, cert: proven.cert };
   }
 
   async resolve(ident: Identifier): Promise<Resolved> {

@@ -18,10 +18,10 @@ import {
 } from '../../core/ledger/types.js';
 import type { TxOutcome } from '../../ordering/types.js';
 import type { Page } from '../../storage/types.js';
-import type { UrbisClient } from '../../client/client.js';
+import type { Resolution, UrbisClient } from '../../client/client.js';
 import { CliFailure, EXIT } from '../failure.js';
 import { rejected } from '../tx.js';
-import type { ChainStatus, Resolved, Target } from './types.js';
+import type { ChainStatus, PastAsk, Resolved, Target } from './types.js';
 import { toError } from './errors.js';
 
 /** Codes by which the SDK says an answer does not verify against the anchor. */
@@ -82,8 +82,21 @@ export class NodeTarget implements Target {
     }
   }
 
+  async resolvePast(ident: Identifier, ask: PastAsk): Promise<Resolved> {
+    const c = this.client;
+    const r = await verified(
+      'version' in ask
+        ? c.resolveVersion(ident.text, ask.version).then((v) => v.resolution)
+        : c.resolveAt(ident.text, 'height' in ask ? ask.height : new Date(ask.time)),
+    );
+    return this.resolved(r);
+  }
+
   async resolve(ident: Identifier): Promise<Resolved> {
-    const r = await verified(this.client.resolve(ident.text));
+    return this.resolved(await verified(this.client.resolve(ident.text)));
+  }
+
+  private resolved(r: Resolution): Resolved {
     const a = r.answer as { proof?: unknown; header: BlockHeader; cert?: unknown };
     return {
       present: r.present,

@@ -32,6 +32,9 @@ export interface Resolved {
   cert: unknown;
 }
 
+/** A past state asked for (`urbis id resolve --at / --version`): a height, a time (ms) or a version. */
+export type PastAsk = { height: number } | { time: number } | { version: number };
+
 /** The head of the chain and the authorities in force (`urbis status`). */
 export interface ChainStatus {
   chainId: string;
@@ -62,8 +65,14 @@ export interface Target {
   readonly cheapReads: boolean;
   ns(path: string): Promise<NsEntry | undefined>;
   id(ident: Identifier): Promise<IdEntry | undefined>;
-  /** Every version, oldest first; empty when the identifier does not exist. Through a node each is proven by its transaction. */
+  /**
+   * Every version, oldest first; empty when the identifier does not exist. Each version is proven
+   * against the certified header of the block that wrote it (a failed proof: exit 5); through a
+   * node each is also proven by its transaction.
+   */
   history(ident: Identifier): Promise<IdEntry[]>;
+  /** An identifier as of a past height, time or version, with its proof against that block, verified. */
+  resolvePast(ident: Identifier, ask: PastAsk): Promise<Resolved>;
   /** The entry (or its absence) of an identifier or namespace identifier, with proof, verified. */
   resolve(ident: Identifier): Promise<Resolved>;
   /** Child namespaces (top-level ones for null). Through a node each is proven current; a node could leave one out. */

@@ -391,6 +391,12 @@ export interface DidStateView {
   proof?: DidProofItem;
   /** Identifiers only, when {@link needsHistory}: every version, oldest first, ending at `entry`. */
   history?: Array<IdEntry | NsEntry>;
+  /**
+   * The proof of the past version the request selects ({@link selectedPastVersion}), against the
+   * certified header of the block that wrote it (docs/protocol.md (State map) §10). With it that
+   * version is answered proven; without it, consistent with the proven current entry only.
+   */
+  versionProof?: DidProofItem;
 }
 
 /** Options of the resolution functions. */
@@ -431,18 +437,38 @@ export function didProofItem(chainId: string, answer: { key: string; entry: unkn
   };
 }
 
-type Selected = { ok: true; entry: IdEntry | NsEntry; next?: IdEntry | NsEntry; proven: boolean } | { ok: false; error: DidError };
+type Selected = { ok: true; entry: IdEntry | NsEntry; next?: IdEntry | NsEntry; proof: DidProofItem | undefined } | { ok: false; error: DidError };
+
+/**
+ * The past version a request selects from `state` (a version other than the current one), or null:
+ * the version whose proof the caller should fetch and pass as {@link DidStateView.versionProof}.
+ */
+export function selectedPastVersion(req: DidRequest, state: DidStateView): IdEntry | NsEntry | null {
+  if (state.entry === null) return null;
+  const sel = selectVersion(req, { ...state, versionProof: undefined });
+  return sel.ok && sel.next ? sel.entry : null;
+}
+
+/** True when `p` proves `entry` (the same state key, and the canonical JSON of that very version). */
+function provesEntry(p: DidProofItem, entry: IdEntry | NsEntry): boolean {
+  try {
+    const v = JSON.parse(p.proofValue) as { key?: unknown; entry?: unknown };
+    return canonicalJson(v.entry) === canonicalJson(entry);
+  } catch {
+    return false;
+  }
+}
 
 /** Picks the version a request asks for (DID Resolution §3 `versionId` / `versionTime`, §13.4). */
 function selectVersion(req: DidRequest, state: DidStateView): Selected {
   const current = state.entry!;
-  const proven = state.proof !== undefined;
-  if (req.versionId === undefined && req.versionTime === undefined) return { ok: true, entry: current, proven };
-  if (req.versionId === current.version) return { ok: true, entry: current, proven };
+  const proof = state.proof;
+  if (req.versionId === undefined && req.versionTime === undefined) return { ok: true, entry: current, proof };
+  if (req.versionId === current.version) return { ok: true, entry: current, proof };
   const versions = state.history;
   if (versions === undefined) {
     // Namespaces keep no served history: only their current version can be named.
-    if (req.versionTime !== undefined && secondOf(current.updated) <= req.versionTime) return { ok: true, entry: current, proven };
+    if (req.versionTime !== undefined && secondOf(current.updated) <= req.versionTime) return { ok: true, entry: current, proof };
     if (req.versionTime !== undefined && req.versionTime < secondOf(current.created))
       return { ok: false, error: didError('NOT_FOUND', `${req.did} did not exist at that time`) };
     if (req.versionId !== undefined && req.versionId > current.version)
@@ -458,8 +484,9 @@ function selectVersion(req: DidRequest, state: DidStateView): Selected {
   }
   const entry = versions[idx]!;
   const next = versions[idx + 1];
-  if (!next) return { ok: true, entry, proven };
-  return { ok: true, entry, next, proven: false };
+  if (!next) return { ok: true, entry, proof };
+  const vp = state.versionProof;
+  return { ok: true, entry, next, proof: vp !== undefined && provesEntry(vp, entry) ? vp : undefined };
 }
 
 /** Times are shown (and compared) in whole seconds, as DID Core §7.1.3 writes them. */
@@ -472,8 +499,8 @@ function resolveInner(req: DidRequest, state: DidStateView, opts: DidResolveOpti
   const sel = selectVersion(req, state);
   if (!sel.ok) return sel;
   const md = buildDidDocumentMetadata(sel.entry, {
-    ...(sel.proven && state.proof ? { proof: state.proof } : {}),
-    ...(!sel.proven && state.proof ? { provenVersion: state.entry.version } : {}),
+    ...(sel.proof ? { proof: sel.proof } : {}),
+    ...(!sel.proof && state.proof ? { provenVersion: state.entry.version } : {}),
     ...(sel.next ? { next: sel.next } : {}),
     ...(req.did !== req.canonicalDid ? { canonicalId: req.canonicalDid } : {}),
   });

@@ -78,8 +78,9 @@ export interface DidProofItem {
 
 /**
  * The `urbis` extension of the document metadata: Urbis status of the resolved version and whether
- * that version is proven by the state root (only the current version is, until the Merkle map
- * keeps versions; a past version is consistent with the proven current entry but unproven).
+ * that version is proven by a state root (the current version against the head; a past version
+ * against the block that wrote it, when the resolver fetched that proof; otherwise it is only
+ * consistent with the proven current entry).
  */
 export interface DidUrbisMetadata {
   status: string;
@@ -188,7 +189,7 @@ export function didTime(ms: number): string {
 
 /** What {@link buildDidDocumentMetadata} needs besides the entry. */
 export interface DidMetadataOptions {
-  /** The proof of the entry, when it is the proven current entry. */
+  /** The proof of the entry: of the current entry, or of a past version at its own height. */
   proof?: DidProofItem;
   /** The next version, when the entry is a past one (`nextVersionId`, `nextUpdate`). */
   next?: IdEntry | NsEntry;

@@ -64,9 +64,9 @@ function isSmtProof(p: unknown): p is SmtProof {
  *
  * @throws UrbisError CERT_INVALID, PROOF_INVALID, TX_CHAIN_MISMATCH.
  */
-export function verifyProvenEntry(a: ProvenAnswer, anchor: TrustAnchor): VerifiedAnswer {
+export function verifyProvenEntry(a: ProvenAnswer, anchor: TrustAnchor, historic = false): VerifiedAnswer {
   const json = { ...a, proof: isSmtProof(a.proof) ? proofToJson(a.proof) : a.proof };
-  const v = new AnswerVerifier(anchor, { certCacheSize: 0 }).verifyProven(json, a.key);
+  const v = new AnswerVerifier(anchor, { certCacheSize: 0 }).verifyProven(json, a.key, historic);
   return { present: v.present, height: v.proof.height, stateRoot: v.proof.stateRoot, signers: v.signers, validators: anchor.validators.length };
 }
 

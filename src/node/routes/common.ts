@@ -12,6 +12,7 @@ import type { Page } from '../../storage/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import type { NodeRuntime } from '../types.js';
 import { problem } from '../problem.js';
+import { parsePastAt } from '../../core/api/past.js';
 
 /** Positive answers may be cached a few seconds; negative ones only briefly (docs/api.md "Caching"). */
 export const CACHE_POSITIVE = 'public, max-age=5';
@@ -60,20 +61,23 @@ export function provenJson<E extends StateEntry>(rt: NodeRuntime, key: string): 
  * @throws UrbisError HTTP_BAD_REQUEST for a malformed `at`; ID_NOT_FOUND for an unknown version;
  *   HTTP_NOT_FOUND for a height above the head or a time before genesis; STATE_NOT_PROVABLE.
  */
-export function pastAnswer(rt: Pick<NodeRuntime, 'ledger' | 'store'>, idText: string, key: string, q: { version?: number; at?: string }): { status: number; body: unknown } {
+export function pastAnswer(
+  rt: Pick<NodeRuntime, 'ledger' | 'store'>,
+  idText: string,
+  key: string,
+  q: { version?: number; at?: string },
+): { status: number; body: unknown } {
   let p;
   let next: { header: unknown; cert: unknown } | undefined;
   if (q.version !== undefined) {
     p = rt.ledger.proveVersion(key, rt.store.idHistory(key.slice('id:'.length)), q.version);
   } else {
-    const at = q.at!;
+    const at = parsePastAt(q.at!);
+    if (at === null) throw new UrbisError('HTTP_BAD_REQUEST', '"at" must be a block height or an RFC 3339 time such as 2026-01-31T12:00:00Z');
     let height: number;
-    if (/^(0|[1-9][0-9]{0,15})$/.test(at)) height = Number(at);
+    if ('height' in at) height = at.height;
     else {
-      // A full date-time with a zone (RFC 3339 §5.6), not whatever Date.parse accepts.
-      const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(at) ? Date.parse(at) : NaN;
-      if (Number.isNaN(t)) throw new UrbisError('HTTP_BAD_REQUEST', '"at" must be a block height or an RFC 3339 time such as 2026-01-31T12:00:00Z');
-      height = rt.ledger.heightAt(t);
+      height = rt.ledger.heightAt(at.time);
       const h = rt.store.header(height + 1);
       if (h) next = { header: h, cert: rt.store.cert(height + 1) };
     }

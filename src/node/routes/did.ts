@@ -19,8 +19,10 @@ import {
   errorAnswer,
   needsHistory,
   parseDidRequest,
+  selectedPastVersion,
   type DidAnswer,
   type DidError,
+  type DidRequest,
   type DidStateView,
 } from '../../core/api/did-resolution.js';
 import { idRef, parseStateKey } from '../../core/ledger/state.js';
@@ -40,15 +42,31 @@ function send(reply: FastifyReply, a: DidAnswer, retryAfterMs?: number): Fastify
   return reply.code(a.status).type(a.contentType).send(JSON.stringify(a.body));
 }
 
-/** The state a request needs, read from the ledger: the proven entry, and its history when asked. */
-function readState(rt: NodeRuntime, stateKey: string, withHistory: boolean): DidStateView {
+/**
+ * The state a request needs, read from the ledger: the proven entry, and when a version is asked
+ * for, the history and the proof of the selected past version at the block that wrote it.
+ */
+function readState(rt: NodeRuntime, req: DidRequest): DidStateView {
+  const { stateKey } = req;
+  const withHistory = needsHistory(req);
   const p = rt.ledger.prove(stateKey);
   const entry = p.entry as IdEntry | NsEntry | null;
   if (!entry) return { entry: null };
   const proof = didProofItem(rt.chainId, { key: p.key, entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert });
   if (!withHistory) return { entry, proof };
   const k = parseStateKey(stateKey);
-  return { entry, proof, history: k.kind === 'id' ? rt.store.idHistory(idRef(k.ns, k.local)) : [] };
+  const state: DidStateView = { entry, proof, history: k.kind === 'id' ? rt.store.idHistory(idRef(k.ns, k.local)) : [] };
+  const past = selectedPastVersion(req, state);
+  if (past !== null && state.history) {
+    try {
+      const v = rt.ledger.proveVersion(stateKey, state.history, past.version);
+      state.versionProof = didProofItem(rt.chainId, { key: v.key, entry: v.entry, proof: proofToJson(v.proof), header: v.header, cert: v.cert });
+    } catch (e) {
+      // A pruned height (or a version replaced within its block): answered, but not proven.
+      if (!isUrbisError(e) || (e.code !== 'STATE_NOT_PROVABLE' && e.code !== 'ID_NOT_FOUND')) throw e;
+    }
+  }
+  return state;
 }
 
 export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
@@ -67,7 +85,7 @@ export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     let state: DidStateView;
     try {
       requireReady(rt);
-      state = readState(rt, parsed.value.stateKey, needsHistory(parsed.value));
+      state = readState(rt, parsed.value);
     } catch (e) {
       // DID Resolution §4.4: an unexpected error is INTERNAL_ERROR (500), with the Urbis code.
       const err: DidError = isUrbisError(e)
