@@ -495,7 +495,8 @@ describe('explorer in chromium', () => {
       }
     }
     await page.close();
-  });
+    // 18 page loads, each with an axe-core run: minutes on a loaded machine.
+  }, 240_000);
 
   it('is keyboard-navigable: skip link first, search by Enter, links by Tab', async () => {
     const id = await firstId('type=lamp');
