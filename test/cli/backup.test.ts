@@ -3,7 +3,7 @@
  * `urbis backup` copies a running node's store consistently while it takes writes; `urbis restore`
  * verifies the chain from genesis before it writes anything, refuses to overwrite without --force and
  * refuses a tampered backup; a backup killed midway leaves the source intact and no backup file;
- * `urbis export` streams identifiers with their records as NDJSON and CSV (RFC 4180). A single node
+ * `urbis export` streams identifiers with their records as NDJSON, CSV (RFC 4180) and NGSI-LD. A single node
  * serves /v1/snapshot, which another store imports after checking its certificate.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -150,6 +150,15 @@ describe('export', () => {
     const rows = lines.slice(1).map(parseCsvRecord);
     expect(rows.map((c) => c[0]).sort()).toEqual(docs.map((d) => d.id).sort());
     expect((await cli(['export', '--dir', src, '--ns', '999'], 3)).stderr).toMatch(/NS_NOT_FOUND/);
+
+    // NGSI-LD (ETSI GS CIM 009 clause 4.5.1): one entity per line, the same as the node's answer.
+    const entities = (await cli(['export', '--dir', src, '--ns', '900', '--format', 'ngsi-ld'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(entities.map((e) => e.id)).toEqual(docs.map((d) => `urn:ngsi-ld:lamp:${d.id}`));
+    const served = await fetch(`${node.url}/v1/ids/${encodeURIComponent(one.id)}`, { headers: { accept: 'application/ld+json' } });
+    expect(entities[0]).toEqual(await served.json());
   }, 60_000);
 });
 

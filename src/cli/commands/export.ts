@@ -1,6 +1,7 @@
 /**
- * `urbis export --ns NS [--format ndjson|csv] [--out FILE]` (docs/cli.md): the identifiers of a
- * namespace and of every namespace below it, with their records, in identifier-text order, streamed
+ * `urbis export --ns NS [--format ndjson|csv|ngsi-ld] [--out FILE]` (docs/cli.md): the identifiers of a
+ * namespace and of every namespace below it, with their records (or as NGSI-LD entities, one per
+ * line: docs/sharing.md "Linksets and NGSI-LD"), in identifier-text order, streamed
  * page by page (memory stays flat however many there are). Reads the store read-only without the directory lock, so it works
  * beside a running node (WAL: one consistent view per page).
  */
@@ -10,7 +11,8 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { canonicalNsPath } from '../../core/ledger/names.js';
+import { canonicalNsPath, keyOfText, parseIdLenient } from '../../core/ledger/names.js';
+import { ngsiLdEntity } from '../../core/api/ngsi-ld.js';
 import type { IdEntry } from '../../core/ledger/types.js';
 import { paths } from '../../node/data-dir.js';
 import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
@@ -62,14 +64,14 @@ export function registerExport(program: Command): void {
     dirOptions(
       program
         .command('export')
-        .description('write the identifiers of a namespace and those below it, with their records, as NDJSON or CSV')
+        .description('write the identifiers of a namespace and those below it, with their records, as NDJSON, CSV or NGSI-LD entities')
         .requiredOption('--ns <path>', 'namespace, e.g. 156.130100')
-        .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'))
+        .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv', 'ngsi-ld']).default('ndjson'))
         .option('--out <file>', 'file to write (default: stdout); written to <file>.partial, renamed when complete')
         .option('--force', 'replace an existing --out file'),
     ),
     'export',
-  ).action(async (o: CommonOpts & { ns: string; format: 'ndjson' | 'csv'; out?: string; force?: boolean }) => {
+  ).action(async (o: CommonOpts & { ns: string; format: 'ndjson' | 'csv' | 'ngsi-ld'; out?: string; force?: boolean }) => {
     const dir = resolveDir(o);
     const ns = canonicalNsPath(o.ns, 'ns');
     const db = paths(dir).db;
@@ -80,6 +82,11 @@ export function registerExport(program: Command): void {
       throw new UrbisError('BACKUP_TARGET_EXISTS', `${target} exists; give --force to replace it`, { file: target });
     const out: Writable = target ? createWriteStream(`${target}.partial`) : process.stdout;
     let count = 0;
+    // NGSI-LD relationships name their targets' entities, whose type is the target's record type.
+    const typeOf = (target: string): string | undefined => {
+      const t = parseIdLenient(target);
+      return (t.local === null ? store.ns(keyOfText(t.text)) : store.id(keyOfText(t.text)))?.record.type;
+    };
     // A failed or closed output ends the wait for 'drain'; the next write throws its error.
     out.on('error', () => out.emit('drain'));
     try {
@@ -90,7 +97,9 @@ export function registerExport(program: Command): void {
       do {
         const page = store.idsIn(ns, cursor, PAGE);
         let text = '';
-        for (const e of page.items) text += o.format === 'csv' ? csvRow(e) : `${JSON.stringify(e)}\n`;
+        for (const e of page.items) {
+          text += o.format === 'csv' ? csvRow(e) : `${JSON.stringify(o.format === 'ngsi-ld' ? ngsiLdEntity(e, typeOf) : e)}\n`;
+        }
         count += page.items.length;
         if (text) await write(out, text);
         cursor = page.next;
