@@ -15,6 +15,13 @@ const idParam = {
   description: 'Identifier in any form (text `156.130100.42/LAMP-000017:F`, DID, or label URL), percent-encoded or not; case-insensitive.',
   schema: { type: 'string' },
 };
+/** `proofs=1` of the verifiable listings (docs/api.md "Verifiable listings"). */
+const proofsParam = (what: string) => ({
+  name: 'proofs',
+  in: 'query',
+  description: `1: the answer carries ${what} (docs/api.md "Verifiable listings").`,
+  schema: { type: 'integer', enum: [0, 1] },
+});
 
 /** The document. */
 export function openApiDocument(): Record<string, unknown> {
@@ -89,7 +96,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/ids/{id}/history': {
         get: {
           summary: 'Every version of an identifier',
-          parameters: [idParam],
+          parameters: [idParam, proofsParam('each version with its transaction, audit path and certified header, and the proven current entry')],
           responses: { '200': json('IdHistory', 'Versions, oldest first.'), '400': problem, '404': problem },
         },
       },
@@ -100,11 +107,18 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'ns', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            proofsParam('a state proof per child'),
           ],
           responses: { '200': json('NsAnswer', 'The namespace.'), '400': problem, '404': problem },
         },
       },
-      '/v1/ns': { get: { summary: 'Top-level namespaces', responses: { '200': { description: 'Children of the root.' } } } },
+      '/v1/ns': {
+        get: {
+          summary: 'Top-level namespaces',
+          parameters: [proofsParam('a state proof per namespace, with one header and certificate')],
+          responses: { '200': { description: 'Children of the root.' } },
+        },
+      },
       '/v1/blocks/latest': { get: { summary: 'The latest block', responses: { '200': json('Block', 'Header, transactions, results, certificate.') } } },
       '/v1/blocks/{height}': {
         get: {
@@ -127,6 +141,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'attr.{name}', in: 'query', description: 'Attribute equality filter, e.g. attr.floors=3.', schema: { type: 'string' } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            proofsParam('a state proof per item, with one header and certificate'),
           ],
           responses: { '200': json('SearchPage', 'Matching identifiers and the next cursor.'), '400': problem },
         },
@@ -141,6 +156,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'type', in: 'query', schema: { type: 'string' } },
             { name: 'kind', in: 'query', schema: { type: 'string', enum: ['id', 'ns', 'chain'] } },
             { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+            proofsParam('a `proof` event per block: its certified header and the named transactions with audit paths'),
           ],
           responses: { '200': { description: 'text/event-stream of ChangeEvent', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         },
