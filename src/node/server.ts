@@ -51,6 +51,14 @@ export interface ServerOptions {
   routes?: (app: FastifyInstance, rt: NodeRuntime) => void;
 }
 
+/** The routes each app registered (method and URL pattern), for the OpenAPI check. */
+const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** Every route `app` registered: method (HEAD routes fastify adds for GET excluded) and URL pattern. */
+export function registeredRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
+  return [...(ROUTES.get(app) ?? [])];
+}
+
 /** A caller's `X-Request-Id` is kept when it is this tame (it goes into logs); otherwise a UUID is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -139,6 +147,12 @@ export function createServer(rt: NodeRuntime, opts: ServerOptions = {}): Fastify
       errorResponseBuilder: (_req, ctx) => new UrbisError('HTTP_RATE_LIMITED', `more than ${ctx.max} requests per second`, { retryAfterMs: ctx.ttl }),
     });
   }
+
+  const table: Array<{ method: string; url: string }> = [];
+  ROUTES.set(app, table);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') table.push({ method: m, url: r.url });
+  });
 
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);

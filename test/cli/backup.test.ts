@@ -40,7 +40,7 @@ beforeAll(async () => {
   ])
     await cli(['ns', 'create', ns!, '--type', type!, ...via()]);
   await cli(['id', 'register', '900/BK-0', '--type', 'lamp', ...via()]);
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   if (node && node.child.exitCode === null) {
