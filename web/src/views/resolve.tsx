@@ -358,7 +358,11 @@ function History(props: { h: IdHistory }) {
   return (
     <section>
       <h3>Version history</h3>
-      <p class="help">The latest version is proven; earlier ones are checked to lead to it, and each names the transaction and block that wrote it.</p>
+      <p class="help">
+        {props.h.proven
+          ? 'Every version is proven against the certified header of the block that wrote it, and names the transaction that wrote it.'
+          : 'The latest version is proven; earlier ones are checked to lead to it, and each names the transaction and block that wrote it.'}
+      </p>
       <div class="scroll">
         <table>
           <thead>
