@@ -26,6 +26,7 @@ import {
   type Identifier,
 } from '../core/ids/index.js';
 import { validatorsHash } from '../core/ledger/block.js';
+import { checkForkEvidence, forkEvidenceOf, verifyExtends, type ForkEvidence } from '../core/ledger/consistency.js';
 import { idKey, nsKey, stateKey } from '../core/ledger/state.js';
 import { buildTxBody, signTx, txHash, type Signer } from '../core/ledger/tx.js';
 import type { TrustAnchor } from '../core/ledger/verify.js';
@@ -741,6 +742,63 @@ export class UrbisClient {
   async checkpoint(): Promise<VerifiedHeader & { proof: ProofInfo }> {
     const h = this.verifier.verifyCheckpoint(await this.http.json('GET', '/v1/checkpoint'));
     return { ...h, proof: proofInfo(h) };
+  }
+
+  /**
+   * Checks that certified header `next` extends the trusted certified header `trusted` (docs/sdk.md
+   * "Consistency between heads"): fetches `GET /v1/consistency?from=<trusted>&to=<next>` and
+   * verifies the RFC 9162 consistency and inclusion proofs against the two history roots. Without
+   * `next`, the node's latest head is fetched with the proof, verified, and returned. When `next`
+   * is the older of the two, the roles are exchanged.
+   *
+   * @returns the verified newer head.
+   * @throws UrbisError CHAIN_FORKED (details.evidence: both headers with their certificates; also
+   *   reported to the node, best effort), CHAIN_INCONSISTENT (the node could not prove it: the new
+   *   head is refused), CERT_INVALID, CLIENT_*.
+   */
+  async verifyExtends(trusted: VerifiedHeader, next?: VerifiedHeader): Promise<VerifiedHeader> {
+    const older = next && next.header.height < trusted.header.height ? next : trusted;
+    const newer = next && next.header.height < trusted.header.height ? trusted : next;
+    const json = await this.http.json('GET', '/v1/consistency', { query: { from: older.header.height, to: newer?.header.height } });
+    const head = newer ?? this.verifier.verifyHeader(isObj(json) ? json.header : undefined, isObj(json) ? json.cert : undefined);
+    try {
+      verifyExtends(this.verifier, older, head, json);
+    } catch (e) {
+      const evidence = forkEvidenceOf(e);
+      if (evidence) await this.reportEvidence(evidence).catch(() => undefined);
+      throw e;
+    }
+    return head;
+  }
+
+  /**
+   * Reports fork evidence to the node, which checks both certificates and keeps it
+   * (`POST /v1/evidence`).
+   *
+   * @returns whether the node had not held it before.
+   * @throws UrbisError PROOF_INVALID (refused by the node), CLIENT_*.
+   */
+  async reportEvidence(evidence: ForkEvidence): Promise<boolean> {
+    const r = await this.http.json('POST', '/v1/evidence', { body: evidence, retry: false });
+    return isObj(r) && r.stored === true;
+  }
+
+  /**
+   * Fork evidence the node holds (`GET /v1/evidence`), each item checked against the anchor; items
+   * that do not hold are left out (the node's list is its word, each item proves itself).
+   */
+  async evidence(): Promise<ForkEvidence[]> {
+    const r = await this.http.json('GET', '/v1/evidence');
+    const items = isObj(r) && Array.isArray(r.items) ? r.items : [];
+    const out: ForkEvidence[] = [];
+    for (const it of items) {
+      try {
+        out.push(checkForkEvidence(it, this.verifier.anchor).evidence);
+      } catch {
+        // not evidence under this anchor
+      }
+    }
+    return out;
   }
 
   /**

@@ -77,6 +77,14 @@ export {
   type DidService,
   type DidVerificationMethod,
 } from '../core/api/did.js';
+export {
+  checkForkEvidence,
+  forkEvidenceOf,
+  verifyExtends,
+  type ConsistencyAnswer,
+  type ForkEvidence,
+  type CertifiedHeader,
+} from '../core/ledger/consistency.js';
 export type { TrustAnchor } from '../core/ledger/verify.js';
 export type { Signer } from '../core/ledger/tx.js';
 export { signerFromSeed, cosignTx } from '../core/ledger/tx.js';

@@ -10,7 +10,8 @@ import { UrbisError, type ErrorCode } from '../core/errors.js';
 import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
 import { headerHash, historyLeaf, signHeader, txRoot, txTree, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
 import type { TxInclusionJson } from '../core/ledger/verify-listing.js';
-import { appendLeaf, treeRoot, type SubtreeReader } from '../core/merkle/log.js';
+import { appendLeaf, consistencyProof, inclusionProof, treeRoot, type SubtreeReader } from '../core/merkle/log.js';
+import type { ConsistencyAnswer } from '../core/ledger/consistency.js';
 import { parseTx } from '../core/ledger/schema.js';
 import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txHash, txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
@@ -495,6 +496,39 @@ export class Ledger {
     const tree = txTree(block.txs, block.results);
     const txs = indices.map((index) => ({ index, tx: block.txs[index]!, result: block.results[index]!, path: tree.path(index).map(toHex) }));
     return { header: block.header, cert, txs };
+  }
+
+  /**
+   * Header `to` (default: the head) with the RFC 9162 proofs that it extends header `from`
+   * (docs/protocol.md "Consistency between heads"): the consistency proof between history tree sizes
+   * `from` and `to`, and the audit path of leaf `from` in the tree of size `to`. O(log n) reads.
+   *
+   * @throws UrbisError HTTP_BAD_REQUEST for heights out of order or above the head,
+   *   HISTORY_UNAVAILABLE when the node lacks that part of the log (below a snapshot import).
+   */
+  consistency(from: number, to?: number): ConsistencyAnswer {
+    const head = this.store.head();
+    if (!head) throw new UrbisError('STORE_NOT_INITIALIZED', 'the ledger has no blocks');
+    const b = to ?? head.height;
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(b) || from < 0 || from > b || b > head.height) {
+      throw new UrbisError('HTTP_BAD_REQUEST', `no consistency proof from height ${from} to ${b} (head ${head.height}); need 0 ≤ from ≤ to ≤ head`);
+    }
+    const fromHeader = this.store.header(from);
+    const header = this.store.header(b);
+    const fromCert = this.store.cert(from);
+    const cert = this.store.cert(b);
+    if (!fromHeader || !header || !fromCert || !cert) throw new UrbisError('HISTORY_UNAVAILABLE', `this node holds no block ${fromHeader ? b : from}`);
+    const read = this.historyReader;
+    return {
+      from,
+      to: b,
+      fromHeader,
+      fromCert,
+      header,
+      cert,
+      consistency: from > 0 && from < b ? consistencyProof(from, b, read).map(toHex) : [],
+      inclusion: from < b ? inclusionProof(from, b, read).map(toHex) : [],
+    };
   }
 
   private lookup(key: string): StateEntry | null {

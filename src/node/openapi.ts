@@ -158,6 +158,30 @@ function describe(): Record<string, unknown> {
       '/v1/checkpoint': {
         get: { summary: 'The latest certified header', responses: { '200': json('Checkpoint', 'Header and finality certificate.'), '503': problem } },
       },
+      '/v1/consistency': {
+        get: {
+          summary: 'Header `to` (default: the head) with the RFC 9162 proofs that it extends header `from` (docs/protocol.md "Consistency between heads")',
+          parameters: [
+            { name: 'from', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } },
+            { name: 'to', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          ],
+          responses: {
+            '200': { description: '{from, to, fromHeader, fromCert, header, cert, consistency, inclusion}; proofs as hex hash lists.' },
+            '400': problem,
+            '404': problem,
+          },
+        },
+      },
+      '/v1/evidence': {
+        get: {
+          summary: 'Fork evidence held: pairs of certified headers of one height',
+          responses: { '200': { description: '{items: [{chainId, height, a, b}]}' } },
+        },
+        post: {
+          summary: 'Report fork evidence {a: {header, cert}, b: {header, cert}}; checked against the validators in force and kept',
+          responses: { '201': { description: 'stored' }, '200': { description: 'already held' }, '422': problem },
+        },
+      },
       '/v1/search': {
         get: {
           summary: 'Find identifiers (paged with a cursor)',

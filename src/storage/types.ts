@@ -12,6 +12,7 @@
 import type { SearchFilter } from '../core/api/search.js';
 import type { SmtWrite, VersionedSmtNodeStore } from '../core/merkle/index.js';
 import type { SubtreeNode } from '../core/merkle/log.js';
+import type { ForkEvidence } from '../core/ledger/consistency.js';
 import { parentOf } from '../core/ledger/names.js';
 import { stateKey, type StateReader } from '../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
@@ -113,6 +114,13 @@ export interface LedgerStore extends StateReader, VersionedSmtNodeStore {
   /** Latest committed block, or undefined for an empty store. */
   head(): Head | undefined;
   header(height: number): BlockHeader | undefined;
+  /**
+   * Keeps fork evidence (two conflicting certified headers, checked by the caller) across restarts;
+   * the same pair again is not stored twice. @returns true when it was new.
+   */
+  putEvidence(e: ForkEvidence, hashes: [string, string], seen: number): boolean;
+  /** Fork evidence held, oldest first. */
+  evidence(): ForkEvidence[];
   /** Perfect subtree `(level, index)` of the header history log, if held (a {@link SubtreeReader}). */
   historyNode(level: number, index: number): Uint8Array | undefined;
   block(height: number): Block | undefined;

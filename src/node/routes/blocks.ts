@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
+import { checkForkEvidence } from '../../core/ledger/consistency.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
 
@@ -39,4 +40,43 @@ export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void
       ...(rt.network ? { faults: rt.network.status().faults } : {}),
     });
   });
+
+  // Consistency between heads (docs/protocol.md "Consistency between heads").
+  app.get(
+    '/v1/consistency',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+          required: ['from'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      requireReady(rt);
+      const q = req.query as { from: number; to?: number };
+      const answer = guarded(() => rt.ledger.consistency(q.from, q.to));
+      reply.header('cache-control', q.to === undefined ? 'no-cache' : 'public, max-age=3600, immutable');
+      return reply.send(answer);
+    },
+  );
+  // Fork evidence: two certified headers of the same height (docs/api.md "Fork evidence").
+  app.get('/v1/evidence', async (_req, reply) => {
+    reply.header('cache-control', 'no-cache');
+    return reply.send({ items: guarded(() => rt.store.evidence()) });
+  });
+  app.post(
+    '/v1/evidence',
+    { schema: { body: { type: 'object', required: ['a', 'b'], properties: { a: { type: 'object' }, b: { type: 'object' } } } } },
+    async (req, reply) => {
+      const chain = guarded(() => rt.ledger.chain());
+      // Both certificates must reach a quorum of the validators in force (PROOF_INVALID otherwise).
+      const checked = checkForkEvidence(req.body, { chainId: chain.chainId, validators: chain.validators });
+      const fresh = guarded(() => rt.store.putEvidence(checked.evidence, checked.hashes, Date.now()));
+      if (fresh) req.log.warn({ height: checked.evidence.height, hashes: checked.hashes }, 'fork evidence: two certified headers at one height');
+      return reply.code(fresh ? 201 : 200).send({ stored: fresh, height: checked.evidence.height, hashes: checked.hashes });
+    },
+  );
 }

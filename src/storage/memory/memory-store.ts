@@ -3,6 +3,7 @@
  * (`urbis verify`). Same contract as the SQLite store, nothing durable.
  */
 import { MemorySmtNodeStore } from '../../core/merkle/index.js';
+import type { ForkEvidence } from '../../core/ledger/consistency.js';
 import { grantKey, idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/state.js';
 import { headerHash } from '../../core/ledger/block.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
@@ -65,6 +66,16 @@ export class MemoryStore implements LedgerStore {
   }
   header(height: number): BlockHeader | undefined {
     return this.blocks[height]?.header;
+  }
+  private readonly forks = new Map<string, ForkEvidence>();
+  putEvidence(e: ForkEvidence, hashes: [string, string]): boolean {
+    const k = `${e.height}/${hashes[0]}/${hashes[1]}`;
+    if (this.forks.has(k)) return false;
+    this.forks.set(k, e);
+    return true;
+  }
+  evidence(): ForkEvidence[] {
+    return [...this.forks.values()];
   }
   historyNode(level: number, index: number): Uint8Array | undefined {
     return this.historyNodes.get(`${level}/${index}`);

@@ -42,6 +42,7 @@ import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, 
 import { matchesQuery } from '../../core/api/search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
 import type { SubtreeNode } from '../../core/merkle/log.js';
+import type { ForkEvidence } from '../../core/ledger/consistency.js';
 import {
   entryRow,
   type BlockBundle,
@@ -392,6 +393,19 @@ export class SqliteStore implements LedgerStore {
   header(height: number): BlockHeader | undefined {
     const t = this.s.headerGet.get(height) as string | undefined;
     return t === undefined ? undefined : (JSON.parse(t) as BlockHeader);
+  }
+
+  putEvidence(e: ForkEvidence, hashes: [string, string], seen: number): boolean {
+    this.writable();
+    try {
+      return this.s.evidencePut.run(e.height, hashes[0], hashes[1], JSON.stringify(e), seen).changes > 0;
+    } catch (err) {
+      throw wrap(err, 'cannot store fork evidence');
+    }
+  }
+
+  evidence(): ForkEvidence[] {
+    return (this.s.evidenceAll.all() as string[]).map((t) => JSON.parse(t) as ForkEvidence);
   }
 
   historyNode(level: number, index: number): Uint8Array | undefined {
@@ -893,6 +907,8 @@ function prepareStatements(db: Database.Database) {
     smtPut: p('INSERT OR REPLACE INTO smt(path, ver, node) VALUES (?, ?, ?)'),
     // A row is unreachable from every height ≥ floor when its position has a newer row at or below floor.
     smtPrune: p('DELETE FROM smt AS a WHERE a.ver < @floor AND EXISTS (SELECT 1 FROM smt AS b WHERE b.path = a.path AND b.ver > a.ver AND b.ver <= @floor)'),
+    evidencePut: p('INSERT OR IGNORE INTO evidence(height, hash_a, hash_b, body, seen) VALUES (?, ?, ?, ?, ?)'),
+    evidenceAll: p('SELECT body FROM evidence ORDER BY seen, height').pluck(),
     hlogGet: p('SELECT hash FROM hlog WHERE level = ? AND idx = ?').pluck(),
     hlogPut: p('INSERT OR REPLACE INTO hlog(level, idx, hash) VALUES (?, ?, ?)'),
     blockPut: p('INSERT INTO blocks(height, hash, header, txs, results) VALUES (?, ?, ?, ?, ?)'),
