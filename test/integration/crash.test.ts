@@ -73,8 +73,12 @@ describe('SIGKILL at any moment', () => {
         const r = await fetch(`${node.url}/v1/ids/${encodeURIComponent(objectIdText('156.130100', local))}`);
         expect(r.status, `${local} committed at height ${height} before a kill`).not.toBe(404);
       }
+      const before = acked.size;
       const writing = load(node, status.chainId, root, `R${round}`, acked);
-      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 900)));
+      // Kill only once this round has acknowledged some writes (a loaded machine is slow to start
+      // them), then at a random moment while more are in flight.
+      for (const deadline = Date.now() + 60_000; acked.size < before + 6 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 900)));
       node.kill('SIGKILL');
       await writing;
       await node.exited;
