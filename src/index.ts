@@ -11,6 +11,7 @@ export { SqliteStore } from './storage/sqlite/sqlite-store.js';
 export type { LedgerStore, BlockBundle, Head, Page, SearchQuery } from './storage/types.js';
 export { readKeyFile, writeKeyFile, loadSigningKey } from './keys/keyfile.js';
 export * from './client/index.js';
+export { fileTrustStore } from './platform/trust-file.js';
 export { urbisGateway, urbisGatewayPlugin, ACCEPT_SIGNATURE, type GatewayOptions, type AccessContext, type ServedRequest } from './gateway/plugin.js';
 export { GrantView, type GrantViewOptions, type GranteeStanding } from './gateway/view.js';
 export { createGatewayServer, type GatewayServerOptions } from './gateway/proxy.js';

@@ -7,6 +7,7 @@ import { parseIdentifier, parseNamespacePath, type Identifier } from '../core/id
 import { type Link, type NameRule, type PrivateRef, type Service } from '../core/ledger/types.js';
 
 import { idRef } from '../core/ledger/state.js';
+import { UrbisError } from '../core/errors.js';
 import { usage } from './failure.js';
 
 /** Parses an identifier in any form, check character required (typos are caught, not "not found"). */
@@ -39,6 +40,17 @@ export function keyArg(s: string): string {
 }
 
 // Option parsers (commander argument parsers throw InvalidArgumentError → exit 2)
+
+/**
+ * A `--max-age` duration: `30s`, `15m`, `12h`, `7d` or plain milliseconds.
+ * @throws UrbisError CLI_USAGE.
+ */
+export function parseDuration(s: string): number {
+  const m = /^([0-9]{1,12})(ms|s|m|h|d)?$/.exec(s.trim());
+  if (!m) throw new UrbisError('CLI_USAGE', `--max-age expects a duration like 30s, 15m, 12h or 7d, got "${s}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
+  return Number(m[1]) * unit;
+}
 
 /** Integer option parser with a lower bound. */
 export function intArg(min: number): (v: string) => number {

@@ -28,6 +28,8 @@ const VERIFY_CODES = new Set<string>([
   'STORE_CORRUPT',
   'CRYPTO_SIGNATURE_INVALID',
   'CLIENT_STALE',
+  'CLIENT_ROLLBACK',
+  'CLIENT_FORK',
   'BUNDLE_INVALID',
 ]);
 // The CLIENT_* and HTTP ones only arise with --node: an unreachable or overloaded node is worth retrying.

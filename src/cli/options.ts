@@ -20,6 +20,8 @@ export interface CommonOpts extends OutputOpts {
   node?: string;
   /** `--genesis <file>`: the trust anchor when going through a node. */
   genesis?: string;
+  /** `--max-age <duration>`: oldest current-state answer accepted from a node (0: any age). */
+  maxAge?: string;
   /** Set by `withTarget` when going through a node: `{ node, trust, … }`, added to --json documents. */
   via?: Record<string, unknown>;
 }
@@ -44,9 +46,15 @@ export function dirOptions(cmd: Command): Command {
 
 /** `--dir`, `--json`, `--node` and `--genesis`: commands that can also go through a running node. */
 export function targetOptions(cmd: Command): Command {
-  return dirOptions(cmd)
+  dirOptions(cmd)
     .option('--node <url>', 'go through a running node instead of the data directory (default: $URBIS_NODE)')
     .option('--genesis <file>', "with --node: genesis.json to verify answers against (default: $URBIS_GENESIS, else <dir>/genesis.json, else the node's own)");
+  // `code verify` has its own --max-age (the age of the data a verdict rests on), used for the node too.
+  if (cmd.options.some((x) => x.long === '--max-age')) return cmd;
+  return cmd.option(
+    '--max-age <duration>',
+    'with --node: refuse answers about the current state whose certified block is older than this: 30s, 15m, 12h, 7d; 0 = any age (default 5m)',
+  );
 }
 
 /** `--dir`, `--json`, `--node`, `--genesis`, `--key` (repeatable) and `--out`. */

@@ -46,6 +46,7 @@ import {
   type VerifiedListing,
   type VerifiedNsListing,
 } from './listings.js';
+import { DEFAULT_MAX_AGE_MS, TrustState, trustKey, type AnswerKind, type TrustStore } from './trust-state.js';
 import {
   AnswerVerifier,
   checkAnchor,
@@ -72,8 +73,17 @@ export interface UrbisClientOptions {
   timeoutMs?: number;
   /** Retries of 503 / 429 / network failures (default 5 retries, 200 ms doubling, 10 s cap). */
   retry?: RetryOptions;
-  /** Refuse certified answers whose block is older than this, ms (default: any age). */
-  maxAgeMs?: number;
+  /**
+   * Refuse current-state answers whose certified header is older than this, ms (docs/sdk.md
+   * "Freshness and rollback"). Default {@link DEFAULT_MAX_AGE_MS} (5 min); 0, null or Infinity: any age.
+   */
+  maxAgeMs?: number | null;
+  /** Clock of the age rule, ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** Where the trust state (highest certified header verified) is kept; default memory. */
+  trustStore?: TrustStore;
+  /** A trust state to share with other clients of the same chain (then `maxAgeMs`, `now`, `trustStore` are its own). */
+  trust?: TrustState;
   /** Certified headers remembered to skip repeated signature checks (default 1024). */
   certCacheSize?: number;
   /** Largest accepted answer body, bytes (default 32 MiB). */
@@ -269,6 +279,8 @@ function checkChangeEvent(v: unknown): ChangeEvent | null {
 export class UrbisClient {
   readonly http: Http;
   readonly verifier: AnswerVerifier;
+  /** What this client knows the chain reached: freshness, rollback and fork rules (docs/sdk.md). */
+  readonly trust: TrustState;
   private anchorHeightValue: number;
   private readonly verifyCommits: boolean;
   private readonly waitTimeoutMs: number;
@@ -289,10 +301,16 @@ export class UrbisClient {
       retry: { retries: 5, baseDelayMs: 200, maxDelayMs: 10_000, ...opts.retry },
       maxBodyBytes: this.maxBodyBytes,
     });
-    this.verifier = new AnswerVerifier(opts.anchor, {
-      ...(opts.certCacheSize !== undefined ? { certCacheSize: opts.certCacheSize } : {}),
-      ...(opts.maxAgeMs !== undefined ? { maxAgeMs: opts.maxAgeMs } : {}),
-    });
+    this.verifier = new AnswerVerifier(opts.anchor, opts.certCacheSize !== undefined ? { certCacheSize: opts.certCacheSize } : {});
+    const anchor = this.verifier.anchor;
+    if (opts.trust && opts.trust.chainId !== anchor.chainId) throw new UrbisError('TX_CHAIN_MISMATCH', `the trust state is for chain ${opts.trust.chainId}`);
+    this.trust =
+      opts.trust ??
+      new TrustState(anchor.chainId, trustKey(anchor.chainId, validatorsHash(anchor.validators)), {
+        maxAgeMs: opts.maxAgeMs === undefined ? DEFAULT_MAX_AGE_MS : opts.maxAgeMs,
+        ...(opts.now ? { now: opts.now } : {}),
+        ...(opts.trustStore ? { store: opts.trustStore } : {}),
+      });
     this.anchorHeightValue = opts.anchorHeight ?? 0;
     this.verifyCommits = opts.verifyCommits ?? false;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULTS.waitTimeoutMs;
@@ -530,12 +548,28 @@ export class UrbisClient {
    * @returns the verified entry, or the verified proof that there is none.
    * @throws UrbisError ID_* (malformed identifier), PROOF_INVALID / CERT_INVALID / TX_CHAIN_MISMATCH
    *   (the answer does not verify, including a "not found" without a proof of absence),
-   *   CLIENT_STALE, CLIENT_TIMEOUT, CLIENT_HTTP, or the node's code for other refusals.
+   *   CLIENT_STALE (older than `maxAgeMs`), CLIENT_ROLLBACK (lower than a header already verified),
+   *   CLIENT_FORK (another header at a verified height), CLIENT_TIMEOUT, CLIENT_HTTP, or the node's
+   *   code for other refusals.
    */
   async resolve(id: string): Promise<Resolution> {
+    return this.resolveAs(id, 'current');
+  }
+
+  private async resolveAs(id: string, kind: AnswerKind): Promise<Resolution> {
     const ident = parseIdentifier(id);
     if (ident.local === null) return this.nsRead(ident);
-    return (await this.provenRead<IdEntry>(ident, `/v1/ids/${encodeURIComponent(ident.text)}`, idKey(canonicalKey(ident)))).resolution;
+    return (await this.provenRead<IdEntry>(ident, `/v1/ids/${encodeURIComponent(ident.text)}`, idKey(canonicalKey(ident)), kind)).resolution;
+  }
+
+  /**
+   * Verifies a proven answer and applies the trust state's rules to its header.
+   * @throws UrbisError as {@link AnswerVerifier.verifyProven}, CLIENT_STALE, CLIENT_ROLLBACK, CLIENT_FORK.
+   */
+  private verifyFresh<E extends IdEntry | NsEntry | GrantEntry>(answer: unknown, key: string, kind: AnswerKind, floor: number): VerifiedEntry<E> {
+    const v = this.verifier.verifyProven<E>(answer, key);
+    this.trust.observe({ header: v.verified.header, headerHash: v.proof.headerHash, cert: v.verified.cert }, kind, floor);
+    return v;
   }
 
   /**
@@ -584,13 +618,14 @@ export class UrbisClient {
   async grants(subject: string, opts: { cursor?: string; limit?: number } = {}): Promise<{ items: Resolution<GrantEntry>[]; next: string | null }> {
     const s = parseIdentifier(subject);
     const path = `/v1/ids/${encodeURIComponent(s.text)}/grants`;
+    const floor = this.trust.floor();
     const a = await this.http.json('GET', path, { query: { cursor: opts.cursor, limit: opts.limit } });
     if (!isObj(a) || !Array.isArray(a.items)) throw new UrbisError('CLIENT_HTTP', `${path}: the answer has no items`);
     const prefix = `grant:${canonicalKey(s)}|`;
     const items = a.items.map((it) => {
       const key = isObj(it) && typeof it.key === 'string' && it.key.startsWith(prefix) ? it.key : null;
       if (key === null) throw new UrbisError('PROOF_INVALID', `${path}: a listed grant is not about ${s.text}`);
-      const v = this.verifier.verifyProven<GrantEntry>(it, key);
+      const v = this.verifyFresh<GrantEntry>(it, key, 'current', floor);
       if (!v.present) throw new UrbisError('PROOF_INVALID', `${path}: a listed grant is proven absent`);
       return this.resolution<GrantEntry>(s, key, v);
     });
@@ -601,7 +636,9 @@ export class UrbisClient {
     ident: Identifier,
     path: string,
     key: string,
+    kind: AnswerKind = 'current',
   ): Promise<{ resolution: Resolution<E>; raw: unknown }> {
+    const floor = this.trust.floor();
     const a = await this.http.send('GET', path);
     let answer: unknown;
     if (a.status >= 200 && a.status < 300) {
@@ -617,7 +654,7 @@ export class UrbisClient {
       }
       throw err;
     }
-    return { resolution: this.resolution<E>(ident, key, this.verifier.verifyProven<E>(answer, key)), raw: answer };
+    return { resolution: this.resolution<E>(ident, key, this.verifyFresh<E>(answer, key, kind, floor)), raw: answer };
   }
 
   /** The resolution of a verified answer. */
@@ -651,8 +688,9 @@ export class UrbisClient {
   async history(id: string, opts: { prove?: boolean } = {}): Promise<IdHistory> {
     const ident = parseIdentifier(id);
     if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'history is kept for identifiers, not namespaces');
+    // A history read: exempt from the age and rollback rules (still proven, still fork-checked).
     const [current, json] = await Promise.all([
-      this.resolve(ident.text) as Promise<Resolution<IdEntry>>,
+      this.resolveAs(ident.text, 'history') as Promise<Resolution<IdEntry>>,
       this.http.json('GET', `/v1/ids/${encodeURIComponent(ident.text)}/history`).catch((e: unknown) => e),
     ]);
     if (!current.present) return { current, versions: [], proven: true };
@@ -726,6 +764,8 @@ export class UrbisClient {
     else if (ask.version === undefined && isObj(a.json) && isObj(a.json.proven)) answer = a.json.proven;
     else throw problemError(a);
     const v = this.verifier.verifyPast<IdEntry>(answer, key, ask);
+    // A past read (?version=, ?at=): exempt from the age and rollback rules, fork-checked.
+    this.trust.observe({ header: v.verified.header, headerHash: v.proof.headerHash, cert: v.verified.cert }, 'history');
     if (v.needsHead) {
       // No next block was sent: the header must be the head, or a later block may be the answer.
       const cp = await this.checkpoint();
@@ -737,10 +777,12 @@ export class UrbisClient {
 
   /**
    * The latest certified header, verified.
-   * @throws UrbisError CERT_INVALID, TX_CHAIN_MISMATCH, PROOF_INVALID, CLIENT_STALE, CLIENT_*.
+   * @throws UrbisError CERT_INVALID, TX_CHAIN_MISMATCH, PROOF_INVALID, CLIENT_STALE, CLIENT_ROLLBACK, CLIENT_FORK, CLIENT_*.
    */
   async checkpoint(): Promise<VerifiedHeader & { proof: ProofInfo }> {
+    const floor = this.trust.floor();
     const h = this.verifier.verifyCheckpoint(await this.http.json('GET', '/v1/checkpoint'));
+    this.trust.observe(h, 'current', floor);
     return { ...h, proof: proofInfo(h) };
   }
 
@@ -803,12 +845,16 @@ export class UrbisClient {
 
   /**
    * A block, verified: certificate, header hash, height, and transaction root recomputed.
-   * @throws UrbisError CERT_INVALID, TX_CHAIN_MISMATCH, PROOF_INVALID, CLIENT_STALE, CLIENT_*.
+   * @throws UrbisError CERT_INVALID, TX_CHAIN_MISMATCH, PROOF_INVALID, CLIENT_STALE, CLIENT_ROLLBACK, CLIENT_FORK, CLIENT_*.
    */
   async block(height: number | 'latest'): Promise<VerifiedBlock> {
     if (height !== 'latest' && !isCount(height)) throw new UrbisError('HTTP_BAD_REQUEST', 'a block height is a non-negative integer');
+    const floor = this.trust.floor();
     const json = await this.http.json('GET', `/v1/blocks/${height}`);
-    return this.verifier.verifyBlock(json, height === 'latest' ? null : height);
+    const b = this.verifier.verifyBlock(json, height === 'latest' ? null : height);
+    // The latest block is about now; a block by height is history (fork-checked only).
+    this.trust.observe(b, height === 'latest' ? 'current' : 'history', floor);
+    return b;
   }
 
   /**

@@ -47,6 +47,22 @@ export {
   type VerifiedListing,
   type VerifiedNsListing,
 } from './listings.js';
+export {
+  TrustState,
+  memoryTrustStore,
+  storageTrustStore,
+  parseTrustedHead,
+  trustKey,
+  DEFAULT_MAX_AGE_MS,
+  type TrustStore,
+  type TrustedHead,
+  type TrustStateOptions,
+  type AnswerKind,
+  type ForkSide,
+  type AdvanceListener,
+  type ForkListener,
+  type StorageLike,
+} from './trust-state.js';
 export { getResolver, resolveUrbisDid, dereferenceUrbisDid, type ResolverOptions, type UrbisDidOptions } from './did-resolver.js';
 export {
   parseDidRequest,

@@ -223,6 +223,15 @@ export const ERROR_CODES = {
   CLIENT_HTTP: { status: 502, description: 'The node answered with an unexpected HTTP status or body.' },
   CLIENT_TIMEOUT: { status: 504, description: 'The node did not answer, or the transaction was not committed, within the timeout.' },
   CLIENT_STALE: { status: 502, description: 'A certified answer is older than the client accepts (its header time is beyond maxAgeMs).' },
+  CLIENT_ROLLBACK: {
+    status: 502,
+    description: 'A certified current-state answer is from a lower height than a header this client already verified (a replayed or lagging node).',
+  },
+  CLIENT_FORK: {
+    status: 502,
+    description:
+      'Two certified headers for one height with different hashes: the validators signed two histories (details carry both headers and certificates).',
+  },
 
   // --- CLI and import (src/cli) ---
   CLI_USAGE: { status: 400, description: 'The command line is malformed.' },

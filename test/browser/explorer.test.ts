@@ -244,7 +244,12 @@ describe('explorer in chromium', () => {
       await page.goto(`${node.url}/trust`);
       await page.fill('#max-age', '');
       await page.getByRole('button', { name: 'Save' }).click();
+      // Empty: back to the default limit, 5 minutes (the node's heartbeat keeps its head fresher).
+      await expect.poll(() => page.getByTestId('max-age-now').textContent()).toMatch(/older than 300 s/);
+      await page.fill('#max-age', '0');
+      await page.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.getByTestId('max-age-now').textContent()).toMatch(/any age/);
+      expect(await page.getByTestId('trusted-head').textContent()).toMatch(/Highest block verified here: \d+/);
       await page.close();
     }
   });

@@ -23,7 +23,8 @@ function setup() {
   expectOk(c.run('id.register', { id, record: { type: 'lamp', attributes: { kind: 'led' } } }, [city]));
   const node = fakeNode(c);
   const anchor = UrbisClient.anchorFromGenesis(c.store.block(0)!.txs[0]);
-  const client = new UrbisClient({ url: 'http://node.test/', anchor, fetch: node.fetch, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  // The test chain runs on its own clock (T0): the client's freshness rule reads that clock too.
+  const client = new UrbisClient({ url: 'http://node.test/', anchor, fetch: node.fetch, retry: { baseDelayMs: 1, maxDelayMs: 5 }, now: () => c.time });
   return { c, city, seed, issuer, id, node, anchor, client };
 }
 

@@ -22,12 +22,20 @@ beforeEach(() => {
   c = newChain();
   city = withCity(c);
   node = fakeNode(c);
-  resolver = new Resolver(getResolver({ url: 'http://node.test', anchor: { chainId: c.chainId, validators: [c.validator.id] }, fetch: node.fetch }));
+  // The test chain runs on its own clock (T0): the resolver's freshness rule reads that clock too.
+  resolver = new Resolver(
+    getResolver({ url: 'http://node.test', anchor: { chainId: c.chainId, validators: [c.validator.id] }, fetch: node.fetch, now: () => c.time }),
+  );
 });
 
 describe('did:urbis resolver', () => {
   it('builds the document from the verified entry', async () => {
-    const client = new UrbisClient({ url: 'http://node.test', anchor: { chainId: c.chainId, validators: [c.validator.id] }, fetch: node.fetch });
+    const client = new UrbisClient({
+      url: 'http://node.test',
+      anchor: { chainId: c.chainId, validators: [c.validator.id] },
+      fetch: node.fetch,
+      now: () => c.time,
+    });
     const owner = newSigner();
     const id = objectIdText('156.130100', 'CAM-7');
     await client.registerId(

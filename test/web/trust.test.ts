@@ -1,6 +1,7 @@
 // The web app's trust anchor (pinned on first use) and its Ed25519 engine (WebCrypto checks that can
 // only confirm what the core would accept). Node's WebCrypto stands in for the browser's here; the
 // browser tests run the same code in chromium, in a secure and in a non-secure context.
+import { DEFAULT_MAX_AGE_MS } from '../../src/client/trust-state.js';
 import { describe, expect, it } from 'vitest';
 import { BrowserEd25519, certificatesIn } from '../../web/src/lib/accel.js';
 import {
@@ -66,16 +67,17 @@ describe('trust anchor: pinned on first use, replaceable', () => {
 });
 
 describe('freshness limit', () => {
-  it('stores a positive limit in ms, and nothing for any age; ignores junk', () => {
+  it('defaults to the SDK limit (5 min), stores a positive limit in ms and 0 for any age; junk is the default', () => {
     const store = memStore();
-    expect(readMaxAge(store)).toBeNull();
+    expect(readMaxAge(store)).toBe(DEFAULT_MAX_AGE_MS);
     writeMaxAge(store, 60_000);
     expect(readMaxAge(store)).toBe(60_000);
     writeMaxAge(store, null);
+    expect(store.getItem(MAX_AGE_KEY)).toBe('0');
     expect(readMaxAge(store)).toBeNull();
-    for (const junk of ['abc', '-5', '0', '1.5']) {
+    for (const junk of ['abc', '-5', '1.5', '']) {
       store.setItem(MAX_AGE_KEY, junk);
-      expect(readMaxAge(store), junk).toBeNull();
+      expect(readMaxAge(store), junk).toBe(DEFAULT_MAX_AGE_MS);
     }
   });
 });

@@ -31,7 +31,7 @@ export function App(props: { anchor: AnchorState; engine: BrowserEd25519; store:
   const [anchor, setAnchorState] = useState<AnchorState>(props.anchor);
   const [signers, setSigners] = useState<Signer[]>([]);
   const [maxAgeMs, setMaxAge] = useState<number | null>(() => readMaxAge(props.store));
-  const client = useMemo(() => (anchor.pinned ? makeClient(anchor.pinned, props.engine, maxAgeMs) : null), [anchor.pinned, maxAgeMs]);
+  const client = useMemo(() => (anchor.pinned ? makeClient(anchor.pinned, props.engine, maxAgeMs, props.store) : null), [anchor.pinned, maxAgeMs]);
 
   const navigate = (href: string) => {
     history.pushState(null, '', href);

@@ -14,19 +14,12 @@ import { withTarget } from '../target.js';
 import { targetOptions, type CommonOpts } from '../options.js';
 import { emit } from '../output.js';
 import { CliFailure } from '../failure.js';
+import { parseDuration } from '../args.js';
 import { codeFromArg, offlineAnchor, targetFacts, verdictExit } from '../codes.js';
 
 interface CodeVerifyOpts extends CommonOpts {
   offline?: string;
   maxAge?: string;
-}
-
-/** `30s`, `15m`, `12h`, `7d` or plain milliseconds. */
-export function parseDuration(s: string): number {
-  const m = /^([0-9]{1,12})(ms|s|m|h|d)?$/.exec(s.trim());
-  if (!m) throw new UrbisError('CLI_USAGE', `--max-age expects a duration like 30s, 15m, 12h or 7d, got "${s}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
-  return Number(m[1]) * unit;
 }
 
 function lines(v: CodeVerdict, from: string): string[] {

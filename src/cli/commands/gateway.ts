@@ -14,7 +14,8 @@ import { usage } from '../failure.js';
 import { loadSigner } from '../local.js';
 import { jsonOption, type CommonOpts } from '../options.js';
 
-interface GatewayOpts extends CommonOpts {
+// --max-age here is the signature age of the gateway, not the node-read option of CommonOpts.
+interface GatewayOpts extends Omit<CommonOpts, 'maxAge'> {
   upstream: string;
   service: string;
   fragment?: string;
@@ -61,7 +62,7 @@ export function registerGateway(program: Command): void {
     if (o.receipts) {
       if (o.key === undefined && !process.env.URBIS_KEY_FILE && !process.env.URBIS_KEY)
         usage('--receipts needs a controller key of the service: --key FILE, or URBIS_KEY_FILE / URBIS_KEY');
-      const signer = await loadSigner(o);
+      const signer = await loadSigner({ ...o, maxAge: undefined });
       receipts = new ReceiptBatcher({
         client,
         service,

@@ -4,12 +4,15 @@
  * certified header against that anchor.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import { UrbisError, isUrbisError } from '../../core/errors.js';
 import { validatorsHash } from '../../core/ledger/block.js';
 import { type BlockHeader } from '../../core/ledger/types.js';
 import { paths } from '../../node/data-dir.js';
 import type { UrbisClient } from '../../client/client.js';
+import { fileTrustStore } from '../../platform/trust-file.js';
+import { parseDuration } from '../args.js';
 import { CliFailure, EXIT, usage } from '../failure.js';
 import { resolveDir } from '../local.js';
 import { type CommonOpts } from '../options.js';
@@ -27,6 +30,22 @@ export function nodeUrl(o: CommonOpts): string | undefined {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') usage(`--node expects an http(s) URL, got "${raw}"`);
   return u.href.replace(/\/+$/, '');
+}
+
+/**
+ * Where the CLI keeps the trust state of each chain it read through a node (docs/cli.md "Freshness"):
+ * `$URBIS_TRUST_DIR`, else `$XDG_STATE_HOME/urbis/trust`, else `~/.local/state/urbis/trust`.
+ */
+export function trustDir(): string {
+  if (process.env.URBIS_TRUST_DIR) return resolvePath(process.env.URBIS_TRUST_DIR);
+  const state = process.env.XDG_STATE_HOME ? resolvePath(process.env.XDG_STATE_HOME) : join(homedir(), '.local', 'state');
+  return join(state, 'urbis', 'trust');
+}
+
+/** The SDK's client options for freshness: `--max-age` (0 = any age; default the SDK's 5 min) and the persisted trust state. */
+function freshness(o: CommonOpts): { maxAgeMs?: number | null; trustStore: ReturnType<typeof fileTrustStore> } {
+  const ms = o.maxAge === undefined ? undefined : parseDuration(o.maxAge);
+  return { ...(ms === undefined ? {} : { maxAgeMs: ms === 0 ? null : ms }), trustStore: fileTrustStore(trustDir()) };
 }
 
 /** Where the trust anchor comes from: a genesis file, or (null) the node itself. */
@@ -69,7 +88,7 @@ export async function openNode(url: string, o: CommonOpts): Promise<{ target: No
   let trusted: string;
   if (src) {
     genesis = readGenesisFile(src.file, src.from);
-    client = new UrbisClient({ url, anchor: UrbisClient.anchorFromGenesis(genesis) });
+    client = new UrbisClient({ url, anchor: UrbisClient.anchorFromGenesis(genesis), ...freshness(o) });
     via = { node: url, trust: 'genesis file', genesisFile: src.file };
     trusted = `the genesis in ${src.file} (${src.from})`;
   } else {
@@ -87,7 +106,7 @@ export async function openNode(url: string, o: CommonOpts): Promise<{ target: No
     const txs = typeof block0 === 'object' && block0 !== null ? (block0 as { txs?: unknown }).txs : undefined;
     genesis = Array.isArray(txs) ? (txs[0] as unknown) : undefined;
     try {
-      client = new UrbisClient({ url, anchor: UrbisClient.anchorFromGenesis(genesis) });
+      client = new UrbisClient({ url, anchor: UrbisClient.anchorFromGenesis(genesis), ...freshness(o) });
       // Only self-consistency: block 0 certified by the validators it names, its tx root covering them.
       client.verifier.verifyBlock(block0, 0);
     } catch (e) {

@@ -32,6 +32,8 @@ const NOT_VERIFIED = new Set<string>([
   'TX_CHAIN_MISMATCH',
   'BLOCK_INVALID',
   'CLIENT_STALE',
+  'CLIENT_ROLLBACK',
+  'CLIENT_FORK',
   'CRYPTO_SIGNATURE_INVALID',
 ]);
 
@@ -209,5 +211,9 @@ export function connectError(e: unknown, url: string, trusted: string): unknown 
 
 function notVerified(e: unknown, context = ''): unknown {
   if (!isUrbisError(e) || !NOT_VERIFIED.has(e.code)) return e;
-  return new CliFailure(new UrbisError(e.code, `verification failed: ${context}${e.message}`, e.details as Record<string, unknown> | undefined), EXIT.VERIFY);
+  const hint = e.code === 'CLIENT_STALE' ? ' (the node is behind, or its chain cuts no heartbeat blocks; --max-age sets the limit, 0 = any age)' : '';
+  return new CliFailure(
+    new UrbisError(e.code, `verification failed: ${context}${e.message}${hint}`, e.details as Record<string, unknown> | undefined),
+    EXIT.VERIFY,
+  );
 }

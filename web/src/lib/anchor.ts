@@ -5,6 +5,7 @@
  * genesis is reported, not followed.
  */
 import { UrbisClient } from '../../../src/client/client.js';
+import { DEFAULT_MAX_AGE_MS } from '../../../src/client/trust-state.js';
 import { canonicalBytes } from '../../../src/core/encoding/canonical-json.js';
 import { toHex } from '../../../src/core/encoding/bytes.js';
 import { sha256 } from '../../../src/core/crypto/index.js';
@@ -111,13 +112,17 @@ export function servedGenesisFrom(doc: Document): unknown {
 
 export const MAX_AGE_KEY = 'urbis.maxAgeMs.v1';
 
-/** The oldest answer the person accepts, ms (null: any age). */
+/**
+ * The oldest answer the person accepts, ms (null: any age). Nothing stored, or junk: the SDK's
+ * default ({@link DEFAULT_MAX_AGE_MS}, 5 minutes); `0` stored: any age.
+ */
 export function readMaxAge(store: KeyValueStore): number | null {
-  const v = Number(store.getItem(MAX_AGE_KEY));
-  return store.getItem(MAX_AGE_KEY) !== null && Number.isSafeInteger(v) && v > 0 ? v : null;
+  const t = store.getItem(MAX_AGE_KEY);
+  const v = Number(t);
+  if (t === '0') return null;
+  return t !== null && /^[0-9]+$/.test(t) && Number.isSafeInteger(v) && v > 0 ? v : DEFAULT_MAX_AGE_MS;
 }
 
 export function writeMaxAge(store: KeyValueStore, ms: number | null): void {
-  if (ms === null) store.removeItem(MAX_AGE_KEY);
-  else store.setItem(MAX_AGE_KEY, String(ms));
+  store.setItem(MAX_AGE_KEY, ms === null ? '0' : String(ms));
 }

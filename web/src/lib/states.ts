@@ -37,14 +37,23 @@ export type Failure =
   | { kind: 'stale'; code: string; reason: string }
   | { kind: 'refused'; code: string; reason: string };
 
-const NOT_VERIFIED = new Set(['PROOF_INVALID', 'PROOF_MALFORMED', 'CERT_INVALID', 'TX_CHAIN_MISMATCH', 'MERKLE_INPUT_INVALID', 'ENC_JSON_INVALID']);
+const NOT_VERIFIED = new Set([
+  'CLIENT_FORK',
+  'PROOF_INVALID',
+  'PROOF_MALFORMED',
+  'CERT_INVALID',
+  'TX_CHAIN_MISMATCH',
+  'MERKLE_INPUT_INVALID',
+  'ENC_JSON_INVALID',
+]);
 const UNREACHABLE = new Set(['CLIENT_HTTP', 'CLIENT_TIMEOUT', 'NODE_NOT_READY', 'NODE_BUSY', 'STORE_UNAVAILABLE', 'NODE_DIVERGED', 'HTTP_RATE_LIMITED']);
 
 /** Classifies an error thrown by the SDK. */
 export function classifyFailure(e: unknown): Failure {
   if (!isUrbisError(e)) return { kind: 'unreachable', code: 'CLIENT_HTTP', reason: e instanceof Error ? e.message : String(e) };
   if (NOT_VERIFIED.has(e.code)) return { kind: 'not-verified', code: e.code, reason: e.message };
-  if (e.code === 'CLIENT_STALE') return { kind: 'stale', code: e.code, reason: e.message };
+  // Older than the limit, or older than a header already verified: a node behind (or replaying).
+  if (e.code === 'CLIENT_STALE' || e.code === 'CLIENT_ROLLBACK') return { kind: 'stale', code: e.code, reason: e.message };
   // A CLIENT_HTTP that carries a node code we do not know is still the node refusing, not a network failure.
   if (UNREACHABLE.has(e.code) && !(e.code === 'CLIENT_HTTP' && typeof e.details?.httpStatus === 'number' && e.details.httpStatus < 500)) {
     return { kind: 'unreachable', code: e.code, reason: e.message };

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Facts, KeyList, Mono, Notice, Page } from '../components.js';
 import { useApp } from '../ctx.js';
+import { DEFAULT_MAX_AGE_MS } from '../../../src/client/trust-state.js';
 import { anchorOfGenesis } from '../lib/anchor.js';
 import { isoTime } from '../lib/format.js';
 
@@ -106,14 +107,16 @@ export function TrustView() {
 /** The oldest answer accepted: a node that has fallen behind answers with old, correctly signed data. */
 function Freshness() {
   const app = useApp();
-  const [text, setText] = useState(app.maxAgeMs === null ? '' : String(app.maxAgeMs / 1000));
+  const [text, setText] = useState(app.maxAgeMs === null ? '0' : String(app.maxAgeMs / 1000));
   const [err, setErr] = useState<string | null>(null);
+  const head = app.client?.trust.head ?? null;
   return (
     <section>
       <h2>Freshness</h2>
       <p class="help">
-        A correctly signed answer can still be old: a node that stopped following the network keeps serving yesterday's state. Refuse answers older than a limit
-        to see such a node as "behind".
+        A correctly signed answer can still be old: a node that stopped following the network, or one replaying answers it kept, serves yesterday's state with
+        valid signatures. Answers older than a limit are refused as "behind" (an idle chain still cuts a block every 30 s, so 5 minutes is the default), and so
+        is any answer from below a block this page already verified.
       </p>
       <form
         class="field"
@@ -121,12 +124,12 @@ function Freshness() {
           e.preventDefault();
           const t = text.trim();
           const s = Number(t);
-          if (t !== '' && (!Number.isFinite(s) || s <= 0)) return setErr('Give a number of seconds, or leave empty for any age.');
+          if (t !== '' && (!Number.isFinite(s) || s < 0)) return setErr('Give a number of seconds: empty for the default, 0 for any age.');
           setErr(null);
-          app.setMaxAgeMs(t === '' ? null : Math.round(s * 1000));
+          app.setMaxAgeMs(t === '' ? DEFAULT_MAX_AGE_MS : s === 0 ? null : Math.max(1, Math.round(s * 1000)));
         }}
       >
-        <label for="max-age">Oldest answer accepted, in seconds (empty: any age)</label>
+        <label for="max-age">Oldest answer accepted, in seconds (empty: the default, {DEFAULT_MAX_AGE_MS / 1000}; 0: any age)</label>
         <div class="row">
           <input id="max-age" type="text" inputMode="decimal" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
           <button type="submit">Save</button>
@@ -134,6 +137,9 @@ function Freshness() {
         {err ? <p class="error">{err}</p> : null}
         <p class="help" data-testid="max-age-now">
           Now: {app.maxAgeMs === null ? 'answers of any age are accepted' : `answers older than ${app.maxAgeMs / 1000} s are refused as "node behind"`}.
+        </p>
+        <p class="help" data-testid="trusted-head">
+          {head ? `Highest block verified here: ${head.height}, certified ${isoTime(head.time)}.` : 'No block verified here yet.'}
         </p>
       </form>
     </section>
