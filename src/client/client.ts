@@ -682,15 +682,18 @@ export class UrbisClient {
    * `prove` is false) each earlier version is fetched with its proof at the height that wrote it
    * ({@link resolveVersion}) and must equal the history's row.
    *
+   * A history read: exempt from the age and rollback rules (docs/sdk.md "Freshness and rollback"),
+   * unless `fresh` is set because the caller presents `current` as the identifier's state now.
+   *
    * @throws UrbisError PROOF_INVALID if the history does not end at the proven entry or a version
    *   does not verify, STATE_NOT_PROVABLE if the node no longer proves an old height, and as {@link resolve}.
    */
-  async history(id: string, opts: { prove?: boolean } = {}): Promise<IdHistory> {
+  async history(id: string, opts: { prove?: boolean; fresh?: boolean } = {}): Promise<IdHistory> {
     const ident = parseIdentifier(id);
     if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'history is kept for identifiers, not namespaces');
     // A history read: exempt from the age and rollback rules (still proven, still fork-checked).
     const [current, json] = await Promise.all([
-      this.resolveAs(ident.text, 'history') as Promise<Resolution<IdEntry>>,
+      this.resolveAs(ident.text, opts.fresh ? 'current' : 'history') as Promise<Resolution<IdEntry>>,
       this.http.json('GET', `/v1/ids/${encodeURIComponent(ident.text)}/history`).catch((e: unknown) => e),
     ]);
     if (!current.present) return { current, versions: [], proven: true };

@@ -102,7 +102,8 @@ function Result(props: { parsed: ParsedInput }) {
       }
       const nsPath = p.ident.namespace.join('.');
       const [history, ns, linked] = await Promise.all([
-        client.history(p.text),
+        // The page shows the current entry as the identifier's state now: freshness rules apply.
+        client.history(p.text, { fresh: true }),
         client.ns(nsPath).catch(() => null),
         client
           .search({ linkedTo: p.text, limit: 20 })
