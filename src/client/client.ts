@@ -881,10 +881,11 @@ export class UrbisClient {
    * missing (a node can leave items out; `complete` is always false).
    *
    * @throws UrbisError PROOF_INVALID (an item without a valid proof, or not matching), CERT_INVALID,
-   *   TX_CHAIN_MISMATCH, CLIENT_STALE, ID_* (bad `linkedTo`), CLIENT_HTTP, the node's code.
+   *   TX_CHAIN_MISMATCH, CLIENT_STALE, CLIENT_ROLLBACK, CLIENT_FORK, ID_* (bad `linkedTo`), CLIENT_HTTP, the node's code.
    */
   async searchVerified(q: SearchQuery = {}): Promise<VerifiedListing<IdEntry>> {
     const query = searchParams(q);
+    const floor = this.trust.floor();
     const json = await this.http.json('GET', '/v1/search', { query: { ...query, proofs: 1 } });
     const filter: SearchFilter = {
       ...(q.type !== undefined ? { type: q.type } : {}),
@@ -893,7 +894,9 @@ export class UrbisClient {
       ...(q.status !== undefined ? { status: q.status } : {}),
       ...(q.attrs ? { attrs: q.attrs } : {}),
     };
-    return verifySearchAnswer(this.verifier, json, filter, q.cursor);
+    const r = verifySearchAnswer(this.verifier, json, filter, q.cursor);
+    this.trust.observe(r.header, 'current', floor);
+    return r;
   }
 
   /**
@@ -903,16 +906,21 @@ export class UrbisClient {
    * complete.
    *
    * @throws UrbisError NS_NOT_FOUND (proven absent), PROOF_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH,
-   *   CLIENT_STALE, CLIENT_HTTP, the node's code.
+   *   CLIENT_STALE, CLIENT_ROLLBACK, CLIENT_FORK, CLIENT_HTTP, the node's code.
    */
   async listNamespaceVerified(ns: string | null = null, opts: { cursor?: string; limit?: number } = {}): Promise<VerifiedNsListing> {
     const path = ns === null ? null : parseNamespacePath(ns).join('.');
+    const floor = this.trust.floor();
     const a = await this.http.send('GET', path === null ? '/v1/ns' : `/v1/ns/${encodeURIComponent(path)}`, {
       query: { proofs: 1, ...(path !== null ? { cursor: opts.cursor, limit: opts.limit } : {}) },
     });
-    if (a.status >= 200 && a.status < 300) return verifyNsAnswer(this.verifier, a.json, path, opts.cursor);
+    if (a.status >= 200 && a.status < 300) {
+      const r = verifyNsAnswer(this.verifier, a.json, path, opts.cursor);
+      this.trust.observe(r.header, 'current', floor);
+      return r;
+    }
     if (path !== null && isObj(a.json) && a.json.proven !== undefined) {
-      const v = this.verifier.verifyProven<NsEntry>(a.json.proven, nsKey(path));
+      const v = this.verifyFresh<NsEntry>(a.json.proven, nsKey(path), 'current', floor);
       if (!v.present) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist (proven at block ${v.proof.height})`, { height: v.proof.height });
       throw new UrbisError('PROOF_INVALID', `the node refuses ${path} but proves it exists`);
     }
@@ -927,13 +935,18 @@ export class UrbisClient {
    * version 1 to the proven current entry (so none is missing).
    *
    * @throws UrbisError ID_NOT_FOUND (proven absent), PROOF_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH,
-   *   CLIENT_STALE, CLIENT_HTTP, the node's code.
+   *   CLIENT_FORK, CLIENT_HTTP, the node's code.
    */
   async historyVerified(id: string): Promise<VerifiedHistory> {
     const ident = parseIdentifier(id);
     if (ident.local === null) throw new UrbisError('ID_LOCAL_INVALID', 'history is kept for identifiers, not namespaces');
     const a = await this.http.send('GET', `/v1/ids/${encodeURIComponent(ident.text)}/history`, { query: { proofs: 1 } });
-    if (a.status >= 200 && a.status < 300) return verifyHistoryAnswer(this.verifier, a.json, canonicalKey(ident));
+    if (a.status >= 200 && a.status < 300) {
+      const r = verifyHistoryAnswer(this.verifier, a.json, canonicalKey(ident));
+      // A history read: exempt from the age and rollback rules, fork-checked.
+      this.trust.observe({ header: r.current.verified.header, headerHash: r.current.proof.headerHash, cert: r.current.verified.cert }, 'history');
+      return r;
+    }
     const err = problemError(a);
     if (err.code !== 'ID_NOT_FOUND') throw err;
     // "Not registered" is believed only with a proof of absence.
@@ -952,7 +965,12 @@ export class UrbisClient {
    * @returns a function that closes the feed.
    */
   eventsVerified(opts: EventsOptions, onEvent: (e: ChangeEvent, id: string, proof: EventProofInfo) => void): () => void {
-    const checker = new EventChecker((h, c) => this.verifier.verifyHeader(h, c));
+    // Events are about past blocks: their headers are fork-checked, not held to an age.
+    const checker = new EventChecker((h, c) => {
+      const v = this.verifier.verifyHeader(h, c);
+      this.trust.observe(v, 'history');
+      return v;
+    });
     return this.feed(
       { ...opts, filter: { ...opts.filter, proofs: '1' } },
       (m, report) => {

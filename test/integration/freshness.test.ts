@@ -107,6 +107,7 @@ beforeAll(async () => {
   const r = await before.resolve(LAMP);
   captured = { height: r.height, time: r.time };
   await before.checkpoint();
+  await before.searchVerified({ ns: '156.130100' });
   await runCli(['id', 'resolve', LAMP, '--node', proxy.url, '--genesis', genesisFile, '--json'], { env: cleanEnv({ URBIS_TRUST_DIR: trustDir }) });
   const d = getResolver({ url: proxy.url, anchor: anchor() }).urbis;
   await new Resolver({ urbis: d }).resolve(formatDid(parseIdentifier(LAMP)));
@@ -175,6 +176,8 @@ describe('a replaying node', () => {
     expect(again.trust.head).toMatchObject({ height: current.height, headerHash: c.trust.head!.headerHash });
     await expect(again.resolve(LAMP)).rejects.toMatchObject({ code: 'CLIENT_ROLLBACK' });
     await expect(again.checkpoint()).rejects.toMatchObject({ code: 'CLIENT_ROLLBACK' });
+    // Verified listings are current-state answers too: a replayed search page (LAMP-1 active) is refused.
+    await expect(again.searchVerified({ ns: '156.130100' })).rejects.toMatchObject({ code: 'CLIENT_ROLLBACK' });
   });
 
   it('SDK: two certified headers at one height are a fork (CLIENT_FORK, both headers as evidence)', async () => {
