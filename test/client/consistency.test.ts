@@ -65,7 +65,8 @@ async function serve(file: string): Promise<Side> {
       await app.close();
       store.close();
     },
-    client: new UrbisClient({ url, anchor, retry: { retries: 0 } }),
+    // Blocks here are cut on a fixed clock: consistency is tested, not age (test/integration/freshness.test.ts).
+    client: new UrbisClient({ url, anchor, retry: { retries: 0 }, maxAgeMs: 0 }),
   };
 }
 
