@@ -16,6 +16,7 @@ import '../../src/platform/node.js';
 import { importSnapshot } from '../../src/network/snapshot.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { parseCsvRecord } from '../../src/cli/csv.js';
+import { formatDid, parseIdentifier } from '../../src/core/ids/forms.js';
 import { BIN, cleanEnv, runCli, startNodeProcess, type NodeProcess } from '../helpers/processes.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'urbis-backup-'));
@@ -156,7 +157,7 @@ describe('export', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(entities.map((e) => e.id)).toEqual(docs.map((d) => `urn:ngsi-ld:lamp:${d.id}`));
+    expect(entities.map((e) => e.id)).toEqual(docs.map((d) => formatDid(parseIdentifier(d.id))));
     const served = await fetch(`${node.url}/v1/ids/${encodeURIComponent(one.id)}`, { headers: { accept: 'application/ld+json' } });
     expect(entities[0]).toEqual(await served.json());
   }, 60_000);

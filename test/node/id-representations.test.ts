@@ -8,6 +8,9 @@ import { objectIdText } from '../../src/core/ledger/names.js';
 import { ngsiLdEntity } from '../../src/core/api/ngsi-ld.js';
 import { linkHeader } from '../../src/core/api/linkset.js';
 import type { IdEntry } from '../../src/core/ledger/types.js';
+import { formatDid, parseIdentifier } from '../../src/core/ids/forms.js';
+
+const didOf = (id: string) => formatDid(parseIdentifier(id));
 
 const BASE = 'https://id.example.org';
 const enc = encodeURIComponent;
@@ -143,28 +146,27 @@ describe('GET /v1/ids/{id} representations', () => {
     expect(r.headers.link).toContain('rel="linkset"');
     const e = r.json();
     // Clause 4.5.1: an entity has an id that is a URI and a type; the @context travels in the body
-    // for application/ld+json, the core context last.
-    expect(e.id).toBe(`urn:ngsi-ld:lamp:${LAMP}`);
-    expect(e.id).toMatch(/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\-.:=@;$_!*'%/?#]+$/); // RFC 8141 §2
+    // for application/ld+json, the core context last. The id is the identifier's DID (a URI, RFC 3986).
+    expect(e.id).toBe(didOf(LAMP));
+    expect(e.id).toMatch(/^did:urbis:[A-Za-z0-9._:%-]+$/);
     expect(e.type).toBe('lamp');
     expect(e['@context'].at(-1)).toBe('https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld');
     // Clause 4.5.2: every Property has type "Property" and a non-null value.
     expect(e.kind).toEqual({ type: 'Property', value: 'led' });
     expect(e.h).toEqual({ type: 'Property', value: 8 });
     expect(e.spec).toEqual({ type: 'Property', value: { watts: 40 } });
-    expect(e.did.value).toMatch(/^did:urbis:/);
     expect(e.status).toEqual({ type: 'Property', value: 'active' });
     // A name NGSI-LD reserves (location is a GeoProperty there) moves under the urbis: prefix.
     expect(e.location).toBeUndefined();
     expect(e['urbis:location']).toEqual({ type: 'Property', value: 'north gate' });
     expect(e['@context'][0]).toEqual({ urbis: 'https://urbis.city/ns/ngsi-ld#' });
-    // Clause 4.5.3: a typed link is a Relationship whose object is the target entity's URI; the
-    // depot is in another city (156.130200) and is a Relationship like any other.
-    expect(e['located-in']).toEqual({ type: 'Relationship', object: `urn:ngsi-ld:building:${BLDG}` });
+    // Clause 4.5.3: a typed link is a Relationship whose object is the target entity's URI (its
+    // DID); the depot is in another city (156.130200) and is a Relationship like any other.
+    expect(e['located-in']).toEqual({ type: 'Relationship', object: didOf(BLDG) });
     const served = e['x-served-by'];
-    expect(served[0]).toEqual({ type: 'Relationship', object: `urn:ngsi-ld:x-depot:${DEPOT}` });
+    expect(served[0]).toEqual({ type: 'Relationship', object: didOf(DEPOT) });
     // Clause 4.5.5: instances of a multi-attribute after the default one carry a datasetId (a URI);
-    // an unregistered target is named by its DID.
+    // an unregistered target is named by its DID too.
     expect(served[1].type).toBe('Relationship');
     expect(served[1].object).toMatch(/^did:urbis:156\.130200:NEVR-9:/);
     expect(served[1].datasetId).toMatch(/^urn:ngsi-ld:Dataset:/);
@@ -186,9 +188,9 @@ describe('GET /v1/ids/{id} representations', () => {
       record: { type: 'lamp', attributes: { 'located-in': 'hall', gone: null }, links: [{ rel: 'located-in', target: BLDG }] },
       status: 'active',
     } as unknown as IdEntry;
-    const e = ngsiLdEntity(entry, () => 'building');
+    const e = ngsiLdEntity(entry);
     expect(e['located-in']).toEqual({ type: 'Property', value: 'hall' });
-    expect(e['urbis:located-in']).toEqual({ type: 'Relationship', object: `urn:ngsi-ld:building:${BLDG}` });
+    expect(e['urbis:located-in']).toEqual({ type: 'Relationship', object: didOf(BLDG) });
     expect('gone' in e).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UrbisError } from '../../core/errors.js';
-import { canonicalNsPath, keyOfText, parseIdLenient } from '../../core/ledger/names.js';
+import { canonicalNsPath } from '../../core/ledger/names.js';
 import { ngsiLdEntity } from '../../core/api/ngsi-ld.js';
 import type { IdEntry } from '../../core/ledger/types.js';
 import { paths } from '../../node/data-dir.js';
@@ -82,11 +82,6 @@ export function registerExport(program: Command): void {
       throw new UrbisError('BACKUP_TARGET_EXISTS', `${target} exists; give --force to replace it`, { file: target });
     const out: Writable = target ? createWriteStream(`${target}.partial`) : process.stdout;
     let count = 0;
-    // NGSI-LD relationships name their targets' entities, whose type is the target's record type.
-    const typeOf = (target: string): string | undefined => {
-      const t = parseIdLenient(target);
-      return (t.local === null ? store.ns(keyOfText(t.text)) : store.id(keyOfText(t.text)))?.record.type;
-    };
     // A failed or closed output ends the wait for 'drain'; the next write throws its error.
     out.on('error', () => out.emit('drain'));
     try {
@@ -98,7 +93,7 @@ export function registerExport(program: Command): void {
         const page = store.idsIn(ns, cursor, PAGE);
         let text = '';
         for (const e of page.items) {
-          text += o.format === 'csv' ? csvRow(e) : `${JSON.stringify(o.format === 'ngsi-ld' ? ngsiLdEntity(e, typeOf) : e)}\n`;
+          text += o.format === 'csv' ? csvRow(e) : `${JSON.stringify(o.format === 'ngsi-ld' ? ngsiLdEntity(e) : e)}\n`;
         }
         count += page.items.length;
         if (text) await write(out, text);

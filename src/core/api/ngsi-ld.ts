@@ -4,15 +4,14 @@
  * access (docs/sharing.md "NGSI-LD"). Pure.
  *
  * Mapping (clauses of GS CIM 009):
- * - clause 4.5.1 (Entity, normalized representation): `id` a URI, here the URN
- *   `urn:ngsi-ld:<type>:<urbis id>` (the URN convention of the NGSI-LD examples; RFC 8141 allows
- *   every character of an Urbis identifier in the NSS), `type` the record type, `@context`;
+ * - clause 4.5.1 (Entity, normalized representation): `id` a URI, here the identifier's DID
+ *   (`did:urbis:…`, docs/did-method.md), so the broker's entity and the ledger's identifier are one
+ *   name; `type` the record type, `@context`;
  * - clause 4.5.2 (Property): each attribute of the record is `{type: "Property", value}`; a `null`
- *   value has no NGSI-LD form and is left out; `did` and `status` are Properties too;
+ *   value has no NGSI-LD form and is left out; `status` is a Property too;
  * - clause 4.5.3 (Relationship): each typed link is `{type: "Relationship", object}`, `object` the
- *   URN of the target entity (its type read from the ledger by the caller; the target's DID when
- *   the target is unknown); several links of one relation are a multi-attribute (clause 4.5.5) whose
- *   instances after the first carry a `datasetId`;
+ *   DID of the target entity, in whichever city it is; several links of one relation are a
+ *   multi-attribute (clause 4.5.5) whose instances after the first carry a `datasetId`;
  * - names: attribute names that NGSI-LD reserves at entity level (`id`, `type`, `scope`,
  *   `location`, …: members with fixed meanings, `location` a GeoJSON GeoProperty) are exported under
  *   the `urbis:` prefix, defined in the entity's `@context` before the core context (given last, so
@@ -69,22 +68,17 @@ export interface NgsiLdEntity {
   [attribute: string]: unknown;
 }
 
-/** `urn:ngsi-ld:<type>:<urbis id>`: the entity id of an identifier of that record type. */
-export function ngsiLdUrn(type: string, id: string): string {
-  return `urn:ngsi-ld:${type}:${id}`;
+/** The entity id of an identifier or namespace: its DID. */
+export function ngsiLdId(id: string): string {
+  return formatDid(parseIdentifier(id));
 }
 
-/**
- * The NGSI-LD entity of an identifier or namespace record.
- * @param typeOf the record type of a link target as the ledger holds it; `undefined` when it is not
- *   registered (the relationship then points to the target's DID).
- */
-export function ngsiLdEntity(entry: IdEntry | NsEntry, typeOf: (target: string) => string | undefined): NgsiLdEntity {
+/** The NGSI-LD entity of an identifier or namespace record. */
+export function ngsiLdEntity(entry: IdEntry | NsEntry): NgsiLdEntity {
   const out: NgsiLdEntity = {
     '@context': [{ urbis: URBIS_NGSI_VOCAB }, NGSI_LD_CORE_CONTEXT],
-    id: ngsiLdUrn(entry.record.type, entry.id),
+    id: ngsiLdId(entry.id),
     type: entry.record.type,
-    did: { type: 'Property', value: formatDid(parseIdentifier(entry.id)) } satisfies NgsiProperty,
     status: { type: 'Property', value: entry.status } satisfies NgsiProperty,
   };
   const put = (name: string, attr: NgsiAttribute) => {
@@ -106,8 +100,7 @@ export function ngsiLdEntity(entry: IdEntry | NsEntry, typeOf: (target: string) 
     if (value !== null) put(name, { type: 'Property', value });
   }
   for (const l of entry.record.links ?? []) {
-    const t = typeOf(l.target);
-    put(l.rel, { type: 'Relationship', object: t === undefined ? formatDid(parseIdentifier(l.target)) : ngsiLdUrn(t, l.target) });
+    put(l.rel, { type: 'Relationship', object: ngsiLdId(l.target) });
   }
   if (entry.record.services?.length) {
     put('services', { type: 'Property', value: entry.record.services.map((s) => ({ id: s.id, type: s.type, serviceEndpoint: s.serviceEndpoint })) });

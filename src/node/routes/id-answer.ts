@@ -42,12 +42,7 @@ export function idAnswers(rt: NodeRuntime): (id: Identifier, rep?: IdRepresentat
     const e = guarded(() => rt.store.id(keyOfText(id.text)));
     if (!e) return null;
     const set = idLinkset(rt.publicUrl, id, e);
-    const typeOf = (target: string): string | undefined => {
-      const t = parseIdLenient(target);
-      const k = keyOfText(t.text);
-      return guarded(() => (t.local === null ? rt.store.ns(k) : rt.store.id(k)))?.record.type;
-    };
-    const body = rep === 'linkset' ? set : ngsiLdEntity(e, typeOf);
+    const body = rep === 'linkset' ? set : ngsiLdEntity(e);
     return { status: 200, body: JSON.stringify(body), link: linkField(set, self(id)) };
   };
   const answer = (id: Identifier, rep: IdRepresentation = 'json') => {
