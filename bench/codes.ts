@@ -25,6 +25,7 @@ import { objectIdText } from '../src/core/ledger/names.js';
 import { idKey, nsKey } from '../src/core/ledger/state.js';
 import { signerFromSeed } from '../src/core/ledger/tx.js';
 import type { IdEntry, NsEntry } from '../src/core/ledger/types.js';
+import { buildGenesis } from '../src/network/genesis.js';
 import { Ledger } from '../src/engine/ledger.js';
 import { MemoryStore } from '../src/storage/memory/memory-store.js';
 import { machine, report } from './report.js';
@@ -41,18 +42,7 @@ function chain() {
   const store = new MemoryStore();
   const ledger = new Ledger(store, { validator });
   const chainId = 'bench-codes';
-  ledger.commitGenesis({
-    body: {
-      v: 1,
-      chain: chainId,
-      type: 'genesis',
-      nonce: 'genesis',
-      validFrom: T0,
-      validUntil: T0,
-      payload: { chainId, time: T0, root: { keys: [root.id], threshold: 1 }, validators: [validator.id] },
-    },
-    sigs: [],
-  });
+  ledger.commitGenesis(buildGenesis({ chainId, validators: [validator.id], root: { keys: [root.id], threshold: 1 }, time: T0 }));
   return { validator, root, issuer, issuerSeed, store, ledger, chainId };
 }
 

@@ -11,6 +11,7 @@ import '../../src/platform/node.js';
 import { UrbisClient, checkForkEvidence, forkEvidenceOf, verifyExtends, type ConsistencyAnswer } from '../../src/client/index.js';
 import { buildTxBody, signTx, type Signer } from '../../src/core/ledger/tx.js';
 import type { Tx } from '../../src/core/ledger/types.js';
+import { buildGenesis } from '../../src/network/genesis.js';
 import { AnswerVerifier, type VerifiedHeader } from '../../src/core/ledger/verify.js';
 import { isUrbisError } from '../../src/core/errors.js';
 import { Ledger } from '../../src/engine/ledger.js';
@@ -23,18 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'urbis-fork-'));
 const chainId = 'fork-chain';
 const validator = newSigner();
 const root = newSigner();
-const genesis: Tx<'genesis'> = {
-  body: {
-    v: 1,
-    chain: chainId,
-    type: 'genesis',
-    nonce: 'genesis',
-    validFrom: T0,
-    validUntil: T0,
-    payload: { chainId, time: T0, root: { keys: [root.id], threshold: 1 }, validators: [validator.id] },
-  },
-  sigs: [],
-};
+const genesis: Tx<'genesis'> = buildGenesis({ chainId, validators: [validator.id], root: { keys: [root.id], threshold: 1 }, time: T0 });
 const anchor = { chainId, validators: [validator.id] };
 
 interface Side {

@@ -10,6 +10,7 @@ import type { Payloads, Tx, TxResult, TxType } from '../../src/core/ledger/types
 import { Ledger } from '../../src/engine/ledger.js';
 import { MemoryStore } from '../../src/storage/memory/memory-store.js';
 import type { LedgerStore } from '../../src/storage/types.js';
+import { buildGenesis } from '../../src/network/genesis.js';
 
 export const T0 = 1_700_000_000_000;
 
@@ -36,18 +37,7 @@ export function newChain(store: LedgerStore = new MemoryStore(), chainId = 'test
   const root = newSigner();
   const validator = newSigner();
   const ledger = new Ledger(store, { validator });
-  ledger.commitGenesis({
-    body: {
-      v: 1,
-      chain: chainId,
-      type: 'genesis',
-      nonce: 'genesis',
-      validFrom: T0,
-      validUntil: T0,
-      payload: { chainId, time: T0, root: { keys: [root.id], threshold: 1 }, validators: [validator.id] },
-    },
-    sigs: [],
-  });
+  ledger.commitGenesis(buildGenesis({ chainId, validators: [validator.id], root: { keys: [root.id], threshold: 1 }, time: T0 }));
   const c: TestChain = {
     chainId,
     root,
