@@ -27,6 +27,7 @@ import type { ReadyProblem, TxOutcome } from '../types.js';
 import { BlockCutter, type CutBlock, type StreamMsgKind } from './cutter.js';
 import { Certifier, parseSigMsg, type Quorum, type ValidatorFault } from './certifier.js';
 import type { StreamPublisher } from './publisher.js';
+import { streamHealth } from './health.js';
 
 /** The store operations the follower needs beyond the ledger port (SqliteStore has them). */
 export interface FollowerMetaStore {
@@ -79,7 +80,7 @@ const STALL_MS = 1000;
 const MAX_FAULTS = 100;
 
 /** How often the watchdog asks the ordering stream for its state (readiness), ms. */
-const STREAM_CHECK_MS = 2000;
+const STREAM_CHECK_MS = 1000;
 
 const META_STREAM_SEQ = 'net.stream_seq';
 const META_SIG_SEQ = 'net.sig_seq';
@@ -357,9 +358,12 @@ export class NetworkFollower {
       if (now - this.streamCheckAt >= STREAM_CHECK_MS) {
         this.streamCheckAt = now;
         try {
-          await jsm.streams.info(this.o.names.stream);
-          this.streamOkAt = Date.now();
-          this.streamError = null;
+          const problem = streamHealth(await jsm.streams.info(this.o.names.stream));
+          if (problem) this.streamError = problem;
+          else {
+            this.streamOkAt = Date.now();
+            this.streamError = null;
+          }
         } catch (e) {
           this.streamError = (e as Error).message;
         }
