@@ -8,6 +8,8 @@ const problem = {
   description: 'RFC 9457 problem document with a stable `code` (docs/errors.md).',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
+/** A route that takes no query parameters answers one with a 400 (src/node/routes/common.ts NO_QUERY). */
+const noQuery = { description: 'An unknown query parameter (the route takes none): HTTP_BAD_REQUEST.', content: problem.content };
 const json = (ref: string, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const idParam = {
   name: 'id',
@@ -26,6 +28,9 @@ const proofsParam = (what: string) => ({
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+/** Routes the per-client rate limit does not apply to (src/node/routes/ops.ts); every other answers 429 past it. */
+export const UNLIMITED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** A stable operationId from method and path: `get /v1/ids/{id}/history` → `getV1IdsByIdHistory`. */
 export function operationIdOf(method: string, path: string): string {
   const words = path
@@ -42,7 +47,13 @@ export function operationIdOf(method: string, path: string): string {
 export function openApiDocument(): Record<string, unknown> {
   const doc = describe();
   for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Record<string, unknown>>>)) {
-    for (const [m, op] of Object.entries(ops)) if (METHODS.includes(m) && op.operationId === undefined) op.operationId = operationIdOf(m, path);
+    for (const [m, op] of Object.entries(ops)) {
+      if (!METHODS.includes(m)) continue;
+      if (op.operationId === undefined) op.operationId = operationIdOf(m, path);
+      // The per-client rate limit (HTTP_RATE_LIMITED), on every route but the health ones.
+      const responses = op.responses as Record<string, unknown>;
+      if (!UNLIMITED_PATHS.has(path) && responses['429'] === undefined) responses['429'] = problem;
+    }
   }
   return doc;
 }
@@ -72,9 +83,14 @@ function describe(): Record<string, unknown> {
             '202': json('TxStatus', 'Accepted for ordering; poll GET /v1/tx/{hash}.'),
             '400': problem,
             '401': problem,
+            '403': {
+              description:
+                'Refused at admission: the signers hold no authority over the target at the head (AUTH_THRESHOLD naming what is missing, AUTH_NOT_REGISTRAR).',
+              content: problem.content,
+            },
             '413': problem,
             '415': problem,
-            '429': problem,
+            '429': { description: 'HTTP_RATE_LIMITED, or TX_SIGNER_LIMITED (a signer over its allowance).', content: problem.content },
             '503': problem,
           },
         },
@@ -91,7 +107,7 @@ function describe(): Record<string, unknown> {
               schema: { type: 'integer', minimum: 0, maximum: 30000 },
             },
           ],
-          responses: { '200': json('TxStatus', 'Pending or committed (valid, or invalid with its code).'), '404': problem },
+          responses: { '200': json('TxStatus', 'Pending or committed (valid, or invalid with its code).'), '400': problem, '404': problem },
         },
       },
       '/v1/ids/{id}': {
@@ -110,8 +126,25 @@ function describe(): Record<string, unknown> {
                 'Every one carries the links in an RFC 8288 Link header, the linkset link first.',
               content: {
                 'application/json': { schema: { $ref: '#/components/schemas/IdAnswer' } },
-                'application/linkset+json': { schema: { type: 'object', required: ['linkset'] } },
-                'application/ld+json': { schema: { type: 'object', required: ['id', 'type', '@context'] } },
+                'application/linkset+json': {
+                  schema: {
+                    type: 'object',
+                    required: ['linkset'],
+                    properties: { linkset: { type: 'array', description: 'RFC 9264 link context objects, the identifier first.', items: { type: 'object' } } },
+                  },
+                },
+                'application/ld+json': {
+                  schema: {
+                    type: 'object',
+                    required: ['id', 'type', '@context'],
+                    description: 'NGSI-LD entity: attributes as Properties, links as Relationships (docs/api.md).',
+                    properties: {
+                      id: { type: 'string', description: "The identifier's DID." },
+                      type: { type: 'string', description: 'The record type.' },
+                      '@context': { type: 'array', description: 'The Urbis vocabulary and the NGSI-LD core context.' },
+                    },
+                  },
+                },
               },
             },
             '304': { description: 'Not modified (ETag is the block height, plus the representation for the linkset and NGSI-LD ones).' },
@@ -144,10 +177,15 @@ function describe(): Record<string, unknown> {
         get: {
           summary: 'Top-level namespaces',
           parameters: [proofsParam('a state proof per namespace, with one header and certificate')],
-          responses: { '200': { description: 'Children of the root.' } },
+          responses: { '200': { description: 'Children of the root.' }, '400': problem, '503': problem },
         },
       },
-      '/v1/blocks/latest': { get: { summary: 'The latest block', responses: { '200': json('Block', 'Header, transactions, results, certificate.') } } },
+      '/v1/blocks/latest': {
+        get: {
+          summary: 'The latest block',
+          responses: { '200': json('Block', 'Header, transactions, results, certificate.'), '400': noQuery, '503': problem },
+        },
+      },
       '/v1/blocks/{height}': {
         get: {
           summary: 'A block by height',
@@ -156,7 +194,10 @@ function describe(): Record<string, unknown> {
         },
       },
       '/v1/checkpoint': {
-        get: { summary: 'The latest certified header', responses: { '200': json('Checkpoint', 'Header and finality certificate.'), '503': problem } },
+        get: {
+          summary: 'The latest certified header',
+          responses: { '200': json('Checkpoint', 'Header and finality certificate.'), '400': noQuery, '503': problem },
+        },
       },
       '/v1/consistency': {
         get: {
@@ -175,7 +216,7 @@ function describe(): Record<string, unknown> {
       '/v1/evidence': {
         get: {
           summary: 'Fork evidence held: pairs of certified headers of one height',
-          responses: { '200': { description: '{items: [{chainId, height, a, b}]}' } },
+          responses: { '200': { description: '{items: [{chainId, height, a, b}]}' }, '400': noQuery },
         },
         post: {
           summary: 'Report fork evidence {a: {header, cert}, b: {header, cert}}; checked against the validators in force and kept',
@@ -206,17 +247,26 @@ function describe(): Record<string, unknown> {
           parameters: [
             { name: 'ns', in: 'query', schema: { type: 'string' } },
             { name: 'type', in: 'query', schema: { type: 'string' } },
-            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['id', 'ns', 'chain'] } },
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['id', 'ns', 'chain', 'grant'] } },
             { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+            {
+              name: 'lastEventId',
+              in: 'query',
+              description: 'The same as the Last-Event-ID header (which wins), for clients that cannot set it.',
+              schema: { type: 'string' },
+            },
             proofsParam('a `proof` event per block: its certified header and the named transactions with audit paths'),
           ],
-          responses: { '200': { description: 'text/event-stream of ChangeEvent', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
-        },
-      },
-      '/1.0/identifiers': {
-        get: {
-          summary: 'DID resolution without a DID: an INVALID_DID resolution result',
-          responses: { '400': { description: 'DID Resolution result with error INVALID_DID.' } },
+          responses: {
+            '200': { description: 'text/event-stream of ChangeEvent', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '400': { description: 'A malformed Last-Event-ID, or a query parameter out of its schema: HTTP_BAD_REQUEST.', content: problem.content },
+            '410': {
+              description: 'EVENTS_GONE: the resume point is older than the earliest event this node holds (`details.earliestHeight`).',
+              content: problem.content,
+            },
+            '429': { description: 'HTTP_RATE_LIMITED, or EVENTS_CLIENT_LIMIT: this client address holds as many feeds as allowed.', content: problem.content },
+            '503': { description: 'EVENTS_BUSY: the node serves as many feeds as it is configured to.', content: problem.content },
+          },
         },
       },
       '/v1/snapshot': {
@@ -226,6 +276,7 @@ function describe(): Record<string, unknown> {
             'Head line (chain, height, header, certificate, stream positions, counts), one line per state entry in key order, one per replay-protection row, an end line. docs/network.md "Snapshots".',
           responses: {
             '200': { description: 'The snapshot.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+            '400': noQuery,
             '503': problem,
           },
         },
@@ -245,7 +296,7 @@ function describe(): Record<string, unknown> {
           responses: {
             '200': { description: 'Resolution or dereferencing result, or the document / verification method / service in the representation asked for.' },
             '303': { description: 'A service endpoint (service / serviceType, relativeRef): Location is the endpoint URL.' },
-            '400': { description: 'INVALID_DID, INVALID_DID_URL, INVALID_OPTIONS' },
+            '400': { description: 'INVALID_DID (also for `/1.0/identifiers` with no DID at all), INVALID_DID_URL, INVALID_OPTIONS' },
             '404': { description: 'NOT_FOUND' },
             '406': { description: 'REPRESENTATION_NOT_SUPPORTED' },
             '410': { description: 'Deactivated: no document, metadata deactivated: true.' },
@@ -304,7 +355,7 @@ function describe(): Record<string, unknown> {
       '/v1/trust/bundle': {
         get: {
           summary: "A trust bundle signed by this node's validator key (docs/codes.md §8)",
-          responses: { '200': { description: 'application/cose (COSE_Sign1)' }, '409': problem },
+          responses: { '200': { description: 'application/cose (COSE_Sign1)' }, '400': noQuery, '409': problem, '503': problem },
         },
       },
       '/id/{id}': {
@@ -318,10 +369,21 @@ function describe(): Record<string, unknown> {
           },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain; version=0.0.4' } } } },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs.' } } } },
-      '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready, with the reason.' } } } },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics (never rate-limited)', responses: { '200': { description: 'text/plain; version=0.0.4' }, '400': noQuery } },
+      },
+      '/healthz': { get: { summary: 'Liveness (never rate-limited)', responses: { '200': { description: 'The process runs.' }, '400': noQuery } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness (never rate-limited)',
+          responses: {
+            '200': { description: 'Ready.' },
+            '400': noQuery,
+            '503': { description: 'Not ready: {ready: false, code, reason, reasons} (docs/operations.md "Readiness").' },
+          },
+        },
+      },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' }, '400': noQuery } } },
     },
     components: {
       schemas: {

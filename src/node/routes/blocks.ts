@@ -7,6 +7,7 @@ import { UrbisError } from '../../core/errors.js';
 import { checkForkEvidence } from '../../core/ledger/consistency.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
+import { NO_QUERY } from './common.js';
 
 export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void {
   const sendBlock = (reply: FastifyReply, height: number) => {
@@ -16,7 +17,7 @@ export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void
     reply.header('cache-control', 'public, max-age=3600, immutable');
     return reply.send({ header: block.header, headerHash: cert.headerHash, txs: block.txs, results: block.results, cert });
   };
-  app.get('/v1/blocks/latest', async (_req, reply) => {
+  app.get('/v1/blocks/latest', { schema: NO_QUERY }, async (_req, reply) => {
     const head = guarded(() => rt.store.head());
     if (!head) throw new UrbisError('NODE_NOT_READY', 'no blocks yet');
     sendBlock(reply, head.height);
@@ -27,7 +28,7 @@ export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void
     { schema: { params: { type: 'object', properties: { height: { type: 'integer', minimum: 0 } }, required: ['height'] } } },
     async (req, reply) => sendBlock(reply, (req.params as { height: number }).height),
   );
-  app.get('/v1/checkpoint', async (_req, reply) => {
+  app.get('/v1/checkpoint', { schema: NO_QUERY }, async (_req, reply) => {
     requireReady(rt);
     const head = guarded(() => rt.store.head());
     if (!head) throw new UrbisError('NODE_NOT_READY', 'no blocks yet');
@@ -63,7 +64,7 @@ export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void
     },
   );
   // Fork evidence: two certified headers of the same height (docs/api.md "Fork evidence").
-  app.get('/v1/evidence', async (_req, reply) => {
+  app.get('/v1/evidence', { schema: NO_QUERY }, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');
     return reply.send({ items: guarded(() => rt.store.evidence()) });
   });

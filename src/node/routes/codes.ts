@@ -32,7 +32,7 @@ import { guarded, requireReady } from '../guards.js';
 import { idPage } from '../html.js';
 import type { NodeRuntime } from '../types.js';
 import { idAnswers } from './id-answer.js';
-import { provenJson, tail } from './common.js';
+import { NO_QUERY, provenJson, tail } from './common.js';
 
 /** Query of `/v1/ids/<id>/code.svg|png`. */
 export interface CodeImageQuery {
@@ -170,7 +170,7 @@ export function registerCodeRoutes(app: FastifyInstance, rt: NodeRuntime, opts: 
     },
   );
 
-  app.get('/v1/trust/bundle', async (_req, reply) => {
+  app.get('/v1/trust/bundle', { schema: NO_QUERY }, async (_req, reply) => {
     requireReady(rt);
     if (!rt.validator) throw new UrbisError('BUNDLE_UNAVAILABLE', 'this node holds no validator key');
     const head = guarded(() => rt.store.head())!;

@@ -14,6 +14,12 @@ import type { NodeRuntime } from '../types.js';
 import { problem } from '../problem.js';
 import { parsePastAt } from '../../core/api/past.js';
 
+/**
+ * Schema of a route that takes no query parameters: any is a 400 HTTP_BAD_REQUEST, as on every
+ * other route (an unknown parameter is an error, never silently ignored).
+ */
+export const NO_QUERY = { querystring: { type: 'object', properties: {}, additionalProperties: false } } as const;
+
 /** Positive answers may be cached a few seconds; negative ones only briefly (docs/api.md "Caching"). */
 export const CACHE_POSITIVE = 'public, max-age=5';
 export const CACHE_NEGATIVE = 'public, max-age=1';

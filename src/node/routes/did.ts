@@ -29,6 +29,7 @@ import { idRef, parseStateKey } from '../../core/ledger/state.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
 import { requireReady } from '../guards.js';
+import { instanceOf, problem, sendProblem } from '../problem.js';
 import type { NodeRuntime } from '../types.js';
 
 const PREFIX = '/1.0/identifiers/';
@@ -70,8 +71,25 @@ function readState(rt: NodeRuntime, req: DidRequest): DidStateView {
 }
 
 export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
-  // No DID at all: the did input is REQUIRED (DID Resolution §4).
-  app.get('/1.0/identifiers', async (req, reply) => send(reply, errorAnswer(didError('INVALID_DID', 'no DID given'), req.headers.accept, '')));
+  // No DID at all: the did input is REQUIRED (DID Resolution §4). Not an operation of its own but
+  // the resolution operation called without its input: answered by this prefix's not-found handler,
+  // so that the route table holds only the operation the OpenAPI document describes.
+  void app.register(
+    async (scoped) => {
+      scoped.setNotFoundHandler((req, reply) => {
+        const path = (req.raw.url ?? '').split('?')[0]!.replace(/\/+$/, '');
+        if ((req.method === 'GET' || req.method === 'HEAD') && path === PREFIX.slice(0, -1)) {
+          return send(reply, errorAnswer(didError('INVALID_DID', 'no DID given'), req.headers.accept, ''));
+        }
+        const inst = instanceOf(req.url);
+        return sendProblem(
+          reply,
+          problem('HTTP_NOT_FOUND', `no route ${req.method} ${inst ?? '(malformed path)'}`, inst === undefined ? {} : { instance: inst }),
+        );
+      });
+    },
+    { prefix: PREFIX.slice(0, -1) },
+  );
   app.get('/1.0/identifiers/*', async (req, reply) => {
     const accept = req.headers.accept;
     const raw = req.raw.url ?? '';

@@ -5,9 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ReadyProblem } from '../../ordering/types.js';
 import type { NodeRuntime } from '../types.js';
 import { openApiDocument } from '../openapi.js';
+import { NO_QUERY } from './common.js';
 
-/** Health and metrics are never rate-limited: a busy node must still answer its supervisor. */
-const NO_LIMIT = { config: { rateLimit: false } } as const;
+/**
+ * Health and metrics are never rate-limited: a busy node must still answer its supervisor. They take
+ * no query parameters (a probe configured with one fails at once, with a 400 saying so).
+ */
+const NO_LIMIT = { config: { rateLimit: false }, schema: NO_QUERY } as const;
 
 export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
   app.get('/metrics', NO_LIMIT, async (_req, reply) => {
@@ -37,5 +41,7 @@ export function registerOpsRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     return reply.send({ ready: true, height, chainId: rt.chainId, validator: rt.orderer !== null, ...(provable ? { provable } : {}), ...net });
   });
   const doc = JSON.stringify(openApiDocument());
-  app.get('/openapi.json', async (_req, reply) => reply.type('application/json').header('cache-control', 'public, max-age=3600').send(doc));
+  app.get('/openapi.json', { schema: NO_QUERY }, async (_req, reply) =>
+    reply.type('application/json').header('cache-control', 'public, max-age=3600').send(doc),
+  );
 }

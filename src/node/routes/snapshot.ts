@@ -11,6 +11,7 @@ import { frontierPositions } from '../../core/merkle/log.js';
 import { toHex } from '../../core/encoding/index.js';
 import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
 import { requireReady } from '../guards.js';
+import { NO_QUERY } from './common.js';
 import type { NodeRuntime } from '../types.js';
 
 /** Entries and replay rows read per query. */
@@ -23,7 +24,7 @@ const PAGE = 5000;
  */
 export function registerSnapshotRoute(app: FastifyInstance, rt: NodeRuntime, dbFile: string, maxConcurrent = 2): void {
   let open = 0;
-  app.get('/v1/snapshot', async (req, reply) => {
+  app.get('/v1/snapshot', { schema: NO_QUERY }, async (req, reply) => {
     requireReady(rt);
     // A snapshot is the whole state: a few at a time, so that fetching them cannot starve the node.
     if (open >= maxConcurrent) throw new UrbisError('NODE_BUSY', `${open} snapshots are being sent; retry later`, { retryAfterMs: 10_000 });
