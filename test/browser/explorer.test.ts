@@ -161,6 +161,36 @@ describe('explorer in chromium', () => {
     await shot(page, 'namespace-tampered');
     await page.unroute('**/v1/ns/156.130100?*');
 
+    // The same name, changed in the country's listing of its children: the child's proof fails.
+    await page.route('**/v1/ns/156?*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.text();
+      await route.fulfill({ response: res, body: body.replace('"Shijiazhuang"', '"Shijiazhuanh"') });
+    });
+    await page.goto(`${node.url}/ns/156`);
+    await page.locator('.result[data-state="not-verified"]').waitFor();
+    expect(await page.getByTestId('reason').textContent()).toMatch(/PROOF_INVALID/);
+    expect(await page.getByText('Shijiazhuanh').count()).toBe(0);
+    await page.unroute('**/v1/ns/156?*');
+    // Untouched, the listing says what is proven.
+    await page.goto(`${node.url}/ns/156`);
+    await page.locator('.result[data-state="verified"]').waitFor();
+    expect(await page.getByTestId('children-proof').textContent()).toMatch(/proven current at block \d+/);
+
+    // An identifier listed in a namespace, its status changed: the list is not shown as verified.
+    await page.route('**/v1/search?*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.text();
+      await route.fulfill({ response: res, body: body.replace('"status":"active"', '"status":"deactivated"') });
+    });
+    await page.goto(`${node.url}/ns/156.130100`);
+    await page.locator('.result[data-state="not-verified"]').waitFor();
+    expect(await page.getByTestId('reason').textContent()).toMatch(/PROOF_INVALID/);
+    expect(await page.getByTestId('ids-proof').count()).toBe(0);
+    await page.unroute('**/v1/search?*');
+    await page.goto(`${node.url}/ns/156.130100`);
+    await page.getByTestId('ids-proof').waitFor();
+
     // A node that reports faults in its status (a network node's fault detection) raises the alarm.
     await page.route('**/readyz', async (route) => {
       const res = await route.fetch();

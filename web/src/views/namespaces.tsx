@@ -1,13 +1,14 @@
 /**
- * Namespaces: the tree from the root through countries and cities to organisations. Each namespace
- * entry is verified (proof + certificate); the listings of children and identifiers are the node's
- * word and say so.
+ * Namespaces: the tree from the root through countries and cities to organisations. Everything on
+ * the page is verified in the browser: the namespace entry (proof + certificate), each listed child
+ * namespace and each listed identifier (proven current at one certified header). Whether a listing
+ * is complete is proven only where the parent's counters allow it, and the page says which.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { NsEntry, IdEntry } from '../../../src/core/ledger/types.js';
-import { nsKey } from '../../../src/core/ledger/state.js';
+import { UrbisError } from '../../../src/core/errors.js';
 import type { VerifiedEntry } from '../../../src/client/verify.js';
-import { isObj, problemError } from '../../../src/client/http.js';
+import type { VerifiedNsListing } from '../../../src/client/listings.js';
 import { Badge, Facts, FailureBox, IdList, KeyList, Loading, Notice, Page } from '../components.js';
 import { useApp } from '../ctx.js';
 import { isoTime, quota } from '../lib/format.js';
@@ -16,22 +17,12 @@ import { classifyFailure, type Failure } from '../lib/states.js';
 
 const PAGE = 50;
 
-interface Listing {
-  items: NsEntry[];
-  next: string | null;
-}
-
 type State =
   | { kind: 'loading' }
   | { kind: 'failed'; failure: Failure }
-  | { kind: 'root'; children: Listing }
-  | { kind: 'ns'; path: string; v: VerifiedEntry<NsEntry>; children: Listing };
-
-function listing(v: unknown): Listing {
-  const c = isObj(v) && isObj(v.children) ? v.children : null;
-  const items = c && Array.isArray(c.items) ? (c.items.filter((x) => isObj(x) && typeof x.ns === 'string') as unknown as NsEntry[]) : [];
-  return { items, next: c && typeof c.next === 'string' ? c.next : null };
-}
+  | { kind: 'absent'; path: string; height: number }
+  | { kind: 'root'; children: VerifiedNsListing }
+  | { kind: 'ns'; path: string; v: VerifiedEntry<NsEntry>; children: VerifiedNsListing };
 
 export function NamespacesView(props: { path: string | null; cursor: string | null }) {
   const app = useApp();
@@ -42,15 +33,16 @@ export function NamespacesView(props: { path: string | null; cursor: string | nu
     let live = true;
     setSt({ kind: 'loading' });
     const run = async (): Promise<State> => {
-      if (props.path === null) return { kind: 'root', children: listing(await client.http.json('GET', '/v1/ns')) };
+      if (props.path === null) return { kind: 'root', children: await client.listNamespaceVerified(null) };
       const path = props.path.replace(/:.*$/, '');
-      const a = await client.http.send('GET', `/v1/ns/${encodeURIComponent(path)}`, {
-        query: { limit: PAGE, ...(props.cursor ? { cursor: props.cursor } : {}) },
-      });
-      const body = a.status === 404 && isObj(a.json) ? a.json.proven : a.json;
-      if (a.status >= 400 && a.status !== 404) throw problemError(a);
-      const v = client.verifier.verifyProven<NsEntry>(body, nsKey(path));
-      return { kind: 'ns', path, v, children: listing(a.json) };
+      try {
+        const children = await client.listNamespaceVerified(path, { limit: PAGE, ...(props.cursor ? { cursor: props.cursor } : {}) });
+        return { kind: 'ns', path, v: children.parent!, children };
+      } catch (e) {
+        // Believed only with a proof of absence, which the SDK checked before saying so.
+        if (e instanceof UrbisError && e.code === 'NS_NOT_FOUND') return { kind: 'absent', path, height: Number(e.details?.height ?? 0) };
+        throw e;
+      }
     };
     run().then(
       (s) => live && setSt(s),
@@ -76,6 +68,13 @@ export function NamespacesView(props: { path: string | null; cursor: string | nu
         <Loading what="Loading and verifying" />
       ) : st.kind === 'failed' ? (
         <FailureBox failure={st.failure} />
+      ) : st.kind === 'absent' ? (
+        <div class="result" data-state="absent">
+          <Badge ok={true} />
+          <Notice tone="info" title="Not registered" testid="absent">
+            No namespace <code>{st.path}</code> exists at block {st.height}; the node proved its absence.
+          </Notice>
+        </div>
       ) : st.kind === 'root' ? (
         <Children listing={st.children} path={null} cursor={null} />
       ) : (
@@ -102,16 +101,7 @@ function Crumbs(props: { path: string | null }) {
 
 function NsDetail(props: { st: Extract<State, { kind: 'ns' }>; cursor: string | null }) {
   const { v, path, children } = props.st;
-  if (!v.entry) {
-    return (
-      <div class="result" data-state="absent">
-        <Badge ok={true} />
-        <Notice tone="info" title="Not registered" testid="absent">
-          No namespace <code>{path}</code> exists at block {v.proof.height}; the node proved its absence.
-        </Notice>
-      </div>
-    );
-  }
+  if (!v.entry) throw new Error('a listing is answered for existing namespaces only');
   const e = v.entry;
   const name = typeof e.record.attributes?.name === 'string' ? e.record.attributes.name : null;
   return (
@@ -202,12 +192,19 @@ function Policy(props: { e: NsEntry }) {
   );
 }
 
-function Children(props: { listing: Listing; path: string | null; cursor: string | null }) {
-  const { items, next } = props.listing;
+function Children(props: { listing: VerifiedNsListing; path: string | null; cursor: string | null }) {
+  const { items, next, proof, complete } = props.listing;
   return (
     <section>
       <h3>{props.path ? 'Child namespaces' : 'Top-level namespaces'}</h3>
-      <p class="help">A listing by the node; each namespace is verified when you open it.</p>
+      <p class="help" data-testid="children-proof">
+        Each listed namespace is proven current at <a href={blockHref(proof.height)}>block {proof.height}</a>.{' '}
+        {complete
+          ? 'The list is proven complete: the namespace counts exactly these children.'
+          : props.path
+            ? 'That none is missing is not proven on this page (the node chooses what it lists).'
+            : 'That none is missing is not proven (the root keeps no count of its children).'}
+      </p>
       {items.length === 0 ? (
         <p class="empty">{props.path ? 'No child namespaces.' : 'No namespaces yet. The root authority creates the first ones on the Manage page.'}</p>
       ) : (
@@ -239,30 +236,44 @@ function Ids(props: { path: string }) {
   const app = useApp();
   const [items, setItems] = useState<IdEntry[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
-  const [err, setErr] = useState<string | null>(null);
+  const [height, setHeight] = useState<number | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
   const load = (cursor: string | null) => {
     app.client
-      ?.search({ ns: props.path, limit: PAGE, cursor })
+      ?.searchVerified({ ns: props.path, limit: PAGE, ...(cursor ? { cursor } : {}) })
       .then((a) => {
         setItems((old) => (cursor && old ? [...old, ...a.items] : a.items));
         setNext(a.next);
+        setHeight(a.proof.height);
       })
-      .catch((e: Error) => setErr(e.message));
+      .catch((e: unknown) => setFailure(classifyFailure(e)));
   };
   useEffect(() => {
     setItems(null);
+    setFailure(null);
     load(null);
   }, [props.path]);
   return (
     <section>
       <h3>Identifiers in and below {props.path}</h3>
-      {err ? <p class="error">{err}</p> : null}
-      {items === null ? (
-        <Loading what="Loading identifiers" />
+      {failure ? (
+        <FailureBox failure={failure} />
+      ) : items === null ? (
+        <Loading what="Loading and verifying identifiers" />
       ) : items.length === 0 ? (
         <p class="empty">No identifiers registered here yet.</p>
       ) : (
         <>
+          <p class="help" data-testid="ids-proof">
+            Each listed identifier is proven current
+            {height !== null ? (
+              <>
+                {' '}
+                at <a href={blockHref(height)}>block {height}</a>
+              </>
+            ) : null}
+            .
+          </p>
           <IdList items={items} />
           {next ? (
             <button type="button" class="secondary" onClick={() => load(next)}>

@@ -18,7 +18,14 @@ import { VerdictCard } from './verdict.js';
 type Outcome =
   | { kind: 'loading' }
   | { kind: 'failed'; failure: Failure }
-  | { kind: 'id'; history: IdHistory; ns: NsResolution | null; linkedFrom: IdEntry[] | null; engine: EngineCounts; ms: number }
+  | {
+      kind: 'id';
+      history: IdHistory;
+      ns: NsResolution | null;
+      linkedFrom: { items: IdEntry[]; height: number } | { failure: Failure };
+      engine: EngineCounts;
+      ms: number;
+    }
   | { kind: 'ns'; ns: NsResolution; engine: EngineCounts; ms: number };
 
 export function ResolveView(props: { q: string; code: string | null }) {
@@ -105,10 +112,10 @@ function Result(props: { parsed: ParsedInput }) {
         // The page shows the current entry as the identifier's state now: freshness rules apply.
         client.history(p.text, { fresh: true }),
         client.ns(nsPath).catch(() => null),
-        client
-          .search({ linkedTo: p.text, limit: 20 })
-          .then((a) => a.items)
-          .catch(() => null),
+        client.searchVerified({ linkedTo: p.text, limit: 20 }).then(
+          (a) => ({ items: a.items, height: a.proof.height }),
+          (e: unknown) => ({ failure: classifyFailure(e) }),
+        ),
       ]);
       return { kind: 'id', history, ns, linkedFrom: linked, engine: delta(before, app.engine.counts), ms: performance.now() - t0 };
     };
@@ -245,11 +252,18 @@ function IdResult(props: { o: Extract<Outcome, { kind: 'id' }> }) {
       ) : null}
       <Record entry={e} />
       <History h={history} />
-      {linkedFrom && linkedFrom.length > 0 ? (
+      {'failure' in linkedFrom ? (
         <section>
           <h3>Linked from</h3>
-          <p class="help">A listing by the node (not proven); open an identifier to verify it.</p>
-          <IdList items={linkedFrom} />
+          <FailureBox failure={linkedFrom.failure} />
+        </section>
+      ) : linkedFrom.items.length > 0 ? (
+        <section>
+          <h3>Linked from</h3>
+          <p class="help" data-testid="linked-proof">
+            Each identifier below is proven current at block {linkedFrom.height} with a link to this one (the first 20).
+          </p>
+          <IdList items={linkedFrom.items} />
         </section>
       ) : null}
       <Proof r={r} engine={engine} />
