@@ -37,6 +37,15 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
   expect(v.map((x) => `${where}: ${x.id} (${x.impact}) ${x.help} at ${JSON.stringify(x.nodes[0]?.target)}`)).toEqual([]);
 }
 
+/** Changes the first occurrence of `from` into `to` in every answer to requests matching `glob`. */
+async function replaceInAnswers(page: Page, glob: string, from: string, to: string): Promise<void> {
+  await page.route(glob, async (route) => {
+    const res = await route.fetch();
+    const body = await res.text();
+    await route.fulfill({ response: res, body: body.replace(from, to) });
+  });
+}
+
 async function firstId(query: string): Promise<string> {
   const r = (await (await fetch(`${node.url}/v1/search?${query}&limit=1`)).json()) as { items: Array<{ id: string }> };
   return r.items[0]!.id;
@@ -149,11 +158,7 @@ describe('explorer in chromium', () => {
     await page.unroute('**/v1/blocks/**');
 
     // The name of a city, changed in the namespace answer.
-    await page.route('**/v1/ns/156.130100?*', async (route) => {
-      const res = await route.fetch();
-      const body = await res.text();
-      await route.fulfill({ response: res, body: body.replace('"Shijiazhuang"', '"Shijiazhuanh"') });
-    });
+    await replaceInAnswers(page, '**/v1/ns/156.130100?*', '"Shijiazhuang"', '"Shijiazhuanh"');
     await page.goto(`${node.url}/ns/156.130100`);
     await page.locator('.result[data-state="not-verified"]').waitFor();
     expect(await page.getByTestId('reason').textContent()).toMatch(/PROOF_INVALID/);
@@ -162,11 +167,7 @@ describe('explorer in chromium', () => {
     await page.unroute('**/v1/ns/156.130100?*');
 
     // The same name, changed in the country's listing of its children: the child's proof fails.
-    await page.route('**/v1/ns/156?*', async (route) => {
-      const res = await route.fetch();
-      const body = await res.text();
-      await route.fulfill({ response: res, body: body.replace('"Shijiazhuang"', '"Shijiazhuanh"') });
-    });
+    await replaceInAnswers(page, '**/v1/ns/156?*', '"Shijiazhuang"', '"Shijiazhuanh"');
     await page.goto(`${node.url}/ns/156`);
     await page.locator('.result[data-state="not-verified"]').waitFor();
     expect(await page.getByTestId('reason').textContent()).toMatch(/PROOF_INVALID/);
@@ -178,11 +179,7 @@ describe('explorer in chromium', () => {
     expect(await page.getByTestId('children-proof').textContent()).toMatch(/proven current at block \d+/);
 
     // An identifier listed in a namespace, its status changed: the list is not shown as verified.
-    await page.route('**/v1/search?*', async (route) => {
-      const res = await route.fetch();
-      const body = await res.text();
-      await route.fulfill({ response: res, body: body.replace('"status":"active"', '"status":"deactivated"') });
-    });
+    await replaceInAnswers(page, '**/v1/search?*', '"status":"active"', '"status":"deactivated"');
     await page.goto(`${node.url}/ns/156.130100`);
     await page.locator('.result[data-state="not-verified"]').waitFor();
     expect(await page.getByTestId('reason').textContent()).toMatch(/PROOF_INVALID/);
