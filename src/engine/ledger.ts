@@ -12,15 +12,15 @@ import { headerHash, historyLeaf, signHeader, txRoot, txTree, validatorsHash, ZE
 import type { TxInclusionJson } from '../core/ledger/verify-listing.js';
 import { appendLeaf, consistencyProof, inclusionProof, treeRoot, type SubtreeReader } from '../core/merkle/log.js';
 import type { ConsistencyAnswer } from '../core/ledger/consistency.js';
-import { parseTx } from '../core/ledger/schema.js';
-import { entryHash, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
-import { txHash, txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
+import { parseTxEncoded, type ParsedTx } from '../core/ledger/schema.js';
+import { entryHashOf, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
+import { txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
 import { ed25519Precheck } from '../core/crypto/index.js';
 import { fromBase64url, multikeyToPublicKey } from '../core/encoding/index.js';
 import type { VerifyPool } from './verify-pool.js';
 import { DEFAULT_PARAMS, type BlockHeader, type Certificate, type ChainEntry, type StateEntry, type Tx } from '../core/ledger/types.js';
 import { SparseMerkleTree, EMPTY_HASH, proveAt, type SmtProof } from '../core/merkle/index.js';
-import { fromHex, toHex } from '../core/encoding/index.js';
+import { canonicalJson, fromHex, toHex } from '../core/encoding/index.js';
 import type { BlockBundle, LedgerStore } from '../storage/types.js';
 
 /** Results of the admission dry run that refuse a transaction at the door: no authority. */
@@ -134,7 +134,7 @@ export class Ledger {
   }
 
   /** Parsed transactions from admission, so the apply loop does not parse them again. */
-  private readonly prepared = new WeakMap<object, { tx: Tx; hash: string }>();
+  private readonly prepared = new WeakMap<object, ParsedTx>();
 
   /**
    * Checks a submitted transaction without touching state: shape, chain id, window, signatures.
@@ -143,7 +143,7 @@ export class Ledger {
    * @returns the transaction hash.
    * @throws UrbisError the first rule broken.
    */
-  precheck(raw: unknown, now: number): { hash: string; tx: Tx } {
+  precheck(raw: unknown, now: number): ParsedTx {
     const p = this.prepare(raw, now);
     verifyTxSignatures(p.tx, p.hash);
     this.admit(raw, p, now);
@@ -155,7 +155,7 @@ export class Ledger {
    *
    * @throws UrbisError the first rule broken (TX_SIGNATURE_INVALID naming the bad signature).
    */
-  async precheckAsync(raw: unknown, now: number, pool: VerifyPool): Promise<{ hash: string; tx: Tx }> {
+  async precheckAsync(raw: unknown, now: number, pool: VerifyPool): Promise<ParsedTx> {
     const p = this.prepare(raw, now);
     const input = txSigningInput(p.hash);
     const items: Array<[Uint8Array, Uint8Array, Uint8Array]> = [];
@@ -193,7 +193,7 @@ export class Ledger {
    *
    * @throws UrbisError AUTH_THRESHOLD, AUTH_NOT_REGISTRAR.
    */
-  private authorize(raw: unknown, p: { hash: string; tx: Tx }, now: number): void {
+  private authorize(raw: unknown, p: ParsedTx, now: number): void {
     const head = this.store.head();
     if (!head) return;
     const { validFrom, validUntil } = p.tx.body;
@@ -209,10 +209,10 @@ export class Ledger {
   }
 
   /** Everything of admission but the signatures. */
-  private prepare(raw: unknown, now: number): { hash: string; tx: Tx } {
+  private prepare(raw: unknown, now: number): ParsedTx {
     const chain = this.chain();
-    const tx = parseTx(raw, parseContext(chain.params));
-    const hash = txHash((raw as { body: Tx['body'] }).body);
+    const p = parseTxEncoded(raw, parseContext(chain.params));
+    const tx = p.tx;
     if (tx.body.chain !== chain.chainId) {
       throw new UrbisError('TX_CHAIN_MISMATCH', `transaction is for chain "${tx.body.chain}", this is "${chain.chainId}"`);
     }
@@ -222,10 +222,10 @@ export class Ledger {
     }
     if (now > tx.body.validUntil) throw new UrbisError('TX_EXPIRED', `transaction expired at ${tx.body.validUntil}`);
     if (now < tx.body.validFrom - 60_000) throw new UrbisError('TX_EXPIRED', `transaction is not valid before ${tx.body.validFrom}`);
-    return { hash, tx };
+    return p;
   }
 
-  private admit(raw: unknown, p: { hash: string; tx: Tx }, now: number): void {
+  private admit(raw: unknown, p: ParsedTx, now: number): void {
     this.authorize(raw, p, now);
     for (const s of p.tx.sigs) this.verifier.remember(p.hash, s.key, s.sig);
     if (typeof raw === 'object' && raw !== null) this.prepared.set(raw, p);
@@ -290,7 +290,15 @@ export class Ledger {
       prepared: (raw) => (typeof raw === 'object' && raw !== null ? this.prepared.get(raw) : undefined),
     });
     const entries = [...effects.entries.values()];
-    const { root, writes } = this.tree.update(entries.map((e) => ({ key: merkleKey(stateKey(e)), value: entryHash(e) })));
+    // Each final entry serialised once: its canonical text is hashed into the map and stored as its row.
+    const bodies = new Map<StateEntry, string>();
+    const { root, writes } = this.tree.update(
+      entries.map((e) => {
+        const text = canonicalJson(e);
+        bodies.set(e, text);
+        return { key: merkleKey(stateKey(e)), value: entryHashOf(text) };
+      }),
+    );
     const chain = (effects.entries.get('chain') as ChainEntry | undefined) ?? this.store.chain();
     const header: BlockHeader = {
       v: 2,
@@ -300,7 +308,7 @@ export class Ledger {
       // Root over headers 0..height−1 from the log's frontier (O(log n) stored subtrees).
       historyRoot: toHex(treeRoot(height, this.historyReader)),
       time: blockTime,
-      txRoot: txRoot(txs as Tx[], effects.results),
+      txRoot: txRoot(txs as Tx[], effects.results, effects.encoded),
       stateRoot: toHex(root),
       txCount: txs.length,
       nextValidators: validatorsHash(chain?.validators ?? []),
@@ -311,6 +319,8 @@ export class Ledger {
       cert: { height, headerHash: '', sigs: [] },
       hashes: effects.hashes,
       entries,
+      bodies,
+      encoded: effects.encoded,
       versions: effects.versions,
       committedTxs: effects.committedTxs,
       smtWrites: writes,

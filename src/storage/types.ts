@@ -12,6 +12,7 @@
 import type { SearchFilter } from '../core/api/search.js';
 import type { SmtWrite, VersionedSmtNodeStore } from '../core/merkle/index.js';
 import type { SubtreeNode } from '../core/merkle/log.js';
+import type { TxEncoding } from '../core/ledger/tx.js';
 import type { ForkEvidence } from '../core/ledger/consistency.js';
 import { parentOf } from '../core/ledger/names.js';
 import { stateKey, type StateReader } from '../core/ledger/state.js';
@@ -33,6 +34,13 @@ export interface BlockBundle {
   hashes: (string | null)[];
   /** Final state entries written by the block. */
   entries: StateEntry[];
+  /**
+   * Canonical JSON text of some of the entries (the final ones, serialised once for their Merkle
+   * value): stored as they are instead of serialising the entry again. Others are serialised by the store.
+   */
+  bodies?: Map<StateEntry, string>;
+  /** Canonical encoding of each transaction (aligned with block.txs; null where none), for the stored block. */
+  encoded?: (TxEncoding | null)[];
   /** Every version written, in order (history rows). */
   versions: StateEntry[];
   /** Valid transactions with the end of their validity window. */

@@ -11,7 +11,7 @@ import { MemoryStore } from '../../src/storage/memory/memory-store.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import type { SmtWrite } from '../../src/core/merkle/store.js';
 import type { StateEntry } from '../../src/core/ledger/types.js';
-import { fromHex } from '../../src/core/encoding/index.js';
+import { canonicalJson, fromHex } from '../../src/core/encoding/index.js';
 import { entryHash, merkleKey } from '../../src/core/ledger/state.js';
 import { verifyProof } from '../../src/core/merkle/index.js';
 import { txHash } from '../../src/core/ledger/tx.js';
@@ -153,6 +153,30 @@ describe('SqliteStore', () => {
     const theirs = ref.ledger.commitBlock([t], T0 + 999_999);
     expect(mine.header).toEqual(theirs.header);
     store.close();
+  });
+
+  it('stores transactions and final entries as the canonical text the block hashed (each serialised once)', () => {
+    const file = freshFile();
+    const c = newChain(SqliteStore.open(file));
+    const city = withCity(c);
+    // Integer-like member names: JavaScript orders them numerically, RFC 8785 by code units, so
+    // JSON.stringify of the parsed value is not the canonical text.
+    const attributes = { '10': 'ten', '9': 'nine', b: 1, a: 2 };
+    const t = c.tx('id.register', { id: '156.130100/LAMP-1', record: { type: 'lamp', attributes } }, [city]);
+    const u = c.tx('id.register', { id: '156.130100/LAMP-2', record: { type: 'lamp' } }, [city]);
+    c.commit(t, u);
+    const h = c.store.head()!.height;
+    const db = new Database(file, { readonly: true });
+    const row = db.prepare('SELECT txs FROM blocks WHERE height = ?').get(h) as { txs: string };
+    expect(row.txs).toBe(`[${canonicalJson(t)},${canonicalJson(u)}]`);
+    expect(row.txs).not.toBe(JSON.stringify([t, u]));
+    const body = db.prepare("SELECT body FROM entries WHERE key = 'id:156.130100/LAMP-1'").pluck().get() as string;
+    const e = c.store.id('156.130100/LAMP-1')!;
+    expect(body).toBe(canonicalJson(e));
+    expect(db.prepare("SELECT body FROM history WHERE key = 'id:156.130100/LAMP-1'").pluck().get()).toBe(body);
+    db.close();
+    expect(c.store.block(h)!.txs).toEqual([t, u]);
+    c.store.close();
   });
 
   it('reopens a store with the same head and contents', () => {

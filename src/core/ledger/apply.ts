@@ -10,10 +10,10 @@
  */
 import { UrbisError, isUrbisError, type ErrorCode } from '../errors.js';
 import { canonicalNsPath, canonicalIdText, keyOfText, nsIdText, objectIdText, parentOf } from './names.js';
-import { parseTx, type ParseContext } from './schema.js';
+import { parseTxEncoded, type ParseContext, type ParsedTx } from './schema.js';
 import { Overlay, type StateReader } from './state.js';
 import { grantRef } from './grants.js';
-import { countSigners, meetsThreshold, txHash, verifyTxSignatures, verifyTxSignature, type SigVerifier } from './tx.js';
+import { countSigners, meetsThreshold, verifyTxSignatures, verifyTxSignature, type SigVerifier, type TxEncoding } from './tx.js';
 import {
   DEFAULT_PARAMS,
   type ChainEntry,
@@ -43,7 +43,7 @@ export interface ApplyContext {
    * The parsed form and hash of a transaction already parsed at admission (same parser, same
    * parameters, so the same result); undefined to parse here.
    */
-  prepared?: (raw: unknown) => { tx: Tx; hash: string } | undefined;
+  prepared?: (raw: unknown) => ParsedTx | undefined;
 }
 
 /** Everything a block changes; the node commits it atomically with the block. */
@@ -59,6 +59,11 @@ export interface BlockEffects {
   versions: StateEntry[];
   /** Valid transactions' hashes with the end of their validity window (replay protection). */
   committedTxs: Map<string, number>;
+  /**
+   * The canonical encoding of each transaction that parsed (null for the others), aligned with
+   * `txs`: reused for the transaction root and the stored block.
+   */
+  encoded: (TxEncoding | null)[];
 }
 
 /** Structural parse context for a chain with the given parameters. */
@@ -76,10 +81,12 @@ export function applyBlockTxs(state: StateReader, txs: unknown[], ctx: ApplyCont
   const block = new Overlay(state);
   const results: TxResult[] = [];
   const hashes: (string | null)[] = [];
+  const encoded: (TxEncoding | null)[] = [];
   const verify = ctx.verify ?? verifyTxSignature;
   for (const raw of txs) {
     const txo = new Overlay(block);
     let hash: string | null = null;
+    let enc: TxEncoding | null = null;
     try {
       const chain = block.chain();
       const params = chain?.params ?? DEFAULT_PARAMS;
@@ -91,11 +98,11 @@ export function applyBlockTxs(state: StateReader, txs: unknown[], ctx: ApplyCont
           'the ordering stream carried this transaction in a form that is not its RFC 8785 canonical JSON (duplicate members or another encoding); it is recorded as received',
         );
       }
-      const pre = ctx.prepared?.(raw);
-      const tx = pre?.tx ?? parseTx(raw, parseContext(params));
       // The hash covers the body exactly as signed, before any canonicalisation of its fields.
-      hash = pre?.hash ?? txHash((raw as { body: Tx['body'] }).body);
-      applyTx(txo, tx, hash, ctx, verify);
+      const p = ctx.prepared?.(raw) ?? parseTxEncoded(raw, parseContext(params));
+      hash = p.hash;
+      enc = p.enc;
+      applyTx(txo, p.tx, hash, ctx, verify);
       txo.mergeInto(block);
       results.push({ ok: true });
     } catch (e) {
@@ -103,8 +110,9 @@ export function applyBlockTxs(state: StateReader, txs: unknown[], ctx: ApplyCont
       results.push({ ok: false, code: e.code, message: e.message });
     }
     hashes.push(hash);
+    encoded.push(enc);
   }
-  return { results, txs, hashes, entries: block.entries, versions: block.versions, committedTxs: block.txs };
+  return { results, txs, hashes, entries: block.entries, versions: block.versions, committedTxs: block.txs, encoded };
 }
 
 function err(code: ErrorCode, message: string, details?: Record<string, unknown>): never {

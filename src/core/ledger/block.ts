@@ -8,11 +8,11 @@
  * - Certificate: validators sign `"urbis/header/v1\n" ‖ headerHash`. A header is final when more than
  *   two thirds of the validators in force at its height signed it (3·signers > 2·n).
  */
-import { canonicalBytes, concatBytes, fromBase64url, fromHex, multikeyToPublicKey, toBase64url, toHex, utf8Encode } from '../encoding/index.js';
+import { canonicalBytes, canonicalJson, concatBytes, fromBase64url, fromHex, multikeyToPublicKey, toBase64url, toHex, utf8Encode } from '../encoding/index.js';
 import { ed25519Verify, sha256 } from '../crypto/index.js';
 import { logTree, merkleTreeHash, mthLeaf, type LogTree } from '../merkle/log.js';
 import { UrbisError } from '../errors.js';
-import type { Signer } from './tx.js';
+import type { Signer, TxEncoding } from './tx.js';
 // The list-tree hashing lives in core/merkle/log.ts; re-exported for the callers of this module.
 export { merkleTreeHash, mthLeaf, mthNode } from '../merkle/log.js';
 import type { BlockHeader, Certificate, Tx, TxResult } from './types.js';
@@ -35,14 +35,36 @@ export function txLeaf(tx: Tx, result: TxResult): Uint8Array {
   return mthLeaf(canonicalBytes({ tx, result }));
 }
 
+const LEAF_TAIL = utf8Encode('}');
+
+/**
+ * {@link txLeaf} from the transaction's canonical bytes (its {@link TxEncoding}): the canonical JSON
+ * of `{ tx, result }` is `{"result":R,"tx":T}` (members sorted), so only the small result is
+ * serialised here.
+ */
+export function txLeafOf(txBytes: Uint8Array, result: TxResult): Uint8Array {
+  return mthLeaf(concatBytes(utf8Encode(`{"result":${canonicalJson(result)},"tx":`), txBytes, LEAF_TAIL));
+}
+
+/** The leaves of a block's transaction tree, from the encodings where given (aligned with `txs`). */
+function txLeaves(txs: Tx[], results: TxResult[], encoded?: readonly (TxEncoding | null)[]): Uint8Array[] {
+  return txs.map((tx, i) => {
+    const e = encoded?.[i];
+    return e ? txLeafOf(e.bytes, results[i]!) : txLeaf(tx, results[i]!);
+  });
+}
+
 /** Leaf hash of a header in the history log: SHA-256(0x00 ‖ 32-byte header hash). */
 export function historyLeaf(headerHashHex: string): Uint8Array {
   return mthLeaf(fromHex(headerHashHex, 32));
 }
 
-/** Transaction root of a block: MTH over canonical `{ tx, result }` entries. */
-export function txRoot(txs: Tx[], results: TxResult[]): string {
-  return toHex(merkleTreeHash(txs.map((tx, i) => txLeaf(tx, results[i]!))));
+/**
+ * Transaction root of a block: MTH over canonical `{ tx, result }` entries. `encoded[i]`, when
+ * given, is the canonical encoding of `txs[i]` (the same leaf, without serialising it again).
+ */
+export function txRoot(txs: Tx[], results: TxResult[], encoded?: readonly (TxEncoding | null)[]): string {
+  return toHex(merkleTreeHash(txLeaves(txs, results, encoded)));
 }
 
 /**

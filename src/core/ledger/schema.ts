@@ -8,6 +8,7 @@
 import { fail, UrbisError, type ErrorCode } from '../errors.js';
 import { canonicalJson, utf8Encode } from '../encoding/index.js';
 import { multikeyToPublicKey } from '../encoding/index.js';
+import { encodeTx, type TxEncoding } from './tx.js';
 import {
   LINK_RELATIONS,
   RECORD_TYPES,
@@ -252,13 +253,31 @@ export interface ParseContext {
  *   POLICY_INVALID, VALIDATORS_INVALID, ID_* (identifier syntax).
  */
 export function parseTx(input: unknown, ctx: ParseContext): Tx {
+  return parseTxEncoded(input, ctx).tx;
+}
+
+/** A parsed transaction with its one serialisation ({@link TxEncoding}) and its hash. */
+export interface ParsedTx {
+  tx: Tx;
+  hash: string;
+  enc: TxEncoding;
+}
+
+/**
+ * {@link parseTx}, keeping the canonical encoding computed for the size limit: the hash and the
+ * transaction-root leaf are taken from it instead of serialising the transaction again.
+ *
+ * @throws UrbisError as {@link parseTx}.
+ */
+export function parseTxEncoded(input: unknown, ctx: ParseContext): ParsedTx {
   const o = obj(input, 'tx', ['body', 'sigs']);
-  let size: number;
+  let enc: TxEncoding;
   try {
-    size = utf8Encode(canonicalJson(o)).length;
+    enc = encodeTx(o);
   } catch (e) {
     bad('TX_MALFORMED', `is not canonical JSON: ${(e as Error).message}`, 'tx');
   }
+  const size = enc.bytes.length;
   if (size > ctx.params.maxTxBytes) {
     throw new UrbisError('TX_TOO_LARGE', `transaction is ${size} bytes, the limit is ${ctx.params.maxTxBytes}`, { size, limit: ctx.params.maxTxBytes });
   }
@@ -285,7 +304,8 @@ export function parseTx(input: unknown, ctx: ParseContext): Tx {
   if (new Set(sigs.map((s) => s.key)).size !== sigs.length) {
     throw new UrbisError('TX_SIGNER_DUPLICATE', 'the same key signed twice', { path: 'tx.sigs' });
   }
-  return { body: { v: 1, chain, type, nonce, validFrom, validUntil, payload }, sigs } as Tx;
+  // A body that parsed has a hash (encodeTx gives null only without a body).
+  return { tx: { body: { v: 1, chain, type, nonce, validFrom, validUntil, payload }, sigs } as Tx, hash: enc.hash!, enc };
 }
 
 function parsePayload(type: TxType, v: unknown, ctx: ParseContext): unknown {

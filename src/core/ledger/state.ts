@@ -129,6 +129,11 @@ export function entryHash(e: StateEntry): Uint8Array {
   return sha256(canonicalBytes(e));
 }
 
+/** {@link entryHash} from the entry's canonical JSON text (computed once and also stored). */
+export function entryHashOf(canonicalText: string): Uint8Array {
+  return sha256(utf8Encode(canonicalText));
+}
+
 /**
  * Copy-on-write view over a {@link StateReader}. Each transaction runs in a child overlay that is
  * merged into the block's overlay only if the transaction is valid, so an invalid transaction

@@ -31,6 +31,58 @@ export function txHash(body: TxBody): string {
   return toHex(sha256(canonicalBytes(body)));
 }
 
+/**
+ * A transaction serialised once: its RFC 8785 canonical text and bytes, reused for the size limit,
+ * the transaction hash (the body's bytes are a part of them), the block's transaction-root leaf
+ * ({@link txLeafOf} in block.ts) and the stored block.
+ */
+export interface TxEncoding {
+  /** Canonical JSON text of the whole transaction `{ body, sigs }` as given. */
+  text: string;
+  /** Its UTF-8 bytes; their length is the transaction's size. */
+  bytes: Uint8Array;
+  /** The transaction hash: hex SHA-256 of the body's canonical bytes, or null without a body. */
+  hash: string | null;
+}
+
+const BODY_PREFIX = '{"body":'.length;
+
+/**
+ * Serialises a transaction object once (see {@link TxEncoding}). The canonical text of an object with
+ * exactly the members `body` and `sigs` is `{"body":B,"sigs":S}` (members sorted), so the body's
+ * bytes are those from offset 8 up to the `,"sigs":` part: one walk of the value, one UTF-8 encoding.
+ *
+ * @throws UrbisError ENC_JSON_INVALID when the value has no canonical JSON form.
+ */
+export function encodeTx(o: Record<string, unknown>): TxEncoding {
+  const keys = Object.keys(o);
+  if (keys.length !== 2 || !('body' in o) || !('sigs' in o)) {
+    const text = canonicalJson(o);
+    return { text, bytes: utf8Encode(text), hash: o.body === undefined ? null : txHash(o.body as TxBody) };
+  }
+  const body = canonicalJson(o.body);
+  const sigs = `,"sigs":${canonicalJson(o.sigs)}}`;
+  const text = `{"body":${body}${sigs}`;
+  const bytes = utf8Encode(text);
+  const bodyBytes = bytes.subarray(BODY_PREFIX, bytes.length - utf8Length(sigs));
+  return { text, bytes, hash: toHex(sha256(bodyBytes)) };
+}
+
+/** UTF-8 length of a string without encoding it. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
 /** The bytes an Ed25519 signature of a transaction covers. */
 export function txSigningInput(hash: string): Uint8Array {
   return concatBytes(TX_DOMAIN, fromHex(hash, 32));

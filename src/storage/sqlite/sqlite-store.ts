@@ -43,6 +43,7 @@ import { matchesQuery } from '../../core/api/search.js';
 import type { SmtWrite } from '../../core/merkle/index.js';
 import type { SubtreeNode } from '../../core/merkle/log.js';
 import type { ForkEvidence } from '../../core/ledger/consistency.js';
+import type { TxEncoding } from '../../core/ledger/tx.js';
 import {
   entryRow,
   type BlockBundle,
@@ -613,8 +614,9 @@ export class SqliteStore implements LedgerStore {
       });
     }
     const height = h.height;
-    // The overlay stores the same object as the final entry and as its last version: serialise once.
-    const json = new Map<StateEntry, string>();
+    // The overlay stores the same object as the final entry and as its last version: serialise once
+    // (the final entries come serialised already, as the canonical text their Merkle value hashes).
+    const json = b.bodies ?? new Map<StateEntry, string>();
     for (const v of b.versions) {
       let t = json.get(v);
       if (t === undefined) {
@@ -640,7 +642,7 @@ export class SqliteStore implements LedgerStore {
     s.seenPrune.run(h.time);
     for (const w of b.smtWrites) s.smtPut.run(w.path, height, w.node);
     for (const w of b.historyWrites) s.hlogPut.run(w.level, w.index, w.hash);
-    s.blockPut.run(height, hash, JSON.stringify(h), JSON.stringify(txs), JSON.stringify(results));
+    s.blockPut.run(height, hash, JSON.stringify(h), blockTxsText(txs, b.encoded), JSON.stringify(results));
     s.certPut.run(height, JSON.stringify(b.cert));
     s.metaPut.run('head_height', String(height));
     s.metaPut.run('head_hash', hash);
@@ -864,6 +866,14 @@ export interface StoreSnapshot {
   historyNode(level: number, index: number): Uint8Array | undefined;
   /** Ends the read transaction and closes the connection. Idempotent. */
   close(): void;
+}
+
+/** The JSON array of a block's transactions, from their canonical texts where the bundle has them. */
+export function blockTxsText(txs: readonly unknown[], encoded: readonly (TxEncoding | null)[] | undefined): string {
+  if (!encoded) return JSON.stringify(txs);
+  let out = '[';
+  for (let i = 0; i < txs.length; i++) out += (i === 0 ? '' : ',') + (encoded[i]?.text ?? JSON.stringify(txs[i]));
+  return out + ']';
 }
 
 /** Every fixed statement, prepared once per connection. */

@@ -12,12 +12,14 @@ import {
   MAX_HEADER_CLOCK_SKEW_MS,
   signHeader,
   txLeaf,
+  txLeafOf,
   txRoot,
   validatorsHash,
   verifyCertificate,
   ZERO_HASH,
 } from '../../../src/core/ledger/block.js';
 import { merkleTreeHash, mthLeaf, mthNode } from '../../../src/core/merkle/index.js';
+import { encodeTx } from '../../../src/core/ledger/tx.js';
 import { canonicalJson, concatBytes, fromHex, toHex, utf8Encode } from '../../../src/core/encoding/index.js';
 import { sha256 } from '../../../src/core/crypto/index.js';
 import { isUrbisError } from '../../../src/core/errors.js';
@@ -73,6 +75,14 @@ describe('transaction root (RFC 9162 §2.1 over { tx, result } entries)', () => 
     expect(txRoot(txs, [ok, no, ok])).not.toBe(txRoot(txs, [ok, ok, ok]));
     expect(txRoot([txs[1]!, txs[0]!, txs[2]!], [ok, ok, ok])).not.toBe(txRoot(txs, [ok, ok, ok]));
     expect(txLeaf(txs[0]!, ok)).toEqual(mthLeaf(utf8Encode(canonicalJson({ result: ok, tx: txs[0] }))));
+  });
+  it("from the transactions' encodings: the same leaves and root; entries without one are serialised", () => {
+    const wide = [...txs, { body: { s: 'Straße 𝄞' }, sigs: [{ key: 'k', sig: 'é' }] } as unknown as Tx];
+    const encs = wide.map((t) => encodeTx(t as unknown as Record<string, unknown>));
+    for (const [i, t] of wide.entries()) for (const r of [ok, no]) expect(toHex(txLeafOf(encs[i]!.bytes, r))).toBe(toHex(txLeaf(t, r)));
+    const results = [ok, no, ok, no];
+    expect(txRoot(wide, results, encs)).toBe(txRoot(wide, results));
+    expect(txRoot(wide, results, [null, encs[1]!, null, encs[3]!])).toBe(txRoot(wide, results));
   });
 });
 

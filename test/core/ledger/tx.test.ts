@@ -6,6 +6,7 @@ import {
   buildTxBody,
   checkCanonicalTxText,
   cosignTx,
+  encodeTx,
   countSigners,
   meetsThreshold,
   signTx,
@@ -141,5 +142,31 @@ describe('checkCanonicalTxText (only the exact RFC 8785 text is admitted)', () =
     const changed = change(text);
     expect(changed).not.toBe(text);
     expect(check(changed)).toMatch(/^TX_NOT_CANONICAL .*first difference at character \d+/);
+  });
+});
+
+describe('encodeTx (each transaction serialised once)', () => {
+  const signed = signTx(body, [a, b]);
+  // Non-ASCII text in the body (multi-byte UTF-8) and in a signature-like field, so byte offsets differ from character offsets.
+  const wide = { body: { ...body, payload: { id: '156.130100/LAMP-1:Y', reason: 'Straße – 街灯 𝄞' } }, sigs: [{ key: 'z6Mké', sig: 'ü𝄞' }] };
+  it.each([
+    ['a signed transaction', signed],
+    ['multi-byte characters in body and sigs', wide],
+    ['members given out of order', { sigs: signed.sigs, body: signed.body }],
+  ])('%s: text, bytes and hash are those computed separately', (_, tx) => {
+    const enc = encodeTx(tx as unknown as Record<string, unknown>);
+    expect(enc.text).toBe(canonicalJson(tx));
+    expect(toHex(enc.bytes)).toBe(toHex(utf8Encode(canonicalJson(tx))));
+    expect(enc.hash).toBe(txHash(tx.body as typeof body));
+  });
+  it('an object with other members than body and sigs: its canonical text, the hash of its body if it has one', () => {
+    const extra = { body, sigs: [], more: 1 };
+    expect(encodeTx(extra).text).toBe(canonicalJson(extra));
+    expect(encodeTx(extra).hash).toBe(txHash(body));
+    expect(encodeTx({ sigs: [] }).hash).toBeNull();
+    expect(encodeTx({ sigs: [] }).text).toBe('{"sigs":[]}');
+  });
+  it('refuses what has no canonical JSON form', () => {
+    expect(thrownCode(() => encodeTx({ body: { x: Number.NaN }, sigs: [] }))).toBe('ENC_JSON_INVALID');
   });
 });
