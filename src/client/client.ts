@@ -32,7 +32,7 @@ import { buildTxBody, signTx, txHash, type Signer } from '../core/ledger/tx.js';
 import type { TrustAnchor } from '../core/ledger/verify.js';
 import type { GrantEntry, IdEntry, NsEntry, Payloads, Tx, TxResult, TxType } from '../core/ledger/types.js';
 import { grantRef } from '../core/ledger/grants.js';
-import type { ChangeEvent, SearchAnswer, TxStatus } from '../core/api/types.js';
+import type { ChangeEvent, SearchAnswer, TxCheckAnswer, TxStatus } from '../core/api/types.js';
 import { Http, isObj, problemError, sleep, type FetchLike, type RetryOptions } from './http.js';
 import { SseParser, type SseMessage } from './sse.js';
 import type { SearchFilter } from '../core/api/search.js';
@@ -225,6 +225,37 @@ function checkTxStatus(v: unknown, hash: string): TxStatus {
   throw new UrbisError('CLIENT_HTTP', 'transaction status is malformed', { hash });
 }
 
+const isKeyList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 256 && v.every((k) => typeof k === 'string' && k.length <= 200);
+
+/**
+ * A node's answer to `POST /v1/tx/check`, shape-checked: it is the node's word about its head (no
+ * proof), so nothing is taken that is not of the documented form.
+ */
+function checkTxCheck(v: unknown, hash: string): TxCheckAnswer {
+  if (!isObj(v) || v.hash !== hash) throw new UrbisError('CLIENT_HTTP', `the node's check is not about transaction ${hash}`, { hash });
+  const result = checkResult(v.result);
+  const authority = Array.isArray(v.authority) ? v.authority : null;
+  const rulesOk =
+    authority !== null &&
+    authority.length <= 16 &&
+    authority.every(
+      (a) =>
+        isObj(a) &&
+        typeof a.what === 'string' &&
+        isCount(a.threshold) &&
+        isCount(a.missing) &&
+        typeof a.met === 'boolean' &&
+        isKeyList(a.keys) &&
+        isKeyList(a.signers) &&
+        isKeyList(a.candidates) &&
+        (a.registrars === undefined || isKeyList(a.registrars)),
+    );
+  if (!result || !isCount(v.height) || !isKeyList(v.signedBy) || !rulesOk || typeof v.admissible !== 'boolean') {
+    throw new UrbisError('CLIENT_HTTP', 'the check of the transaction is malformed', { hash });
+  }
+  return v as unknown as TxCheckAnswer;
+}
+
 /** The error a committed-but-invalid transaction stands for: its ledger code when registered. */
 function resultError(st: CommittedTxStatus): UrbisError {
   const r = st.result as { ok: false; code: string; message: string };
@@ -388,6 +419,18 @@ export class UrbisClient {
     // A retried submission may find its own earlier attempt committed already.
     if (err.code === 'TX_REPLAYED') return this.status(hash);
     throw err;
+  }
+
+  /**
+   * Admission's dry run (`POST /v1/tx/check`): a transaction signed by some, all or none of its
+   * signers, run against the node's head without being admitted. Says who has signed, each
+   * authority rule (how many signatures are missing, who else may sign) and the outcome. The node's
+   * word, not a proof: a check, not a guarantee of what a block will say.
+   *
+   * @throws UrbisError with the node's code for a malformed or badly signed transaction; CLIENT_HTTP.
+   */
+  async checkTx(tx: Tx): Promise<TxCheckAnswer> {
+    return checkTxCheck(await this.http.json('POST', '/v1/tx/check', { body: tx }), txHash(tx.body));
   }
 
   /**

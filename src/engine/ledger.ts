@@ -7,7 +7,8 @@
  * {@link Ledger.commitBlock}. Reads with proofs are served from here too.
  */
 import { UrbisError, type ErrorCode } from '../core/errors.js';
-import { applyBlockTxs, parseContext } from '../core/ledger/apply.js';
+import { applyBlockTxs, parseContext, type AuthorityCheck } from '../core/ledger/apply.js';
+import type { TxCheckAnswer } from '../core/api/types.js';
 import { headerHash, historyLeaf, signHeader, txRoot, txTree, validatorsHash, ZERO_HASH } from '../core/ledger/block.js';
 import type { TxInclusionJson } from '../core/ledger/verify-listing.js';
 import { appendLeaf, consistencyProof, inclusionProof, treeRoot, type SubtreeReader } from '../core/merkle/log.js';
@@ -196,9 +197,7 @@ export class Ledger {
   private authorize(raw: unknown, p: ParsedTx, now: number): void {
     const head = this.store.head();
     if (!head) return;
-    const { validFrom, validUntil } = p.tx.body;
-    const time = Math.min(Math.max(now, head.header.time, validFrom), validUntil);
-    const r = applyBlockTxs(this.store, [raw], { height: head.height + 1, time, verify: () => true, prepared: () => p }).results[0]!;
+    const r = this.dryRun(raw, p, now, head).result;
     if (!r.ok && ADMISSION_REFUSED.has(r.code)) {
       throw new UrbisError(r.code as ErrorCode, `refused at admission (state at block ${head.height}): ${r.message}`, {
         hash: p.hash,
@@ -206,6 +205,35 @@ export class Ledger {
         admission: true,
       });
     }
+  }
+
+  /**
+   * The transaction run against the state at `head` as if in the next block (signatures already
+   * verified), nothing written: its result and the authority rules checked on the way.
+   */
+  private dryRun(raw: unknown, p: ParsedTx, now: number, head: { height: number; header: BlockHeader }) {
+    const { validFrom, validUntil } = p.tx.body;
+    const time = Math.min(Math.max(now, head.header.time, validFrom), validUntil);
+    const authority: AuthorityCheck[] = [];
+    const ctx = { height: head.height + 1, time, verify: () => true, prepared: () => p, authority: (c: AuthorityCheck) => authority.push(c) };
+    return { result: applyBlockTxs(this.store, [raw], ctx).results[0]!, authority };
+  }
+
+  /**
+   * Admission's dry run for a transaction that may still lack signatures (`POST /v1/tx/check`,
+   * `urbis tx show --node/--dir`): who has signed, each authority rule checked at the head (who
+   * else may sign, how many are missing) and the outcome. Nothing is admitted or remembered.
+   *
+   * @throws UrbisError as admission for a malformed, foreign, expired or badly signed transaction;
+   *   NODE_NOT_READY before the genesis block.
+   */
+  checkTx(raw: unknown, now: number): TxCheckAnswer {
+    const p = this.prepare(raw, now);
+    const signedBy = [...verifyTxSignatures(p.tx, p.hash)];
+    const head = this.store.head();
+    if (!head) throw new UrbisError('NODE_NOT_READY', 'no blocks yet', { retryAfterMs: 1000 });
+    const { result, authority } = this.dryRun(raw, p, now, head);
+    return { hash: p.hash, height: head.height, signedBy, authority, result, admissible: result.ok || !ADMISSION_REFUSED.has(result.code) };
   }
 
   /** Everything of admission but the signatures. */

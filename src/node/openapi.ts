@@ -95,6 +95,22 @@ function describe(): Record<string, unknown> {
           },
         },
       },
+      '/v1/tx/check': {
+        post: {
+          summary: 'Check a transaction without submitting it: who has signed, who else may sign, what the head says',
+          description:
+            'Admission\'s dry run at the current head for a transaction signed by some, all or none of its signers: the signatures that verify, each authority rule checked (threshold, keys that signed, how many are missing, the keys that may still sign), and the outcome. Nothing is admitted, ordered or charged to the signers. The answer is this node\'s word about its head, not a proof. docs/api.md "Checking a transaction".',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Tx' } } } },
+          responses: {
+            '200': json('TxCheck', 'The dry run: admissible or not, and why.'),
+            '400': { description: 'A malformed, foreign-chain, expired or non-canonical transaction (TX_*), or an unknown query parameter.', content: problem.content },
+            '401': { description: 'A signature on it does not verify (TX_SIGNATURE_INVALID).', content: problem.content },
+            '413': problem,
+            '415': problem,
+            '503': problem,
+          },
+        },
+      },
       '/v1/tx/{hash}': {
         get: {
           summary: 'Status of a transaction',
@@ -430,6 +446,32 @@ function describe(): Record<string, unknown> {
             height: { type: 'integer' },
             index: { type: 'integer' },
             result: { type: 'object' },
+          },
+        },
+        AuthorityCheck: {
+          type: 'object',
+          required: ['what', 'threshold', 'keys', 'signers', 'missing', 'candidates', 'met'],
+          properties: {
+            what: { type: 'string', description: 'Whose authority, e.g. `namespace 156.130100`.' },
+            threshold: { type: 'integer' },
+            keys: { type: 'array', items: { type: 'string' }, description: 'The controller keys.' },
+            signers: { type: 'array', items: { type: 'string' }, description: 'Controller keys that signed.' },
+            missing: { type: 'integer', description: 'Controller signatures still needed (0: the threshold is met).' },
+            candidates: { type: 'array', items: { type: 'string' }, description: 'Controller keys that may still sign.' },
+            registrars: { type: 'array', items: { type: 'string' }, description: 'Delegated registrars, any one of whom suffices instead.' },
+            met: { type: 'boolean' },
+          },
+        },
+        TxCheck: {
+          type: 'object',
+          required: ['hash', 'height', 'signedBy', 'authority', 'result', 'admissible'],
+          properties: {
+            hash: { type: 'string' },
+            height: { type: 'integer', description: 'The head the dry run ran on.' },
+            signedBy: { type: 'array', items: { type: 'string' } },
+            authority: { type: 'array', items: { $ref: '#/components/schemas/AuthorityCheck' } },
+            result: { type: 'object', description: '{ok: true} or {ok: false, code, message}' },
+            admissible: { type: 'boolean', description: 'False when admission would refuse it now for want of authority.' },
           },
         },
         Header: {

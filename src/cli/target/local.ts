@@ -10,6 +10,7 @@ import { sameJson, verifyProvenEntry } from '../../core/ledger/verify.js';
 import { type ChainParams, type IdEntry, type NsEntry, type Payloads, type Tx, type TxType } from '../../core/ledger/types.js';
 import { type OpenDir } from '../../node/data-dir.js';
 import type { TxOutcome } from '../../ordering/types.js';
+import type { TxCheckAnswer } from '../../core/api/types.js';
 import type { Page } from '../../storage/types.js';
 import { CliFailure, EXIT } from '../failure.js';
 import { commitTx } from '../tx.js';
@@ -105,6 +106,10 @@ export class LocalTarget implements Target {
 
   commit<T extends TxType>(signers: Signer[], type: T, payload: Payloads[T]): Promise<TxOutcome> {
     return commitTx(this.d, signers, type, payload);
+  }
+
+  async checkTx(tx: Tx): Promise<TxCheckAnswer> {
+    return this.d.ledger.checkTx(tx, Date.now());
   }
 
   submitMany(txs: Tx[]): Promise<TxOutcome | Error>[] {

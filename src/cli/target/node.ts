@@ -17,6 +17,7 @@ import {
   type TxType,
 } from '../../core/ledger/types.js';
 import type { TxOutcome } from '../../ordering/types.js';
+import type { TxCheckAnswer } from '../../core/api/types.js';
 import type { Page } from '../../storage/types.js';
 import type { Resolution, UrbisClient } from '../../client/client.js';
 import { CliFailure, EXIT } from '../failure.js';
@@ -147,6 +148,10 @@ export class NodeTarget implements Target {
     const out = await this.submit(this.client.tx(type, payload, signers));
     if (!out.result.ok) throw rejected(out);
     return out;
+  }
+
+  async checkTx(tx: Tx): Promise<TxCheckAnswer> {
+    return this.client.checkTx(tx);
   }
 
   submitMany(txs: Tx[]): Promise<TxOutcome | Error>[] {

@@ -17,6 +17,7 @@ import {
   type TxType,
 } from '../../core/ledger/types.js';
 import type { TxOutcome } from '../../ordering/types.js';
+import type { TxCheckAnswer } from '../../core/api/types.js';
 import type { Page } from '../../storage/types.js';
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by the {@link} and @throws of the comments below
 import type { CliFailure } from '../failure.js';
@@ -90,4 +91,9 @@ export interface Target {
    * or the error that kept it out of a block. The promises never reject.
    */
   submitMany(txs: Tx[]): Promise<TxOutcome | Error>[];
+  /**
+   * Admission's dry run of a transaction at the head (`urbis tx show`): who has signed, who else may
+   * sign, what is missing; nothing is submitted. Through a node, the node's word (not a proof).
+   */
+  checkTx(tx: Tx): Promise<TxCheckAnswer>;
 }

@@ -6,6 +6,7 @@
  */
 import type { BlockHeader, Certificate, IdEntry, NsEntry, StateEntry, TxResult } from '../ledger/types.js';
 import type { TxInclusionJson } from '../ledger/verify-listing.js';
+import type { AuthorityCheck } from '../ledger/apply.js';
 
 /** RFC 9457 problem document with the Urbis error code. */
 export interface Problem {
@@ -34,6 +35,24 @@ export interface ProvenJson<E extends StateEntry = StateEntry> {
 
 /** `POST /v1/tx` and `GET /v1/tx/{hash}`. */
 export type TxStatus = { hash: string; status: 'pending' } | { hash: string; status: 'committed'; height: number; index: number; result: TxResult };
+
+/**
+ * `POST /v1/tx/check`: a transaction, signed by some, all or none of its signers, run against the
+ * state at the head without being admitted (docs/api.md "Checking a transaction").
+ */
+export interface TxCheckAnswer {
+  hash: string;
+  /** The head the dry run ran on: the transaction as if in block `height + 1`. */
+  height: number;
+  /** Keys whose signatures verify. */
+  signedBy: string[];
+  /** Each authority rule checked, met or not, in order (the first unmet one ends the run). */
+  authority: AuthorityCheck[];
+  /** The outcome of the dry run: ok, AUTH_THRESHOLD / AUTH_NOT_REGISTRAR, or another rule's code. */
+  result: TxResult;
+  /** False when the node would refuse it at admission now (no authority); true otherwise. */
+  admissible: boolean;
+}
 
 /** `GET /v1/ids/{id}`. */
 export interface IdAnswer extends ProvenJson<IdEntry> {

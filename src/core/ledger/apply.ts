@@ -44,6 +44,33 @@ export interface ApplyContext {
    * parameters, so the same result); undefined to parse here.
    */
   prepared?: (raw: unknown) => ParsedTx | undefined;
+  /**
+   * Told of every authority rule a transaction meets or fails, as it is checked (the admission dry
+   * run, `POST /v1/tx/check`). Observes only: the results are the same with or without it.
+   */
+  authority?: (check: AuthorityCheck) => void;
+}
+
+/**
+ * One authority rule checked against a transaction's verified signers: a controller set's threshold,
+ * or for registering in a namespace, its controllers' threshold or any one delegated registrar.
+ */
+export interface AuthorityCheck {
+  /** Whose authority: `namespace 156.130100`, `parent namespace 156`, `the root authority`, `identifier …`. */
+  what: string;
+  threshold: number;
+  /** The controller keys. */
+  keys: string[];
+  /** Controller keys that signed. */
+  signers: string[];
+  /** Controller signatures still needed for the threshold (0: met). */
+  missing: number;
+  /** Controller keys that have not signed: any `missing` of them complete the threshold. */
+  candidates: string[];
+  /** Delegated registrars of the namespace, any one of whom suffices instead (registration only). */
+  registrars?: string[];
+  /** Whether the rule is met: the threshold, or a registrar's signature. */
+  met: boolean;
 }
 
 /** Everything a block changes; the node commits it atomically with the block. */
@@ -144,7 +171,7 @@ function applyTx(s: Overlay, tx: Tx, hash: string, ctx: ApplyContext, verify: Si
   }
   if (s.hasTx(hash)) err('TX_REPLAYED', `transaction ${hash} was already committed`, { hash });
   const signed = verifyTxSignatures(tx, hash, verify);
-  const x: Exec = { s, chain, hash, time: ctx.time, height: ctx.height, signed };
+  const x: Exec = { s, chain, hash, time: ctx.time, height: ctx.height, signed, ...(ctx.authority ? { note: ctx.authority } : {}) };
   HANDLERS[body.type](x, body.payload as never);
   s.addTx(hash, body.validUntil);
 }
@@ -157,6 +184,7 @@ interface Exec {
   time: number;
   height: number;
   signed: Set<string>;
+  note?: (check: AuthorityCheck) => void;
 }
 
 type Handler<T extends TxType> = (x: Exec, p: Payloads[T]) => void;
@@ -177,8 +205,28 @@ function applyGenesis(s: Overlay, p: Payloads['genesis'], hash: string, ctx: App
 
 // --- authority ---------------------------------------------------------------------------------
 
+/** The check of `set` against the signers, told to the context's observer (if any). */
+function noteSet(x: Exec, set: ControllerSet, what: string, registrars?: string[]): boolean {
+  const met = meetsThreshold(set, x.signed);
+  const registrar = registrars?.some((k) => x.signed.has(k)) ?? false;
+  if (x.note) {
+    const signers = set.keys.filter((k) => x.signed.has(k));
+    x.note({
+      what,
+      threshold: set.threshold,
+      keys: [...set.keys],
+      signers,
+      missing: Math.max(0, set.threshold - signers.length),
+      candidates: set.keys.filter((k) => !x.signed.has(k)),
+      ...(registrars ? { registrars: [...registrars] } : {}),
+      met: met || registrar,
+    });
+  }
+  return met;
+}
+
 function requireSet(x: Exec, set: ControllerSet, what: string): void {
-  if (!meetsThreshold(set, x.signed)) thresholdUnmet(x, set, what);
+  if (!noteSet(x, set, what)) thresholdUnmet(x, set, what);
 }
 
 /**
@@ -207,7 +255,7 @@ function requireParentAuthority(x: Exec, ns: string): void {
 
 /** Registering in a namespace: its controllers' threshold, or any one delegated registrar. */
 function requireRegistrar(x: Exec, ns: NsEntry): void {
-  if (meetsThreshold(ns.controllers, x.signed)) return;
+  if (noteSet(x, ns.controllers, `namespace ${ns.ns}`, ns.policy.registrars ?? [])) return;
   if (ns.policy.registrars?.some((k) => x.signed.has(k))) return;
   // Some controllers signed, too few of them: the threshold is what is missing, not the role.
   if (countSigners(ns.controllers, x.signed) > 0) thresholdUnmet(x, ns.controllers, `namespace ${ns.ns}`);

@@ -1,18 +1,22 @@
 /**
- * Transaction routes: `POST /v1/tx` (admission) and `GET /v1/tx/:hash` (outcome, with an optional
- * wait). docs/api.md "Transactions".
+ * Transaction routes: `POST /v1/tx` (admission), `POST /v1/tx/check` (admission's dry run: who has
+ * signed, who else may, nothing admitted) and `GET /v1/tx/:hash` (outcome, with an optional wait).
+ * docs/api.md "Transactions".
  */
 import type { FastifyInstance } from 'fastify';
 import { UrbisError, isUrbisError } from '../../core/errors.js';
-import type { TxStatus } from '../../core/api/types.js';
+import type { TxCheckAnswer, TxStatus } from '../../core/api/types.js';
 import type { Submission } from '../../ordering/types.js';
 import { guarded, requireReady } from '../guards.js';
 import { checkCanonicalTxText } from '../../core/ledger/tx.js';
 import { SignerLimits } from '../signer-limits.js';
 import type { NodeRuntime, RawBodyRequest } from '../types.js';
+import { NO_QUERY } from './common.js';
 
 const HASH_PARAM = { type: 'object', properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, required: ['hash'] } as const;
 const MAX_WAIT_MS = 30_000;
+/** A transaction as `POST /v1/tx` takes it (its fields are checked by the ledger's own parser). */
+const TX_BODY = { type: 'object', required: ['body', 'sigs'], properties: { body: { type: 'object' }, sigs: { type: 'array', maxItems: 32 } } } as const;
 
 /** The distinct signing keys a transaction names (already shape-checked by the route schema). */
 function signerKeys(body: unknown): string[] {
@@ -24,7 +28,7 @@ function signerKeys(body: unknown): string[] {
 export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime, limits: SignerLimits = new SignerLimits()): void {
   app.post(
     '/v1/tx',
-    { schema: { body: { type: 'object', required: ['body', 'sigs'], properties: { body: { type: 'object' }, sigs: { type: 'array', maxItems: 32 } } } } },
+    { schema: { body: TX_BODY } },
     async (req, reply) => {
       requireReady(rt);
       if (!rt.orderer) throw new UrbisError('NODE_NOT_READY', 'this node is a read replica; submit to a validator node');
@@ -62,6 +66,18 @@ export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime, limits: 
       return reply.code(202).send({ hash: sub.hash, status: 'pending' } satisfies TxStatus);
     },
   );
+
+  // Admission's dry run (docs/api.md "Checking a transaction"): read-only, on any node kind, never
+  // charged to the signers' allowance. The same bytes rule as admission, so the hash is the one a
+  // submission of the same file gets.
+  app.post('/v1/tx/check', { schema: { body: TX_BODY, ...NO_QUERY } }, async (req, reply) => {
+    requireReady(rt);
+    const raw = (req as RawBodyRequest).rawBody;
+    if (raw === undefined) throw new UrbisError('HTTP_UNSUPPORTED_MEDIA', 'send the transaction as application/json');
+    checkCanonicalTxText(raw, req.body);
+    const answer: TxCheckAnswer = guarded(() => rt.ledger.checkTx(req.body, Date.now()));
+    return reply.header('cache-control', 'no-store').send(answer);
+  });
 
   app.get(
     '/v1/tx/:hash',
