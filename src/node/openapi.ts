@@ -103,7 +103,10 @@ function describe(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Tx' } } } },
           responses: {
             '200': json('TxCheck', 'The dry run: admissible or not, and why.'),
-            '400': { description: 'A malformed, foreign-chain, expired or non-canonical transaction (TX_*), or an unknown query parameter.', content: problem.content },
+            '400': {
+              description: 'A malformed, foreign-chain, expired or non-canonical transaction (TX_*), or an unknown query parameter.',
+              content: problem.content,
+            },
             '401': { description: 'A signature on it does not verify (TX_SIGNATURE_INVALID).', content: problem.content },
             '413': problem,
             '415': problem,

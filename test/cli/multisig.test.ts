@@ -19,7 +19,11 @@ const cli = (args: string[], expectCode: number | null = 0): Promise<CliResult> 
 const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
 const f = (name: string) => join(tmp, name);
 /** Keys as a controller set lists them (sorted). */
-const inOrder = (...k: Array<'a' | 'b' | 'c'>) => k.map((x) => keys[x].id).sort().join(', ');
+const inOrder = (...k: Array<'a' | 'b' | 'c'>) =>
+  k
+    .map((x) => keys[x].id)
+    .sort()
+    .join(', ');
 function errorLine(r: CliResult): string {
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('urbis: '));
   expect(lines).toHaveLength(1);
@@ -86,9 +90,7 @@ describe('multi-signature from the CLI', () => {
     // Asked of the data directory: nobody has signed, two of the three are missing.
     const atDir = await cli(['tx', 'show', f('u.json'), '--dir', dir]);
     expect(atDir.stdout).toMatch(/authority \(data directory, block \d+\):/);
-    expect(atDir.stdout).toContain(
-      `namespace 156.130100: 2 of 3 signatures needed, 0 given: missing two of ${inOrder('a', 'b', 'c')}`,
-    );
+    expect(atDir.stdout).toContain(`namespace 156.130100: 2 of 3 signatures needed, 0 given: missing two of ${inOrder('a', 'b', 'c')}`);
     expect(atDir.stdout).toMatch(/it would be refused: AUTH_THRESHOLD/);
 
     // Each officer signs a copy on their own machine.
@@ -205,7 +207,11 @@ describe('multi-signature from the CLI through a running node (--node)', () => {
     const halfJson = json<{ hash: string; node: string; check: { hash: string; admissible: boolean; result: { ok: boolean; code: string } } }>(
       await viaNode(['tx', 'show', g('b.json'), '--json']),
     );
-    expect(halfJson).toMatchObject({ hash: built.hash, node: node.url, check: { hash: built.hash, admissible: false, result: { ok: false, code: 'AUTH_THRESHOLD' } } });
+    expect(halfJson).toMatchObject({
+      hash: built.hash,
+      node: node.url,
+      check: { hash: built.hash, admissible: false, result: { ok: false, code: 'AUTH_THRESHOLD' } },
+    });
     // Asking changed nothing on the node: the transaction is unknown there.
     expect((await fetch(`${node.url}/v1/tx/${built.hash}`)).status).toBe(404);
 

@@ -45,7 +45,15 @@ describe('POST /v1/tx/check', () => {
     const a = r.json<TxCheckAnswer>();
     expect(a).toMatchObject({ hash: txHash(t.body), height: head, signedBy: [], admissible: false, result: { ok: false, code: 'AUTH_THRESHOLD' } });
     expect(a.authority).toEqual([
-      { what: 'namespace 156.130100', threshold: 2, keys: [city.id, other.id, third.id].sort(), signers: [], missing: 2, candidates: [city.id, other.id, third.id].sort(), met: false },
+      {
+        what: 'namespace 156.130100',
+        threshold: 2,
+        keys: [city.id, other.id, third.id].sort(),
+        signers: [],
+        missing: 2,
+        candidates: [city.id, other.id, third.id].sort(),
+        met: false,
+      },
     ]);
     n.sequencer.cut();
     expect(n.chain.store.head()!.height).toBe(head);

@@ -77,7 +77,8 @@ export function registerTxShow(tx: Command): void {
     // Only a ledger asked for: the default data directory is not opened behind the user's back.
     const ask = nodeUrl(o) !== undefined || o.dir !== undefined;
     const check = ask ? await withTarget(o, true, async (target) => ({ at: target.location, kind: target.kind, ...(await target.checkTx(t.tx)) })) : null;
-    const source = check === null ? '' : check.kind === 'node' ? `the node's word at block ${check.height}, not a proof` : `data directory, block ${check.height}`;
+    const source =
+      check === null ? '' : check.kind === 'node' ? `the node's word at block ${check.height}, not a proof` : `data directory, block ${check.height}`;
     const b = t.tx.body;
     const p = b.payload as Record<string, unknown>;
     const now = Date.now();

@@ -26,46 +26,42 @@ function signerKeys(body: unknown): string[] {
 }
 
 export function registerTxRoutes(app: FastifyInstance, rt: NodeRuntime, limits: SignerLimits = new SignerLimits()): void {
-  app.post(
-    '/v1/tx',
-    { schema: { body: TX_BODY } },
-    async (req, reply) => {
-      requireReady(rt);
-      if (!rt.orderer) throw new UrbisError('NODE_NOT_READY', 'this node is a read replica; submit to a validator node');
-      let sub: Submission;
-      const keys = signerKeys(req.body);
+  app.post('/v1/tx', { schema: { body: TX_BODY } }, async (req, reply) => {
+    requireReady(rt);
+    if (!rt.orderer) throw new UrbisError('NODE_NOT_READY', 'this node is a read replica; submit to a validator node');
+    let sub: Submission;
+    const keys = signerKeys(req.body);
+    try {
+      // Admission, in order: one encoding of what was signed, the signers' allowance, then the
+      // orderer's checks (schema, signatures, authority at the head).
+      const raw = (req as RawBodyRequest).rawBody;
+      if (raw === undefined) throw new UrbisError('HTTP_UNSUPPORTED_MEDIA', 'send the transaction as application/json');
+      checkCanonicalTxText(raw, req.body);
+      limits.check(keys);
+      sub = await rt.orderer.submit(req.body);
+      limits.charge(keys);
+    } catch (e) {
+      if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
+      throw e;
+    }
+    sub.done.catch(() => {}); // outcome is read through GET /v1/tx; never an unhandled rejection
+    if (sub.accepted) {
       try {
-        // Admission, in order: one encoding of what was signed, the signers' allowance, then the
-        // orderer's checks (schema, signatures, authority at the head).
-        const raw = (req as RawBodyRequest).rawBody;
-        if (raw === undefined) throw new UrbisError('HTTP_UNSUPPORTED_MEDIA', 'send the transaction as application/json');
-        checkCanonicalTxText(raw, req.body);
-        limits.check(keys);
-        sub = await rt.orderer.submit(req.body);
-        limits.charge(keys);
+        await sub.accepted; // network: durably ordered before we say 202
       } catch (e) {
         if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
         throw e;
       }
-      sub.done.catch(() => {}); // outcome is read through GET /v1/tx; never an unhandled rejection
-      if (sub.accepted) {
-        try {
-          await sub.accepted; // network: durably ordered before we say 202
-        } catch (e) {
-          if (isUrbisError(e)) rt.metrics.txRejected.inc({ code: e.code });
-          throw e;
-        }
-      }
-      rt.metrics.txSubmitted.inc();
-      const known = guarded(() => rt.store.tx(sub.hash));
-      if (known?.result.ok) {
-        const body: TxStatus = { hash: sub.hash, status: 'committed', height: known.height, index: known.index, result: known.result };
-        return reply.code(200).send(body);
-      }
-      reply.header('location', `/v1/tx/${sub.hash}`);
-      return reply.code(202).send({ hash: sub.hash, status: 'pending' } satisfies TxStatus);
-    },
-  );
+    }
+    rt.metrics.txSubmitted.inc();
+    const known = guarded(() => rt.store.tx(sub.hash));
+    if (known?.result.ok) {
+      const body: TxStatus = { hash: sub.hash, status: 'committed', height: known.height, index: known.index, result: known.result };
+      return reply.code(200).send(body);
+    }
+    reply.header('location', `/v1/tx/${sub.hash}`);
+    return reply.code(202).send({ hash: sub.hash, status: 'pending' } satisfies TxStatus);
+  });
 
   // Admission's dry run (docs/api.md "Checking a transaction"): read-only, on any node kind, never
   // charged to the signers' allowance. The same bytes rule as admission, so the hash is the one a
