@@ -11,6 +11,22 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
+/** Default pool size: the machine's cores less the one the apply loop runs on, at least 1. */
+export function defaultVerifyWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** Most verification workers a node accepts (a setting beyond this is a mistake, not a machine). */
+export const MAX_VERIFY_WORKERS = 256;
+
+/**
+ * Whether a pool size setting (`verifyWorkers` in config.json, `--verify-workers`,
+ * `URBIS_VERIFY_WORKERS`) is allowed: an integer from 1 to {@link MAX_VERIFY_WORKERS}.
+ */
+export function validVerifyWorkers(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 && n <= MAX_VERIFY_WORKERS;
+}
+
 /** The worker's code: plain JavaScript evaluated in the worker (no file to resolve). */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -61,11 +77,11 @@ export class VerifyPool {
   private closed = false;
 
   /**
-   * @param size number of worker threads (default: available cores − 1, at least 1).
+   * @param size number of worker threads (default {@link defaultVerifyWorkers}).
    * @param batch most signatures per message to a worker.
    */
   constructor(
-    size = Math.max(1, availableParallelism() - 1),
+    size = defaultVerifyWorkers(),
     private readonly batch = 256,
   ) {
     for (let i = 0; i < size; i++) {
@@ -131,6 +147,11 @@ export class VerifyPool {
     this.inflight.clear();
     for (const p of this.queue) p.reject(e);
     this.queue = [];
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.workers.length;
   }
 
   async close(): Promise<void> {

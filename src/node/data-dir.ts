@@ -24,6 +24,7 @@ import { readKeyFile, writeKeyFile } from '../keys/keyfile.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { Ledger } from '../engine/ledger.js';
 import { LocalSequencer, type SequencerOptions } from '../ordering/local/sequencer.js';
+import { MAX_VERIFY_WORKERS, validVerifyWorkers } from '../engine/verify-pool.js';
 
 /** Node settings kept in config.json. */
 export interface NodeConfig {
@@ -41,6 +42,12 @@ export interface NodeConfig {
    * every height, for ever (the default, and what a validator should keep).
    */
   stateHistoryBlocks?: number;
+  /**
+   * Worker threads that check the signatures of incoming transactions (src/engine/verify-pool.ts);
+   * absent: the machine's cores less one, at least 1. `--verify-workers` and `URBIS_VERIFY_WORKERS`
+   * override it for one run.
+   */
+  verifyWorkers?: number;
 }
 
 /** Default heartbeat: an idle chain's head is at most about 30 s old. */
@@ -164,7 +171,14 @@ export function readConfig(dir: string): NodeConfig {
     maxPending: num('maxPending', DEFAULT_CONFIG.maxPending),
     heartbeatMs: heartbeat(o.heartbeatMs, p.config),
     ...(o.stateHistoryBlocks === undefined ? {} : { stateHistoryBlocks: num('stateHistoryBlocks', 0) }),
+    ...(o.verifyWorkers === undefined ? {} : { verifyWorkers: verifyWorkers(o.verifyWorkers, p.config) }),
   };
+}
+
+/** `verifyWorkers` of config.json: 1 … {@link MAX_VERIFY_WORKERS}. */
+function verifyWorkers(v: unknown, file: string): number {
+  if (!validVerifyWorkers(v)) throw new UrbisError('STORE_CORRUPT', `${file}: verifyWorkers must be an integer from 1 to ${MAX_VERIFY_WORKERS}`);
+  return v;
 }
 
 /** `heartbeatMs` of config.json: 0 (off) or 100 ms … 1 h; absent: the default. */

@@ -11,7 +11,7 @@ import '../platform/node.js';
 import { UrbisError } from '../core/errors.js';
 import type { Tx } from '../core/ledger/types.js';
 import type { Ledger } from '../engine/ledger.js';
-import { initDataDir, openDataDir, paths, type OpenDir } from './data-dir.js';
+import { initDataDir, openDataDir, paths, readConfig, type OpenDir } from './data-dir.js';
 import type { LocalSequencer } from '../ordering/local/sequencer.js';
 import { EventHub } from './events.js';
 import { Metrics } from './metrics.js';
@@ -19,7 +19,7 @@ import { createServer, type ServerOptions } from './server.js';
 import { loadDemo } from './demo.js';
 import type { NodeRuntime } from './types.js';
 import type { Signer } from '../core/ledger/tx.js';
-import { VerifyPool } from '../engine/verify-pool.js';
+import { defaultVerifyWorkers, VerifyPool } from '../engine/verify-pool.js';
 import { assertStoreSound } from '../engine/verify-chain.js';
 
 // The package's `urbis/node` entry point: the runtime's shape and the ordering port with it.
@@ -100,12 +100,19 @@ export interface StartOptions {
   issuer?: Signer;
   /** Public base URL of code URLs (`--public-url`; default `https://<urlHost>`). */
   publicUrl?: string;
+  /**
+   * Signature-checking worker threads of this run (`--verify-workers`, `URBIS_VERIFY_WORKERS`);
+   * default config.json's `verifyWorkers`, else the machine's cores less one, at least 1.
+   */
+  verifyWorkers?: number;
 }
 
 export interface RunningNode {
   url: string;
   runtime: NodeRuntime;
   dir: OpenDir;
+  /** Worker threads checking transaction signatures in this run. */
+  verifyWorkers: number;
   close(): Promise<void>;
 }
 
@@ -128,8 +135,8 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   }
   let events: EventHub | null = null;
   const metrics = new Metrics();
-  // Signature checks of incoming transactions run on another core (src/engine/verify-pool.ts).
-  const pool = new VerifyPool();
+  // Signature checks of incoming transactions run on the other cores (src/engine/verify-pool.ts).
+  const pool = new VerifyPool(opts.verifyWorkers ?? readConfig(opts.dir).verifyWorkers ?? defaultVerifyWorkers());
   let dir: OpenDir;
   try {
     dir = await openDataDir(opts.dir, {
@@ -187,6 +194,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     url,
     runtime,
     dir,
+    verifyWorkers: pool.size,
     async close() {
       if (closed) return;
       closed = true;

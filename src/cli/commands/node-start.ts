@@ -16,6 +16,7 @@ import { usage } from '../failure.js';
 import { jsonOption, type CommonOpts } from '../options.js';
 import { passphraseFromEnv, resolveDir } from '../local.js';
 import { builtWebApp } from '../../node/web.js';
+import { MAX_VERIFY_WORKERS, validVerifyWorkers } from '../../engine/verify-pool.js';
 
 interface NodeStartOpts extends CommonOpts {
   port: number;
@@ -37,6 +38,7 @@ interface NodeStartOpts extends CommonOpts {
   publicUrl?: string;
   eventsMax: number;
   eventsMaxPerClient: number;
+  verifyWorkers?: number;
 }
 
 /** The HTTP server's options from the flags (both node kinds). */
@@ -108,6 +110,16 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
   });
 }
 
+/** `--verify-workers`, else `URBIS_VERIFY_WORKERS`, when set (undefined: config.json's or the default). */
+function verifyWorkersSetting(o: NodeStartOpts): number | undefined {
+  const env = process.env.URBIS_VERIFY_WORKERS;
+  if (o.verifyWorkers === undefined && (env === undefined || env === '')) return undefined;
+  const [name, n] =
+    o.verifyWorkers !== undefined ? ['--verify-workers', o.verifyWorkers] : ['URBIS_VERIFY_WORKERS', /^\d+$/.test(env!.trim()) ? Number(env!.trim()) : NaN];
+  if (!validVerifyWorkers(n)) usage(`${name} must be an integer from 1 to ${MAX_VERIFY_WORKERS}`);
+  return n;
+}
+
 export function registerNodeStart(node: Command): void {
   jsonOption(
     node
@@ -131,6 +143,11 @@ export function registerNodeStart(node: Command): void {
         '--heartbeat-ms <n>',
         "single node: cut an empty block after this long without one (0 = off; default config.json's heartbeatMs, 30000); networks set it in the network file",
         intArg(0),
+      )
+      .option(
+        '--verify-workers <n>',
+        "single node: worker threads checking transaction signatures (or $URBIS_VERIFY_WORKERS; default config.json's verifyWorkers, else the cores less one, at least 1)",
+        intArg(1),
       )
       .option('--log', "structured logs (pino JSON lines on stdout): every request with its request id, and the node's own messages")
       .option('--log-level <level>', 'with or without --log: trace, debug, info (default), warn, error, fatal')
@@ -156,8 +173,10 @@ export function registerNodeStart(node: Command): void {
     }
     const issuerFile = o.issuerKey ?? (process.env.URBIS_ISSUER_KEY_FILE || undefined);
     const issuer = issuerFile === undefined ? undefined : signerFromSeed((await loadSigningKey({ file: issuerFile })).seed);
+    const workers = verifyWorkersSetting(o);
     const running = await startNode({
       dir,
+      ...(workers === undefined ? {} : { verifyWorkers: workers }),
       ...(issuer ? { issuer } : {}),
       ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
       port: o.port,
