@@ -2,7 +2,8 @@
  * Benchmark: bulk import of N identifiers (default 1,000,000) with `urbis import`, as a user runs
  * it: a generated NDJSON file, the real CLI process, a fresh single-node data directory. Reports wall
  * time, rows per second, and the process's resident memory sampled every 250 ms (peak, and at each
- * quarter of the run, to show it stays flat: the importer streams).
+ * quarter of the run, to show it stays flat: the importer streams), and the data directory's bytes
+ * on disk per imported identifier afterwards (database and WAL, history and state tree included).
  *
  * Run: npm run bench -- import [rows]
  */
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { machine, report } from './report.js';
+import { diskBytes, runPart } from './http.js';
 
 const BIN = fileURLToPath(new URL('../bin/urbis.js', import.meta.url));
 
@@ -62,6 +64,7 @@ export async function benchImport(rows = 1_000_000): Promise<Record<string, numb
     const secs = (performance.now() - t0) / 1000;
     if (r.code !== 0) throw new Error(`import failed (${r.code}): ${r.stdout.slice(0, 500)}`);
     const summary = JSON.parse(r.stdout) as { registered: number };
+    const disk = diskBytes(data);
     const q = (f: number) => Math.round(r.rss[Math.min(r.rss.length - 1, Math.floor(r.rss.length * f))] ?? 0);
     return {
       rows,
@@ -73,6 +76,8 @@ export async function benchImport(rows = 1_000_000): Promise<Record<string, numb
       rssAt50pctMiB: q(0.5),
       rssAt75pctMiB: q(0.75),
       rssAtEndMiB: q(0.999),
+      diskBytes: disk,
+      diskBytesPerId: Math.round(disk / Math.max(1, summary.registered)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -80,5 +85,6 @@ export async function benchImport(rows = 1_000_000): Promise<Record<string, numb
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  report('import', await benchImport(Number(process.argv[2] ?? 1_000_000)), machine());
+  const env = machine();
+  await runPart('import', env, async () => report('import', await benchImport(Number(process.argv[2] ?? 1_000_000)), env));
 }

@@ -15,7 +15,6 @@
  * Run: npm run bench -- network   (or: node --import tsx bench/network.ts [--txs N] [--ids N] [--skip-catchup])
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -26,6 +25,7 @@ import type { Payloads, Tx, TxType } from '../src/core/ledger/types.js';
 import { LocalNetwork } from '../src/network/local.js';
 import { StreamPublisher } from '../src/ordering/jetstream/publisher.js';
 import { machine, report } from './report.js';
+import { getJson, head, post, runPart, sleep } from './http.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -35,7 +35,6 @@ const opt = (name: string, dflt: number) => {
 const TXS = opt('txs', 30_000);
 const IDS = opt('ids', 1_000_000);
 const CONCURRENCY = opt('concurrency', 128);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sign<T extends TxType>(chain: string, type: T, payload: Payloads[T], signer: Signer, now = Date.now()): Tx<T> {
   return signTx(buildTxBody(type, payload, { chain, now, ttlMs: 3_600_000 }), [signer]);
@@ -55,106 +54,60 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** Follows a node's change feed: calls `on(txHash)` for every change event. */
-async function follow(url: string, on: (tx: string, id: string | undefined) => void, signal: AbortSignal): Promise<void> {
-  const res = await fetch(`${url}/v1/events?kind=id`, { signal });
-  const dec = new TextDecoder();
-  let buf = '';
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += dec.decode(chunk, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.startsWith('data: ')) {
-          const ev = JSON.parse(line.slice(6)) as { tx: string; id?: string };
-          on(ev.tx, ev.id);
+/**
+ * Follows a node's change feed: calls `on(txHash, id)` for every change event until `signal` aborts.
+ * A busy node (503, 429) or a dropped stream is retried, resuming after the last event seen
+ * (Last-Event-ID), so no event is lost or counted twice.
+ */
+async function follow(url: string, on: (tx: string, id: string | undefined) => void, partSignal: AbortSignal): Promise<void> {
+  const signal = AbortSignal.any([partSignal, stopping.signal]);
+  let last: string | undefined;
+  while (!signal.aborted) {
+    try {
+      const res = await fetch(`${url}/v1/events?kind=id`, { signal, headers: last ? { 'last-event-id': last } : {} });
+      if (!res.ok || !res.body) {
+        await res.body?.cancel();
+        await sleep(200);
+        continue;
+      }
+      const dec = new TextDecoder();
+      let buf = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += dec.decode(chunk, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.startsWith('id: ')) last = line.slice(4);
+          else if (line.startsWith('data: ')) {
+            const ev = JSON.parse(line.slice(6)) as { tx: string; id?: string };
+            on(ev.tx, ev.id);
+          }
         }
       }
+    } catch {
+      /* aborted, or the stream dropped: resume unless aborted */
     }
-  } catch {
-    /* aborted */
+    if (!signal.aborted) await sleep(200);
   }
 }
 
-// node:http with keep-alive: the load generator shares the two cores with the network, and fetch
-// (undici) costs it ~4x more CPU per request.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+/** Aborted when the benchmark ends, however it ends: no change-feed reader outlives it. */
+const stopping = new AbortController();
 
-function postOnce(url: string, body: string): Promise<number> {
-  const u = new URL(`${url}/v1/tx`);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function post(url: string, body: string): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    let status: number;
-    try {
-      status = await postOnce(url, body);
-    } catch (e) {
-      // A kept-alive socket the server closed meanwhile (ECONNRESET): retrying the same transaction is safe.
-      if (attempt > 20) throw e;
-      await sleep(100);
-      continue;
-    }
-    if (status === 202 || status === 200) return status;
-    if (status !== 503 && status !== 429) throw new Error(`submit: ${status}`);
-    await sleep(50);
+/** Waits for `p` at most `ms`; false when it timed out. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => (t = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(t);
   }
 }
 
-/**
- * GETs `url` as JSON and hands it to `pick`, retrying until `pick` accepts it or `timeoutMs` passes.
- * A node applying a large block answers 503 (a problem document, no `header`), or not at all for a
- * while; a benchmark waits for it instead of dying on the first such answer.
- */
-async function getJson<T>(url: string, pick: (body: unknown) => T | undefined, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1000, Math.min(30_000, deadline - Date.now()))) });
-      const body: unknown = await res.json().catch(() => undefined);
-      const v = res.ok ? pick(body) : undefined;
-      if (v !== undefined) return v;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${url}: no usable answer within ${timeoutMs} ms (last: ${last})`);
-    await sleep(200);
-  }
-}
-
-async function head(url: string, timeoutMs?: number): Promise<{ height: number; hash: string }> {
-  return getJson(
-    `${url}/v1/blocks/latest`,
-    (b) => {
-      const r = b as { header?: { height?: unknown }; headerHash?: unknown } | undefined;
-      const height = r?.header?.height;
-      return typeof height === 'number' && typeof r?.headerHash === 'string' ? { height, hash: r.headerHash } : undefined;
-    },
-    timeoutMs,
-  );
-}
+/** Submits a signed transaction to a node (waiting out a busy node, bounded). */
+const submit = (url: string, body: string) => post(`${url}/v1/tx`, body);
 
 async function nsIds(url: string, ns: string, timeoutMs?: number): Promise<number> {
   return getJson(
@@ -222,16 +175,18 @@ async function main(): Promise<void> {
       ['156', 'country'],
       ['156.130100', 'city'],
     ] as const) {
-      await post(
+      await submit(
         urls[0]!,
         JSON.stringify(sign(chain, 'ns.create', { ns, controllers: { keys: [root.id], threshold: 1 }, policy, limits: {}, record: { type } }, root)),
       );
       await sleep(500);
     }
 
-    if (!args.includes('--only-catchup')) await throughput(net, urls, env);
-    if (!args.includes('--skip-catchup')) await catchup(net, urls, env);
+    // Each part reports its own failure and the next still runs.
+    if (!args.includes('--only-catchup')) await runPart('network-certified', env, () => throughput(net, urls, env));
+    if (!args.includes('--skip-catchup')) await runPart('network-catchup', env, () => catchup(net, urls, env));
   } finally {
+    stopping.abort();
     await net.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -278,12 +233,13 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
       Array.from({ length: CONCURRENCY }, async (_, w) => {
         while (next < TXS) {
           const i = next++;
-          await post(urls[w % urls.length]!, bodies[i]!);
+          await submit(urls[w % urls.length]!, bodies[i]!);
         }
       }),
     );
     const submitted = performance.now();
-    await finished;
+    // Bounded: a node that stops committing makes this part report an error, not hang.
+    if (!(await within(finished, Math.max(120_000, TXS * 10)))) throw new Error(`only ${done} of ${TXS} changes seen within the wait`);
     const t1 = performance.now();
     const certified = TXS / ((t1 - t0) / 1000);
     const blocks = (await head(urls[0]!)).height - h0;
@@ -347,7 +303,7 @@ async function throughput(net: LocalNetwork, urls: string[], env: Record<string,
       const b = bodies2[i]!;
       const at = performance.now();
       submittedAt.set(b.id, at);
-      inflight.push(post(urls[i % urls.length]!, b.body).then(() => acceptLat.push(performance.now() - at)));
+      inflight.push(submit(urls[i % urls.length]!, b.body).then(() => acceptLat.push(performance.now() - at)));
     }
     await Promise.all(inflight);
     const deadline = Date.now() + 30_000;
@@ -377,11 +333,11 @@ async function catchup(net: LocalNetwork, urls: string[], env: Record<string, un
   const chain = net.chainId;
   {
     // --- a long history: IDS identifiers by id.allocate ----------------------------------------
-    const per = 100_000;
+    const per = Math.min(100_000, IDS);
     const allocs = Math.ceil(IDS / per);
     process.stderr.write(`allocating ${allocs * per} identifiers...\n`);
     for (let i = 0; i < allocs; i++) {
-      await post(
+      await submit(
         urls[i % urls.length]!,
         JSON.stringify(sign(chain, 'id.allocate', { ns: '156.130100', prefix: `A${i}-`, count: per, record: { type: 'lamp' } }, root)),
       );
