@@ -347,7 +347,7 @@ function describe(): Record<string, unknown> {
         get: {
           summary: 'The same code as PNG',
           parameters: [idParam],
-          responses: { '200': { description: 'image/png' }, '403': problem, '404': problem, '409': problem },
+          responses: { '200': { description: 'image/png' }, '403': problem, '404': problem, '409': problem, '410': problem },
         },
       },
       '/v1/codes/verify': {
