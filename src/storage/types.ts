@@ -110,6 +110,7 @@ export interface StoreAudit {
   entries(): Iterable<EntryRow>;
   history(): Iterable<{ key: string; version: number; height: number; body: string }>;
   txs(): Iterable<{ hash: string; height: number; index: number; ok: boolean; code: string | null; message: string | null }>;
+  /** The replay window: valid transactions whose window had not ended at the head's time. */
   seen(): Iterable<{ hash: string; until: number }>;
   links(): Iterable<{ target: string; id: string }>;
   /** Every Merkle node record, with the height of the block that wrote it. */

@@ -67,8 +67,10 @@ describe('urbis verify: every derived table', () => {
     ['transaction outcome', 'UPDATE txs SET ok = 1, code = NULL, message = NULL WHERE ok = 0', 'txs'],
     ['transaction place', 'UPDATE txs SET idx = idx + 1 WHERE ok = 1', 'txs'],
     ['transaction forgotten', 'DELETE FROM txs WHERE ok = 0', 'txs'],
-    ['replay window row deleted', 'DELETE FROM seen WHERE hash = (SELECT hash FROM seen LIMIT 1)', 'seen'],
-    ['replay window end', 'UPDATE seen SET until = until - 1', 'seen'],
+    // The replay window is the `until` column of the transaction index (schema 3).
+    ['replay window row deleted', 'UPDATE txs SET until = NULL WHERE hash = (SELECT hash FROM txs WHERE until IS NOT NULL LIMIT 1)', 'seen'],
+    ['replay window end', 'UPDATE txs SET until = until - 1 WHERE until IS NOT NULL', 'seen'],
+    ['replay window given to an invalid transaction', 'UPDATE txs SET until = 9007199254740991 WHERE ok = 0', 'seen'],
     ['root of the stored tree', 'UPDATE smt SET node = zeroblob(65) WHERE length(path) = (SELECT min(length(path)) FROM smt)', 'smt'],
     ['deep node of the stored tree', 'UPDATE smt SET node = zeroblob(65) WHERE path = (SELECT path FROM smt ORDER BY length(path) DESC LIMIT 1)', 'smt'],
     // The versioned tree: a record of a past height only, which the current tree no longer reads.
@@ -93,7 +95,7 @@ describe('urbis verify: every derived table', () => {
 describe('startup check', () => {
   it('refuses a store whose replay window lost a row: an old signed update could run again', () => {
     const f = build();
-    tamper(f, 'DELETE FROM seen');
+    tamper(f, 'UPDATE txs SET until = NULL');
     const r = check(f, true);
     expect(r).toMatchObject({ ok: false, code: 'STORE_CORRUPT', table: 'seen' });
     const store = SqliteStore.open(f, { readonly: true });

@@ -27,6 +27,16 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 storeSuite('MemoryStore', () => new MemoryStore());
 storeSuite('SqliteStore', () => SqliteStore.open(freshFile()));
 
+/** Rewrites the transaction index as schemas 1 and 2 kept it: the replay window in its own table, pruned at `time`. */
+function toSeparateReplayWindow(raw: Database.Database, time: number): void {
+  raw.exec(`CREATE TABLE seen(hash TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX seen_until ON seen(until);
+    INSERT INTO seen SELECT hash, until FROM txs WHERE until >= ${time};
+    CREATE TABLE txs2(hash TEXT PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, ok INTEGER NOT NULL, code TEXT, message TEXT) WITHOUT ROWID;
+    INSERT INTO txs2 SELECT hash, height, idx, ok, code, message FROM txs;
+    DROP TABLE txs; ALTER TABLE txs2 RENAME TO txs;`);
+}
+
 function expectCode(fn: () => unknown, code: string): void {
   let err: unknown;
   try {
@@ -242,6 +252,7 @@ describe('SqliteStore', () => {
     raw.exec(`CREATE TABLE smt1(path BLOB PRIMARY KEY, node BLOB NOT NULL) WITHOUT ROWID;
       INSERT INTO smt1 SELECT path, node FROM smt AS a WHERE ver = (SELECT max(ver) FROM smt AS b WHERE b.path = a.path);
       DROP TABLE smt; ALTER TABLE smt1 RENAME TO smt;`);
+    toSeparateReplayWindow(raw, c.store.head()!.header.time);
     raw.pragma('user_version = 1');
     raw.close();
     expectCode(() => SqliteStore.open(file, { readonly: true }), 'STORE_UPGRADE_REQUIRED');
@@ -263,6 +274,70 @@ describe('SqliteStore', () => {
     verifyProof(fromHex(old.header.stateRoot, 32), merkleKey('id:156.130100/LAMP-2'), null, old.proof);
     expect(old.header.height).toBe(head);
     store.close();
+  });
+
+  it('migrates a schema 2 store (replay window in its own table) into the transaction index, and verify passes', () => {
+    const file = freshFile();
+    const c = newChain(SqliteStore.open(file));
+    const city = withCity(c);
+    const lamps = [1, 2, 3].map((i) => c.tx('id.register', { id: `156.130100/LAMP-${i}`, record: { type: 'lamp' } }, [city]));
+    c.commit(lamps[0]!, lamps[1]!);
+    expect(c.commit(lamps[2]!, lamps[0]!).map((r) => r.ok)).toEqual([true, false]); // the second is a replay
+    const head = c.store.head()!;
+    c.store.close();
+    // Rewrite the file as schema 2 wrote it: the window in `seen`, plus a snapshot's replay row
+    // (a transaction of a block below the store, absent from the index).
+    const raw = new Database(file);
+    const window = raw.prepare('SELECT hash FROM txs WHERE until >= ?').pluck().all(head.header.time) as string[];
+    toSeparateReplayWindow(raw, head.header.time);
+    raw.exec(`INSERT INTO seen VALUES ('${'ab'.repeat(32)}', ${head.header.time + 60_000})`);
+    raw.pragma('user_version = 2');
+    raw.close();
+    expectCode(() => SqliteStore.open(file, { readonly: true }), 'STORE_UPGRADE_REQUIRED');
+
+    const store = SqliteStore.open(file);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'seen'").pluck().get()).toBe(0);
+    db.close();
+    for (const l of lamps) {
+      expect(store.hasTx(txHash(l.body))).toBe(true);
+      expect(store.tx(txHash(l.body))?.result.ok).toBe(true);
+    }
+    // The snapshot's replay row: in the window, at no place of this store.
+    expect(store.hasTx('ab'.repeat(32))).toBe(true);
+    expect(store.tx('ab'.repeat(32))).toBeUndefined();
+    expect(window).toEqual(expect.arrayContaining(lamps.map((l) => txHash(l.body))));
+    expect([...store.audit().seen()].map((r) => r.hash).sort()).toEqual([...window, 'ab'.repeat(32)].sort());
+    // Replays are still refused after the migration, and the next block writes the window in the index.
+    const ledger = new Ledger(store, { validator: c.validator });
+    const lamp4 = c.tx('id.register', { id: '156.130100/LAMP-4', record: { type: 'lamp' } }, [city]);
+    const r = ledger.commitBlock([lamps[1]!, lamp4], head.header.time + 1000).results;
+    expect(r[0]).toMatchObject({ ok: false, code: 'TX_REPLAYED' });
+    expect(r[1]!.ok).toBe(true);
+    expect(store.hasTx(txHash(lamp4.body))).toBe(true);
+    store.close();
+  });
+
+  it('keeps the replay window in the transaction index: in it until the head passes the window end', () => {
+    const file = freshFile();
+    const c = newChain(SqliteStore.open(file));
+    const city = withCity(c);
+    const t = c.tx('id.register', { id: '156.130100/LAMP-1', record: { type: 'lamp' } }, [city], { ttlMs: 5000 });
+    expectOk(c.commit(t)[0]!);
+    const hash = txHash(t.body);
+    expect(c.store.hasTx(hash)).toBe(true);
+    c.time = t.body.validUntil - 1000; // the next block is at validUntil: still in the window
+    c.commit();
+    expect(c.store.hasTx(hash)).toBe(true);
+    c.commit(); // past the window end
+    expect(c.store.hasTx(hash)).toBe(false);
+    // The index keeps where it landed; the replay window has no table of its own.
+    expect(c.store.tx(hash)?.result.ok).toBe(true);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'seen'").pluck().get()).toBe(0);
+    db.close();
+    c.store.close();
   });
 
   it('refuses files that are not Urbis stores', () => {

@@ -4,7 +4,8 @@
  * Same semantics as the reference adapter (src/storage/memory/memory-store.ts); this file adds
  * durability and indexes. One block = one SQLite transaction (`BEGIN IMMEDIATE … COMMIT`), which
  * is what makes the port's atomicity contract hold: the block, its results, state entries, history
- * rows, Merkle nodes, replay window and head pointer become visible and durable together.
+ * rows, Merkle nodes, transaction index (with the replay window) and head pointer become visible and
+ * durable together.
  *
  * Durability (PRAGMA synchronous, with journal_mode=WAL):
  * - `NORMAL` (default): a committed block survives the death of the process (kill -9, crash); after a
@@ -21,7 +22,13 @@
  *   other columns exist only to be indexed (search by identifier text, type; namespace children).
  * - `history(key, version, height, body)`: every version ever written; rows are never deleted, so
  *   the rowid is the commit order, which the change feed (`changes(height)`) returns.
- * - `txs(hash, …)`: where each transaction landed; `seen(hash, until)`: the replay window.
+ * - `txs(hash, height, idx, ok, code, message, until)`: where each transaction landed and its outcome;
+ *   `until` (the end of a valid transaction's validity window) makes it the replay window too: a
+ *   transaction is "seen" while `until` ≥ the head's time, so nothing is deleted as windows end and
+ *   no second table is written per transaction. A row with a null height comes from a snapshot's
+ *   replay set (a transaction of a block below the store's base). Schema 2 kept the window in its
+ *   own table `seen(hash, until)`; opening such a store for writing moves it into `txs`
+ *   ({@link SqliteStore.migrateFrom2}).
  * - `smt(path, ver, node)`: the Merkle map's node records by position and version, the height of the
  *   block that wrote them (src/core/merkle/store.ts), append-only: the tree at height h reads, per
  *   position, the row with the highest `ver` ≤ h, one seek on the (path, ver) primary key. Schema 1
@@ -57,7 +64,7 @@ import {
 } from '../types.js';
 
 /** Version of the table layout written by this code. A store with a higher version is refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** `PRAGMA application_id` of an Urbis store ("URBS"), so that a foreign SQLite file is recognised. */
 export const APPLICATION_ID = 0x55524253;
@@ -91,6 +98,10 @@ CREATE TABLE IF NOT EXISTS cosigs(size INTEGER NOT NULL, witness TEXT NOT NULL, 
 /** Grants of one subject in key order (`parent` = the subject's reference). */
 const GRANTS_INDEX = "CREATE INDEX IF NOT EXISTS entries_grants ON entries(parent, key) WHERE kind = 'grant'";
 
+/** The transaction index with the replay window (schema 3). */
+const TXS_TABLE =
+  'CREATE TABLE txs(hash TEXT PRIMARY KEY, height INTEGER, idx INTEGER, ok INTEGER NOT NULL, code TEXT, message TEXT, until INTEGER) WITHOUT ROWID';
+
 const SCHEMA = `
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE blocks(height INTEGER PRIMARY KEY, hash TEXT NOT NULL, header TEXT NOT NULL, txs TEXT NOT NULL, results TEXT NOT NULL);
@@ -102,9 +113,7 @@ CREATE INDEX entries_type ON entries(type, id) WHERE kind = 'id';
 CREATE INDEX entries_children ON entries(parent, ns) WHERE kind = 'ns';
 CREATE TABLE history(key TEXT NOT NULL, version INTEGER NOT NULL, height INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY(key, version));
 CREATE INDEX history_height ON history(height);
-CREATE TABLE txs(hash TEXT PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, ok INTEGER NOT NULL, code TEXT, message TEXT) WITHOUT ROWID;
-CREATE TABLE seen(hash TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX seen_until ON seen(until);
+${TXS_TABLE};
 CREATE TABLE smt(path BLOB NOT NULL, ver INTEGER NOT NULL, node BLOB NOT NULL, PRIMARY KEY(path, ver)) WITHOUT ROWID;
 CREATE TABLE links(target TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY(target, id)) WITHOUT ROWID;
 CREATE INDEX links_source ON links(id);
@@ -137,7 +146,7 @@ function clampLimit(limit: number | undefined): number {
 
 /** Result of a transaction as stored in `txs`. */
 interface TxRow {
-  height: number;
+  height: number | null;
   idx: number;
   ok: number;
   code: string | null;
@@ -242,6 +251,7 @@ export class SqliteStore implements LedgerStore {
       }).immediate();
     }
     if (version === 1 && !readonly) SqliteStore.migrateFrom1(db);
+    if (version >= 1 && version <= 2 && !readonly) SqliteStore.migrateFrom2(db);
     // Added with access grants; created on open so that stores made before them get it too.
     if (!readonly) db.exec(GRANTS_INDEX);
     if (!readonly) db.exec(LOG_TABLES);
@@ -260,6 +270,24 @@ export class SqliteStore implements LedgerStore {
       db.prepare('INSERT INTO smt_v2(path, ver, node) SELECT path, ?, node FROM smt ORDER BY path').run(ver);
       db.exec('DROP TABLE smt; ALTER TABLE smt_v2 RENAME TO smt');
       db.prepare("INSERT OR REPLACE INTO meta(k, v) VALUES ('proof_base', ?)").run(String(ver));
+      db.pragma('user_version = 2');
+    }).immediate();
+  }
+
+  /**
+   * Schema 2 → 3: the replay window moves from its own table `seen(hash, until)` into the
+   * transaction index's `until` column; a window row without an index row (a snapshot's replay set)
+   * becomes an index row without a height. One transaction, as {@link migrateFrom1}.
+   */
+  private static migrateFrom2(db: Database.Database): void {
+    db.transaction(() => {
+      db.exec(TXS_TABLE.replace('CREATE TABLE txs(', 'CREATE TABLE txs_v3('));
+      db.exec(
+        'INSERT INTO txs_v3(hash, height, idx, ok, code, message, until) ' +
+          'SELECT t.hash, t.height, t.idx, t.ok, t.code, t.message, s.until FROM txs t LEFT JOIN seen s ON s.hash = t.hash ORDER BY t.hash',
+      );
+      db.exec('INSERT INTO txs_v3(hash, ok, until) SELECT hash, 1, until FROM seen WHERE hash NOT IN (SELECT hash FROM txs) ORDER BY hash');
+      db.exec('DROP TABLE txs; DROP TABLE seen; ALTER TABLE txs_v3 RENAME TO txs');
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -334,8 +362,10 @@ export class SqliteStore implements LedgerStore {
     return { items, next: rows.length > n ? rows[n - 1]!.key : null };
   }
 
+  /** In the replay window: a valid transaction whose window had not ended at the head's time. */
   hasTx(hash: string): boolean {
-    return this.s.seenHas.get(hash) !== undefined;
+    const head = this.head();
+    return head !== undefined && this.s.seenHas.get(hash, head.header.time) !== undefined;
   }
 
   // --- SmtNodeStore --------------------------------------------------------------------------
@@ -448,7 +478,8 @@ export class SqliteStore implements LedgerStore {
 
   tx(hash: string): TxLocation | undefined {
     const r = this.s.txGet.get(hash) as TxRow | undefined;
-    if (r === undefined) return undefined;
+    // A replay-set row of a snapshot: committed below the store's base, at no place it holds.
+    if (r === undefined || r.height === null) return undefined;
     const result: TxResult = r.ok === 1 ? { ok: true } : { ok: false, code: r.code ?? '', message: r.message ?? '' };
     return { hash, height: r.height, index: r.idx, result };
   }
@@ -635,11 +666,9 @@ export class SqliteStore implements LedgerStore {
       const th = b.hashes[i];
       if (!th) continue;
       const r = results[i]!;
-      if (r.ok) s.txPut.run(th, height, i, 1, null, null);
-      else s.txPut.run(th, height, i, 0, r.code, r.message);
+      if (r.ok) s.txPut.run(th, height, i, 1, null, null, b.committedTxs.get(th) ?? null);
+      else s.txPut.run(th, height, i, 0, r.code, r.message, null);
     }
-    for (const [th, until] of b.committedTxs) s.seenPut.run(th, until);
-    s.seenPrune.run(h.time);
     for (const w of b.smtWrites) s.smtPut.run(w.path, height, w.node);
     for (const w of b.historyWrites) s.hlogPut.run(w.level, w.index, w.hash);
     s.blockPut.run(height, hash, JSON.stringify(h), blockTxsText(txs, b.encoded), JSON.stringify(results));
@@ -670,13 +699,19 @@ export class SqliteStore implements LedgerStore {
       history: () => rows('SELECT key, version, height, body FROM history ORDER BY key, version'),
       txs: () => {
         const it = rows<{ hash: string; height: number; idx: number; ok: number; code: string | null; message: string | null }>(
-          'SELECT hash, height, idx, ok, code, message FROM txs ORDER BY hash',
+          'SELECT hash, height, idx, ok, code, message FROM txs WHERE height IS NOT NULL ORDER BY hash',
         );
         return (function* () {
           for (const r of it) yield { hash: r.hash, height: r.height, index: r.idx, ok: r.ok === 1, code: r.code, message: r.message };
         })();
       },
-      seen: () => rows('SELECT hash, until FROM seen ORDER BY hash'),
+      seen: () => {
+        const time = this.head()?.header.time ?? Number.MAX_SAFE_INTEGER;
+        return {
+          [Symbol.iterator]: () =>
+            db.prepare('SELECT hash, until FROM txs WHERE until >= ? ORDER BY hash').iterate(time) as IterableIterator<{ hash: string; until: number }>,
+        };
+      },
       links: () => rows('SELECT target, id FROM links ORDER BY target, id'),
       smt: () => rows('SELECT path, ver AS version, node FROM smt ORDER BY path, ver'),
     };
@@ -705,11 +740,12 @@ export class SqliteStore implements LedgerStore {
       const certText = db.prepare('SELECT cert FROM certs WHERE height = ?').pluck().get(r.height) as string | undefined;
       const metaGet = db.prepare('SELECT v FROM meta WHERE k = ?').pluck();
       const entriesPage = db.prepare('SELECT key, body FROM entries WHERE key > ? ORDER BY key LIMIT ?');
-      const seenPage = db.prepare('SELECT hash, until FROM seen WHERE hash > ? ORDER BY hash LIMIT ?');
+      // The replay window as of the snapshot's head (see the layout above).
+      const seenPage = db.prepare('SELECT hash, until FROM txs WHERE hash > ? AND until >= ? ORDER BY hash LIMIT ?');
       const hlogGet = db.prepare('SELECT hash FROM hlog WHERE level = ? AND idx = ?').pluck();
       const counts = {
         entries: db.prepare('SELECT count(*) FROM entries').pluck().get() as number,
-        seen: db.prepare('SELECT count(*) FROM seen').pluck().get() as number,
+        seen: db.prepare('SELECT count(*) FROM txs WHERE until >= ?').pluck().get(head.header.time) as number,
       };
       return {
         head,
@@ -717,7 +753,7 @@ export class SqliteStore implements LedgerStore {
         counts,
         meta: (k) => metaGet.get(`x.${k}`) as string | undefined,
         entriesAfter: (after, limit) => entriesPage.all(after, limit) as { key: string; body: string }[],
-        seenAfter: (after, limit) => seenPage.all(after, limit) as { hash: string; until: number }[],
+        seenAfter: (after, limit) => seenPage.all(after, head.header.time, limit) as { hash: string; until: number }[],
         historyNode: (level, index) => {
           const b = hlogGet.get(level, index) as Buffer | undefined;
           return b === undefined ? undefined : new Uint8Array(b);
@@ -905,13 +941,14 @@ function prepareStatements(db: Database.Database) {
     // (rejected as TX_REPLAYED) must not hide where it was committed. An invalid outcome may be
     // superseded, since an invalid transaction can be fixed with more signatures and sent again.
     txPut: p(
-      'INSERT INTO txs(hash, height, idx, ok, code, message) VALUES (?, ?, ?, ?, ?, ?) ' +
-        'ON CONFLICT(hash) DO UPDATE SET height = excluded.height, idx = excluded.idx, ok = excluded.ok, code = excluded.code, message = excluded.message WHERE txs.ok = 0',
+      'INSERT INTO txs(hash, height, idx, ok, code, message, until) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(hash) DO UPDATE SET height = excluded.height, idx = excluded.idx, ok = excluded.ok, code = excluded.code, message = excluded.message, ' +
+        'until = excluded.until WHERE txs.ok = 0',
     ),
     txGet: p('SELECT height, idx, ok, code, message FROM txs WHERE hash = ?'),
-    seenPut: p('INSERT OR REPLACE INTO seen(hash, until) VALUES (?, ?)'),
-    seenPrune: p('DELETE FROM seen WHERE until < ?'),
-    seenHas: p('SELECT 1 FROM seen WHERE hash = ?').pluck(),
+    // A snapshot's replay set: valid transactions of blocks below the store's base.
+    seenPut: p('INSERT INTO txs(hash, height, idx, ok, code, message, until) VALUES (?, NULL, NULL, 1, NULL, NULL, ?) ON CONFLICT(hash) DO NOTHING'),
+    seenHas: p('SELECT 1 FROM txs WHERE hash = ? AND until >= ?').pluck(),
     smtGet: p('SELECT node FROM smt WHERE path = ? ORDER BY ver DESC LIMIT 1').pluck(),
     smtGetAt: p('SELECT node FROM smt WHERE path = ? AND ver <= ? ORDER BY ver DESC LIMIT 1').pluck(),
     smtPut: p('INSERT OR REPLACE INTO smt(path, ver, node) VALUES (?, ?, ?)'),
