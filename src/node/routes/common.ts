@@ -32,11 +32,11 @@ export interface CachedAnswer {
 }
 
 /** Answers cached per block height: the proof of an entry only changes when a block commits. */
-export class AnswerCache {
+export class AnswerCache<V = CachedAnswer> {
   private height = -1;
-  private readonly map = new Map<string, CachedAnswer>();
+  private readonly map = new Map<string, V>();
   constructor(private readonly max = 20_000) {}
-  get(height: number, key: string): CachedAnswer | undefined {
+  get(height: number, key: string): V | undefined {
     if (height !== this.height) {
       this.map.clear();
       this.height = height;
@@ -44,7 +44,7 @@ export class AnswerCache {
     }
     return this.map.get(key);
   }
-  set(height: number, key: string, v: CachedAnswer): void {
+  set(height: number, key: string, v: V): void {
     if (height !== this.height) return;
     if (this.map.size >= this.max) this.map.clear();
     this.map.set(key, v);
@@ -55,6 +55,32 @@ export class AnswerCache {
 export function provenJson<E extends StateEntry>(rt: NodeRuntime, key: string): ProvenJson<E> {
   const p = rt.ledger.prove(key);
   return { key: p.key, entry: p.entry as E | null, proof: proofToJson(p.proof), header: p.header, cert: p.cert };
+}
+
+/**
+ * `"header":…,"cert":…` of committed heights as JSON text, serialised once per height and
+ * certificate: a height's header never changes, and its certificate only gains signatures (the text
+ * is made again when its signatures differ). Bounded: the least recently used heights go first.
+ */
+export class HeightTexts {
+  private readonly map = new Map<number, { sigs: string; text: string }>();
+  constructor(private readonly max = 4096) {}
+
+  text(header: BlockHeader, cert: Certificate): string {
+    let sigs = cert.headerHash;
+    for (const s of cert.sigs) sigs += `|${s.key} ${s.sig}`;
+    const hit = this.map.get(header.height);
+    if (hit && hit.sigs === sigs) {
+      // Most recently used last.
+      this.map.delete(header.height);
+      this.map.set(header.height, hit);
+      return hit.text;
+    }
+    const text = `"header":${JSON.stringify(header)},"cert":${JSON.stringify(cert)}`;
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    this.map.set(header.height, { sigs, text });
+    return text;
+  }
 }
 
 /**
@@ -73,8 +99,49 @@ export function pastAnswer(
   key: string,
   q: { version?: number; at?: string },
 ): { status: number; body: unknown } {
+  const p = pastProof(rt, key, q);
+  const proven = { key: p.key, entry: p.entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert, ...(p.next ? { next: p.next } : {}) };
+  if (!p.entry) return { status: 404, body: problem('ID_NOT_FOUND', `${idText} was not registered at block ${p.header.height}`, { proven }) };
+  return { status: 200, body: { id: idText, ...proven } };
+}
+
+/**
+ * {@link pastAnswer} as JSON text, the same bytes as `JSON.stringify` of its body: the header and
+ * certificate of the past height (and of the next one, for a time) spliced in from `texts`, where
+ * they are serialised once per height instead of once per answer.
+ */
+export function pastAnswerText(
+  rt: Pick<NodeRuntime, 'ledger' | 'store'>,
+  texts: HeightTexts,
+  idText: string,
+  key: string,
+  q: { version?: number; at?: string },
+): { status: number; body: string } {
+  const p = pastProof(rt, key, q);
+  const proof = proofToJson(p.proof);
+  if (!p.entry || (p.next && (p.next.header === undefined || p.next.cert === undefined))) {
+    // Not registered then (a problem document), or a next block without its certificate: the object form.
+    const proven = { key: p.key, entry: p.entry, proof, header: p.header, cert: p.cert, ...(p.next ? { next: p.next } : {}) };
+    if (!p.entry) return { status: 404, body: JSON.stringify(problem('ID_NOT_FOUND', `${idText} was not registered at block ${p.header.height}`, { proven })) };
+    return { status: 200, body: JSON.stringify({ id: idText, ...proven }) };
+  }
+  const next = p.next ? `,"next":{${texts.text(p.next.header!, p.next.cert!)}}` : '';
+  return {
+    status: 200,
+    body:
+      `{"id":${JSON.stringify(idText)},"key":${JSON.stringify(p.key)},"entry":${JSON.stringify(p.entry)},"proof":${JSON.stringify(proof)},` +
+      `${texts.text(p.header, p.cert)}${next}}`,
+  };
+}
+
+/** The proof behind a past answer, and for a time the next block's header and certificate. */
+function pastProof(
+  rt: Pick<NodeRuntime, 'ledger' | 'store'>,
+  key: string,
+  q: { version?: number; at?: string },
+): ReturnType<NodeRuntime['ledger']['proveAt']> & { next?: { header: BlockHeader | undefined; cert: Certificate | undefined } } {
   let p;
-  let next: { header: unknown; cert: unknown } | undefined;
+  let next: { header: BlockHeader | undefined; cert: Certificate | undefined } | undefined;
   if (q.version !== undefined) {
     p = rt.ledger.proveVersion(key, rt.store.idHistory(key.slice('id:'.length)), q.version);
   } else {
@@ -89,9 +156,7 @@ export function pastAnswer(
     }
     p = rt.ledger.proveAt(key, height);
   }
-  const proven = { key: p.key, entry: p.entry, proof: proofToJson(p.proof), header: p.header, cert: p.cert, ...(next ? { next } : {}) };
-  if (!p.entry) return { status: 404, body: problem('ID_NOT_FOUND', `${idText} was not registered at block ${p.header.height}`, { proven }) };
-  return { status: 200, body: { id: idText, ...proven } };
+  return next ? { ...p, next } : p;
 }
 
 /**

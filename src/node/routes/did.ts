@@ -28,26 +28,40 @@ import {
 import { idRef, parseStateKey } from '../../core/ledger/state.js';
 import type { IdEntry, NsEntry } from '../../core/ledger/types.js';
 import { proofToJson } from '../../core/merkle/index.js';
-import { requireReady } from '../guards.js';
+import { guarded, requireReady } from '../guards.js';
+import { AnswerCache } from './common.js';
 import { instanceOf, problem, sendProblem } from '../problem.js';
 import type { NodeRuntime } from '../types.js';
 
 const PREFIX = '/1.0/identifiers/';
 
-function send(reply: FastifyReply, a: DidAnswer, retryAfterMs?: number): FastifyReply {
+/** An answer as sent: its body serialised (null for a redirect). */
+type SentAnswer = { status: number; contentType: string; body: string } | { status: 303; contentType: null; location: string };
+
+function serialise(a: DidAnswer): SentAnswer {
+  // Serialised here: fastify serialises objects only for media types it knows as JSON.
+  return a.contentType === null
+    ? { status: 303, contentType: null, location: a.location }
+    : { status: a.status, contentType: a.contentType, body: JSON.stringify(a.body) };
+}
+
+function send(reply: FastifyReply, a: SentAnswer, retryAfterMs?: number): FastifyReply {
   reply.header('vary', 'accept');
   reply.header('cache-control', a.status === 200 || a.status === 303 || a.status === 410 ? 'public, max-age=5' : 'public, max-age=1');
   if (retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
   if (a.contentType === null) return reply.code(303).header('location', a.location).send();
-  // Serialised here: fastify serialises objects only for media types it knows as JSON.
-  return reply.code(a.status).type(a.contentType).send(JSON.stringify(a.body));
+  return reply.code(a.status).type(a.contentType).send(a.body);
 }
+
+/** Longest request target and Accept field whose answer is cached (longer ones are answered uncached). */
+const CACHEABLE_TARGET = 1024;
+const CACHEABLE_ACCEPT = 256;
 
 /**
  * The state a request needs, read from the ledger: the proven entry, and when a version is asked
  * for, the history and the proof of the selected past version at the block that wrote it.
  */
-function readState(rt: NodeRuntime, req: DidRequest): DidStateView {
+export function readState(rt: NodeRuntime, req: DidRequest): DidStateView {
   const { stateKey } = req;
   const withHistory = needsHistory(req);
   const p = rt.ledger.prove(stateKey);
@@ -71,6 +85,9 @@ function readState(rt: NodeRuntime, req: DidRequest): DidStateView {
 }
 
 export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
+  // Answers read the state at the head: serialised once per block height and request (target and
+  // Accept), like the identifier answers (src/node/routes/id-answer.ts).
+  const cache = new AnswerCache<SentAnswer>(10_000);
   // No DID at all: the did input is REQUIRED (DID Resolution §4). Not an operation of its own but
   // the resolution operation called without its input: answered by this prefix's not-found handler,
   // so that the route table holds only the operation the OpenAPI document describes.
@@ -79,7 +96,7 @@ export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       scoped.setNotFoundHandler((req, reply) => {
         const path = (req.raw.url ?? '').split('?')[0]!.replace(/\/+$/, '');
         if ((req.method === 'GET' || req.method === 'HEAD') && path === PREFIX.slice(0, -1)) {
-          return send(reply, errorAnswer(didError('INVALID_DID', 'no DID given'), req.headers.accept, ''));
+          return send(reply, serialise(errorAnswer(didError('INVALID_DID', 'no DID given'), req.headers.accept, '')));
         }
         const inst = instanceOf(req.url);
         return sendProblem(
@@ -95,11 +112,24 @@ export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
     const raw = req.raw.url ?? '';
     const at = raw.indexOf(PREFIX);
     const target = at < 0 ? '' : raw.slice(at + PREFIX.length);
+    let cached: { height: number; key: string } | null = null;
+    if (target.length <= CACHEABLE_TARGET && (accept ?? '').length <= CACHEABLE_ACCEPT && rt.notReady() === null) {
+      try {
+        const height = guarded(() => rt.store.head())?.height;
+        if (height !== undefined) {
+          cached = { height, key: `${accept ?? ''}\n${target}` };
+          const hit = cache.get(height, cached.key);
+          if (hit) return send(reply, hit);
+        }
+      } catch {
+        // The store cannot be read: the uncached path below answers the error.
+      }
+    }
     const qi = target.indexOf('?');
     const http = didUrlFromHttp(qi < 0 ? target : target.slice(0, qi), qi < 0 ? null : target.slice(qi + 1));
-    if (!http.ok) return send(reply, errorAnswer(http.error, accept, '?'));
+    if (!http.ok) return send(reply, serialise(errorAnswer(http.error, accept, '?')));
     const parsed = parseDidRequest(http.value.didUrl, http.value.options);
-    if (!parsed.ok) return send(reply, errorAnswer(parsed.error, accept, http.value.didUrl));
+    if (!parsed.ok) return send(reply, serialise(errorAnswer(parsed.error, accept, http.value.didUrl)));
     let state: DidStateView;
     try {
       requireReady(rt);
@@ -110,8 +140,11 @@ export function registerDidRoutes(app: FastifyInstance, rt: NodeRuntime): void {
         ? didError('INTERNAL_ERROR', e.message, e.code)
         : didError('INTERNAL_ERROR', 'the node cannot read its store', 'STORE_UNAVAILABLE');
       const retry = isUrbisError(e) && typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : undefined;
-      return send(reply, errorAnswer(err, accept, parsed.value.didUrl), retry);
+      return send(reply, serialise(errorAnswer(err, accept, parsed.value.didUrl)), retry);
     }
-    return send(reply, answerDidRequest(parsed.value, state, accept, { urlHost: rt.urlHost }));
+    const out = serialise(answerDidRequest(parsed.value, state, accept, { urlHost: rt.urlHost }));
+    // Read at the height the cache was asked at (the same synchronous turn): cacheable under it.
+    if (cached) cache.set(cached.height, cached.key, out);
+    return send(reply, out);
   });
 }

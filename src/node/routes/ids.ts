@@ -11,7 +11,18 @@ import type { IdEntry } from '../../core/ledger/types.js';
 import type { IdHistoryAnswer, TxInclusionProof } from '../../core/api/types.js';
 import { guarded, requireReady } from '../guards.js';
 import type { NodeRuntime } from '../types.js';
-import { blockTxProofs, CACHE_NEGATIVE, CACHE_POSITIVE, PROOFS_PARAM, pastAnswer, preferredMedia, provenJson, sendCached, tail } from './common.js';
+import {
+  blockTxProofs,
+  CACHE_NEGATIVE,
+  CACHE_POSITIVE,
+  HeightTexts,
+  PROOFS_PARAM,
+  pastAnswerText,
+  preferredMedia,
+  provenJson,
+  sendCached,
+  tail,
+} from './common.js';
 import { grantsAnswer } from './grants.js';
 import { serveCodeImage, type CodeImageQuery } from './codes.js';
 import { idAnswers, type IdRepresentation } from './id-answer.js';
@@ -31,6 +42,8 @@ export const ID_PARSE_FAILURES = ['ID_CHECK_MISMATCH', 'ID_CHECK_MISSING', 'ID_C
 
 export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
   const answers = idAnswers(rt);
+  // Past answers splice the header and certificate of their height, serialised once per height.
+  const heightTexts = new HeightTexts();
   app.get(
     '/v1/ids/*',
     {
@@ -102,7 +115,7 @@ export function registerIdRoutes(app: FastifyInstance, rt: NodeRuntime): void {
       }
       if (q.version !== undefined || q.at !== undefined) {
         if (q.version !== undefined && q.at !== undefined) throw new UrbisError('HTTP_BAD_REQUEST', 'give either version or at, not both');
-        const a = guarded(() => pastAnswer(rt, id.text, idKey(key), q));
+        const a = guarded(() => pastAnswerText(rt, heightTexts, id.text, idKey(key), q));
         // A past height's answer never changes: cacheable for long (until pruned).
         reply.header('cache-control', a.status === 200 ? 'public, max-age=3600' : CACHE_NEGATIVE);
         return reply
