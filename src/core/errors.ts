@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   // --- encoding and crypto (src/core/encoding, src/core/crypto) ---
   ENC_JSON_INVALID: { status: 400, description: 'The value cannot be encoded as canonical JSON (RFC 8785).' },
   ENC_HEX_INVALID: { status: 400, description: 'A hexadecimal string is malformed or has the wrong length.' },
-  ENC_BASE64_INVALID: { status: 400, description: 'A base64url string is malformed.' },
+  ENC_BASE64_INVALID: { status: 400, description: 'A base64url (or base64) string is malformed.' },
   ENC_BASE58_INVALID: { status: 400, description: 'A base58btc string is malformed.' },
   ENC_UTF8_INVALID: { status: 400, description: 'A byte string is not well-formed UTF-8.' },
   ENC_MULTIKEY_INVALID: { status: 400, description: 'A Multikey public key is malformed or not Ed25519.' },

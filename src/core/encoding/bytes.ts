@@ -145,6 +145,58 @@ export function fromBase64url(s: string): Uint8Array {
   return out;
 }
 
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_DECODE[B64.charCodeAt(i)] = i;
+
+/** Standard base64 (RFC 4648 §4) with `=` padding: signed notes and HTTP structured fields use it. */
+export function toBase64(b: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < b.length; i += 3) {
+    const n = b.length - i;
+    const v = (b[i]! << 16) | ((n > 1 ? b[i + 1]! : 0) << 8) | (n > 2 ? b[i + 2]! : 0);
+    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + (n > 1 ? B64[(v >> 6) & 63]! : '=') + (n > 2 ? B64[v & 63]! : '=');
+  }
+  return out;
+}
+
+/**
+ * Decodes standard padded base64 (RFC 4648 §4) strictly: length a multiple of 4, padding only at
+ * the end, zero trailing bits (§3.5), so each byte string has one accepted form.
+ * @throws UrbisError ENC_BASE64_INVALID.
+ */
+export function fromBase64(s: string): Uint8Array {
+  const bad = (why: string): never => fail('ENC_BASE64_INVALID', `A base64 string ${why}.`);
+  if (typeof s !== 'string') bad('must be a string');
+  if (s.length % 4 !== 0) bad('must be padded to a multiple of 4 characters');
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const body = s.length - pad;
+  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < body; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64_DECODE[c]! : -1;
+    if (v < 0) bad('contains a character outside base64');
+    acc = (acc << 6) | v;
+    if (i % 4 === 3) {
+      out[o++] = (acc >> 16) & 255;
+      out[o++] = (acc >> 8) & 255;
+      out[o++] = acc & 255;
+      acc = 0;
+    }
+  }
+  if (pad === 2) {
+    if (acc & 15) bad('has non-zero trailing bits');
+    out[o++] = (acc >> 4) & 255;
+  } else if (pad === 1) {
+    if (acc & 3) bad('has non-zero trailing bits');
+    out[o++] = (acc >> 10) & 255;
+    out[o++] = (acc >> 2) & 255;
+  }
+  return out;
+}
+
 /** One new array holding the parts one after the other. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let n = 0;

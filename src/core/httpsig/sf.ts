@@ -7,6 +7,7 @@
  * every input is attacker-controlled: sizes are bounded before any work is done.
  */
 import { fail } from '../errors.js';
+import { fromBase64 as decodeBase64, toBase64 } from '../encoding/bytes.js';
 
 /** A bare item (RFC 8941 §3.3). Tokens are kept apart from strings: they serialise differently. */
 export type BareItem = number | string | boolean | Uint8Array | { token: string };
@@ -37,20 +38,8 @@ function bad(message: string, at?: number): never {
 
 // --- base64 (RFC 4648 §4, with padding), as Byte Sequences use it (RFC 8941 §3.3.5) -------------
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_DECODE = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_DECODE[B64.charCodeAt(i)] = i;
-
-/** Standard base64 with `=` padding. */
-export function toBase64(b: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < b.length; i += 3) {
-    const n = b.length - i;
-    const v = (b[i]! << 16) | ((n > 1 ? b[i + 1]! : 0) << 8) | (n > 2 ? b[i + 2]! : 0);
-    out += B64[v >> 18]! + B64[(v >> 12) & 63]! + (n > 1 ? B64[(v >> 6) & 63]! : '=') + (n > 2 ? B64[v & 63]! : '=');
-  }
-  return out;
-}
+/** Standard base64 (RFC 4648 §4) as Byte Sequences use it: the encoding module's. */
+export { toBase64 };
 
 /**
  * Decodes standard padded base64 strictly (length a multiple of 4, padding only at the end, zero
@@ -58,33 +47,11 @@ export function toBase64(b: Uint8Array): string {
  * @throws UrbisError HTTPSIG_MALFORMED.
  */
 export function fromBase64(s: string): Uint8Array {
-  if (s.length % 4 !== 0) bad('a byte sequence must be padded base64');
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const body = s.length - pad;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let acc = 0;
-  let o = 0;
-  for (let i = 0; i < body; i++) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? B64_DECODE[c]! : -1;
-    if (v < 0) bad('a byte sequence contains a character outside base64');
-    acc = (acc << 6) | v;
-    if (i % 4 === 3) {
-      out[o++] = (acc >> 16) & 255;
-      out[o++] = (acc >> 8) & 255;
-      out[o++] = acc & 255;
-      acc = 0;
-    }
+  try {
+    return decodeBase64(s);
+  } catch (e) {
+    bad((e as Error).message.replace(/^A base64 string/, 'a byte sequence'));
   }
-  if (pad === 2) {
-    if (acc & 15) bad('a byte sequence has non-zero trailing bits');
-    out[o++] = (acc >> 4) & 255;
-  } else if (pad === 1) {
-    if (acc & 3) bad('a byte sequence has non-zero trailing bits');
-    out[o++] = (acc >> 10) & 255;
-    out[o++] = (acc >> 2) & 255;
-  }
-  return out;
 }
 
 // --- serialisation (RFC 8941 §4.1) ----------------------------------------------------------------
