@@ -31,6 +31,10 @@ const VERIFY_CODES = new Set<string>([
   'CLIENT_ROLLBACK',
   'CLIENT_FORK',
   'BUNDLE_INVALID',
+  'CHAIN_FORKED',
+  'CHAIN_INCONSISTENT',
+  'NOTE_INVALID',
+  'WITNESS_POLICY',
 ]);
 // The CLIENT_* and HTTP ones only arise with --node: an unreachable or overloaded node is worth retrying.
 const BUSY_CODES = new Set<string>([

@@ -46,6 +46,7 @@ import { registerTxSign } from './commands/tx-sign.js';
 import { registerTxCombine } from './commands/tx-combine.js';
 import { registerTxShow } from './commands/tx-show.js';
 import { registerTxSubmit } from './commands/tx-submit.js';
+import { registerWitness } from './commands/witness.js';
 
 function version(): string {
   // The same module runs from src/ (tsx) and from dist/src/ (compiled).
@@ -135,6 +136,7 @@ export async function buildProgram(withNode = true, withNetwork = true): Promise
   registerGateway(program);
   registerMqttBridge(program);
   registerReceipts(program);
+  registerWitness(program);
   const node = program.command('node').description('run a city node (HTTP API): urbis node start --help');
   if (withNode) (await import('./commands/node-start.js')).registerNodeStart(node);
   const network = program.command('network').description('multi-city networks: genesis, a local test network (docs/network.md)');

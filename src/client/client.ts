@@ -26,7 +26,16 @@ import {
   type Identifier,
 } from '../core/ids/index.js';
 import { validatorsHash } from '../core/ledger/block.js';
-import { checkForkEvidence, forkEvidenceOf, verifyExtends, type ForkEvidence } from '../core/ledger/consistency.js';
+import { checkForkEvidence, forked, forkEvidenceOf, verifyExtends, type ForkEvidence } from '../core/ledger/consistency.js';
+import {
+  checkWitnessPolicy,
+  parseWitnesses,
+  parseWitnessPolicy,
+  verifyCheckpointNote,
+  type VerifiedCheckpoint,
+  type Witness,
+  type WitnessPolicy,
+} from '../core/ledger/checkpoint.js';
 import { idKey, nsKey, stateKey } from '../core/ledger/state.js';
 import { buildTxBody, signTx, txHash, type Signer } from '../core/ledger/tx.js';
 import type { TrustAnchor } from '../core/ledger/verify.js';
@@ -94,6 +103,16 @@ export interface UrbisClientOptions {
   waitTimeoutMs?: number;
   /** Host (or origin) of label URLs in answers (default `id.urbis.city`). */
   urlHost?: string;
+  /**
+   * Before the trusted head moves from A up to B, check that B extends A (`GET /v1/consistency`,
+   * docs/sdk.md "Consistency between heads"). Default true.
+   */
+  checkConsistency?: boolean;
+  /**
+   * Require witnesses (docs/sdk.md "Witness cosignatures"): a head is trusted only once it is
+   * consistent with a checkpoint cosigned by `k` of the `witnesses` (verifier keys).
+   */
+  witnessPolicy?: WitnessPolicy;
 }
 
 /** Options for building a transaction. */
@@ -318,8 +337,11 @@ export class UrbisClient {
   private readonly timeoutMs: number;
   private readonly urlHost: string;
   private readonly maxBodyBytes: number;
+  private readonly checkConsistency: boolean;
+  private readonly nowMs: () => number;
+  private readonly witnessPolicy: { policy: WitnessPolicy; witnesses: Witness[] } | null;
 
-  /** @throws UrbisError CERT_INVALID if the anchor is malformed. */
+  /** @throws UrbisError CERT_INVALID if the anchor is malformed, NOTE_INVALID if a witness key is; RangeError for a policy's k. */
   constructor(opts: UrbisClientOptions) {
     const f = opts.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);
     if (!f) throw new UrbisError('CLIENT_HTTP', 'no fetch available: pass opts.fetch');
@@ -346,6 +368,9 @@ export class UrbisClient {
     this.verifyCommits = opts.verifyCommits ?? false;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULTS.waitTimeoutMs;
     this.urlHost = opts.urlHost ?? DEFAULT_URL_HOST;
+    this.checkConsistency = opts.checkConsistency ?? true;
+    this.nowMs = opts.now ?? Date.now;
+    this.witnessPolicy = opts.witnessPolicy ? { policy: opts.witnessPolicy, witnesses: parseWitnessPolicy(opts.witnessPolicy) } : null;
   }
 
   /**
@@ -609,10 +634,31 @@ export class UrbisClient {
    * Verifies a proven answer and applies the trust state's rules to its header.
    * @throws UrbisError as {@link AnswerVerifier.verifyProven}, CLIENT_STALE, CLIENT_ROLLBACK, CLIENT_FORK.
    */
-  private verifyFresh<E extends IdEntry | NsEntry | GrantEntry>(answer: unknown, key: string, kind: AnswerKind, floor: number): VerifiedEntry<E> {
+  private async verifyFresh<E extends IdEntry | NsEntry | GrantEntry>(
+    answer: unknown,
+    key: string,
+    kind: AnswerKind,
+    floor: number,
+  ): Promise<VerifiedEntry<E>> {
     const v = this.verifier.verifyProven<E>(answer, key);
-    this.trust.observe({ header: v.verified.header, headerHash: v.proof.headerHash, cert: v.verified.cert }, kind, floor);
+    await this.observe({ header: v.verified.header, headerHash: v.proof.headerHash, cert: v.verified.cert }, kind, floor);
     return v;
+  }
+
+  /**
+   * Applies the trust state's rules to a verified header (docs/sdk.md "Freshness and rollback").
+   * Before the trusted head moves up from A to this header B, checks that B extends A
+   * ({@link verifyExtends}: CHAIN_FORKED, reported to the node, or CHAIN_INCONSISTENT) and, with a
+   * witness policy, that B is consistent with a checkpoint the witnesses cosigned (WITNESS_POLICY).
+   */
+  private async observe(v: Pick<VerifiedHeader, 'header' | 'headerHash' | 'cert'>, kind: AnswerKind, floor: number = this.trust.floor()): Promise<void> {
+    const trusted = this.trust.head;
+    if (!trusted || v.header.height > trusted.height) {
+      const next = asVerified(v);
+      if (trusted && this.checkConsistency) await this.verifyExtends(asVerified(trusted), next);
+      if (this.witnessPolicy) await this.requireWitnessed(next);
+    }
+    this.trust.observe(v, kind, floor);
   }
 
   /**
@@ -665,13 +711,14 @@ export class UrbisClient {
     const a = await this.http.json('GET', path, { query: { cursor: opts.cursor, limit: opts.limit } });
     if (!isObj(a) || !Array.isArray(a.items)) throw new UrbisError('CLIENT_HTTP', `${path}: the answer has no items`);
     const prefix = `grant:${canonicalKey(s)}|`;
-    const items = a.items.map((it) => {
+    const items: Resolution<GrantEntry>[] = [];
+    for (const it of a.items) {
       const key = isObj(it) && typeof it.key === 'string' && it.key.startsWith(prefix) ? it.key : null;
       if (key === null) throw new UrbisError('PROOF_INVALID', `${path}: a listed grant is not about ${s.text}`);
-      const v = this.verifyFresh<GrantEntry>(it, key, 'current', floor);
+      const v = await this.verifyFresh<GrantEntry>(it, key, 'current', floor);
       if (!v.present) throw new UrbisError('PROOF_INVALID', `${path}: a listed grant is proven absent`);
-      return this.resolution<GrantEntry>(s, key, v);
-    });
+      items.push(this.resolution<GrantEntry>(s, key, v));
+    }
     return { items, next: typeof a.next === 'string' ? a.next : null };
   }
 
@@ -697,7 +744,7 @@ export class UrbisClient {
       }
       throw err;
     }
-    return { resolution: this.resolution<E>(ident, key, this.verifyFresh<E>(answer, key, kind, floor)), raw: answer };
+    return { resolution: this.resolution<E>(ident, key, await this.verifyFresh<E>(answer, key, kind, floor)), raw: answer };
   }
 
   /** The resolution of a verified answer. */
@@ -811,7 +858,7 @@ export class UrbisClient {
     else throw problemError(a);
     const v = this.verifier.verifyPast<IdEntry>(answer, key, ask);
     // A past read (?version=, ?at=): exempt from the age and rollback rules, fork-checked.
-    this.trust.observe({ header: v.verified.header, headerHash: v.proof.headerHash, cert: v.verified.cert }, 'history');
+    await this.observe({ header: v.verified.header, headerHash: v.proof.headerHash, cert: v.verified.cert }, 'history');
     if (v.needsHead) {
       // No next block was sent: the header must be the head, or a later block may be the answer.
       const cp = await this.checkpoint();
@@ -828,7 +875,7 @@ export class UrbisClient {
   async checkpoint(): Promise<VerifiedHeader & { proof: ProofInfo }> {
     const floor = this.trust.floor();
     const h = this.verifier.verifyCheckpoint(await this.http.json('GET', '/v1/checkpoint'));
-    this.trust.observe(h, 'current', floor);
+    await this.observe(h, 'current', floor);
     return { ...h, proof: proofInfo(h) };
   }
 
@@ -857,6 +904,72 @@ export class UrbisClient {
       throw e;
     }
     return head;
+  }
+
+  /**
+   * The node's checkpoint as a C2SP signed note (`GET /v1/checkpoint/note`, docs/sdk.md "Witness
+   * cosignatures"), verified: note syntax, the chain's origin, note signatures of more than two
+   * thirds of the anchor's validators, the cosignatures of the policy's witnesses (a known witness's
+   * bad cosignature rejects the note), and its root is the `historyRoot` of the certified header of
+   * its size, which is fetched (`GET /v1/consistency?from=size&to=size`) and returned.
+   *
+   * @param opts.size a tree size (block height); default the latest the node signed, or with
+   *   `cosigned` the latest a witness cosigned. `witnesses`: verifier keys of witnesses whose
+   *   cosignatures to check (default the policy's).
+   * @throws UrbisError NOTE_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH, CLIENT_*, the node's code.
+   */
+  async checkpointNote(
+    opts: { size?: number; cosigned?: boolean; witnesses?: readonly string[] } = {},
+  ): Promise<{ note: string; checkpoint: VerifiedCheckpoint; header: VerifiedHeader }> {
+    const { size, witnesses } = opts;
+    const a = await this.http.send('GET', '/v1/checkpoint/note', { query: { size, cosigned: opts.cosigned && size === undefined ? 1 : undefined } });
+    if (a.status < 200 || a.status >= 300) throw problemError(a);
+    const note = a.text ?? '';
+    const ws = witnesses ? parseWitnesses(witnesses) : (this.witnessPolicy?.witnesses ?? []);
+    const checkpoint = verifyCheckpointNote(note, this.verifier.anchor, ws);
+    if (size !== undefined && checkpoint.size !== size)
+      throw new UrbisError('NOTE_INVALID', `asked for the checkpoint of size ${size}, got ${checkpoint.size}`);
+    const j = await this.http.json('GET', '/v1/consistency', { query: { from: checkpoint.size, to: checkpoint.size } });
+    const header = this.verifier.verifyHeader(isObj(j) ? j.header : undefined, isObj(j) ? j.cert : undefined, true);
+    if (header.header.height !== checkpoint.size || header.header.historyRoot !== checkpoint.root) {
+      throw new UrbisError('NOTE_INVALID', `the checkpoint of size ${checkpoint.size} is not the history root of the certified header ${header.header.height}`);
+    }
+    return { note, checkpoint, header };
+  }
+
+  /**
+   * Submits a witness cosignature line of the checkpoint of `size` (`POST /v1/checkpoint/cosignatures`).
+   * @returns whether the node kept it as new.
+   * @throws UrbisError NOTE_INVALID (refused), CLIENT_*.
+   */
+  async submitCosignature(size: number, witness: string, cosignature: string): Promise<boolean> {
+    const r = await this.http.json('POST', '/v1/checkpoint/cosignatures', { body: { size, witness, cosignature }, retry: false });
+    return isObj(r) && r.stored === true;
+  }
+
+  /**
+   * The witness policy's check of a head B: the latest cosigned checkpoint note, `k` of the policy's witnesses
+   * among its cosignatures (recent enough), and B consistent with it: B extends the checkpoint's
+   * header, or (a checkpoint above B) the checkpoint's history holds B.
+   *
+   * @throws UrbisError WITNESS_POLICY, NOTE_INVALID, CHAIN_FORKED, CHAIN_INCONSISTENT, CLIENT_*.
+   */
+  private async requireWitnessed(b: VerifiedHeader): Promise<void> {
+    const { policy, witnesses } = this.witnessPolicy!;
+    const { checkpoint, header } = await this.checkpointNote({ cosigned: true }).catch((e: unknown) => {
+      if (e instanceof UrbisError && e.code === 'HTTP_NOT_FOUND') throw new UrbisError('WITNESS_POLICY', 'the node holds no checkpoint cosigned by a witness');
+      throw e;
+    });
+    checkWitnessPolicy(checkpoint, policy, witnesses, Math.floor(this.nowMs() / 1000));
+    if (header.header.height === b.header.height) {
+      if (header.headerHash !== b.headerHash) {
+        const evidence = forkEvidenceOf(forked(b, header))!;
+        await this.reportEvidence(evidence).catch(() => undefined);
+        throw forked(b, header);
+      }
+      return;
+    }
+    await this.verifyExtends(header, b);
   }
 
   /**
@@ -899,7 +1012,7 @@ export class UrbisClient {
     const json = await this.http.json('GET', `/v1/blocks/${height}`);
     const b = this.verifier.verifyBlock(json, height === 'latest' ? null : height);
     // The latest block is about now; a block by height is history (fork-checked only).
-    this.trust.observe(b, height === 'latest' ? 'current' : 'history', floor);
+    await this.observe(b, height === 'latest' ? 'current' : 'history', floor);
     return b;
   }
 
@@ -938,7 +1051,7 @@ export class UrbisClient {
       ...(q.attrs ? { attrs: q.attrs } : {}),
     };
     const r = verifySearchAnswer(this.verifier, json, filter, q.cursor);
-    this.trust.observe(r.header, 'current', floor);
+    await this.observe(r.header, 'current', floor);
     return r;
   }
 
@@ -959,11 +1072,11 @@ export class UrbisClient {
     });
     if (a.status >= 200 && a.status < 300) {
       const r = verifyNsAnswer(this.verifier, a.json, path, opts.cursor);
-      this.trust.observe(r.header, 'current', floor);
+      await this.observe(r.header, 'current', floor);
       return r;
     }
     if (path !== null && isObj(a.json) && a.json.proven !== undefined) {
-      const v = this.verifyFresh<NsEntry>(a.json.proven, nsKey(path), 'current', floor);
+      const v = await this.verifyFresh<NsEntry>(a.json.proven, nsKey(path), 'current', floor);
       if (!v.present) throw new UrbisError('NS_NOT_FOUND', `namespace ${path} does not exist (proven at block ${v.proof.height})`, { height: v.proof.height });
       throw new UrbisError('PROOF_INVALID', `the node refuses ${path} but proves it exists`);
     }
@@ -987,7 +1100,7 @@ export class UrbisClient {
     if (a.status >= 200 && a.status < 300) {
       const r = verifyHistoryAnswer(this.verifier, a.json, canonicalKey(ident));
       // A history read: exempt from the age and rollback rules, fork-checked.
-      this.trust.observe({ header: r.current.verified.header, headerHash: r.current.proof.headerHash, cert: r.current.verified.cert }, 'history');
+      await this.observe({ header: r.current.verified.header, headerHash: r.current.proof.headerHash, cert: r.current.verified.cert }, 'history');
       return r;
     }
     const err = problemError(a);
@@ -1008,10 +1121,11 @@ export class UrbisClient {
    * @returns a function that closes the feed.
    */
   eventsVerified(opts: EventsOptions, onEvent: (e: ChangeEvent, id: string, proof: EventProofInfo) => void): () => void {
-    // Events are about past blocks: their headers are fork-checked, not held to an age.
+    // Events are about past blocks: their headers are fork-checked, not held to an age, and do not
+    // move the trusted head (only a head checked to extend it does, see observe()).
     const checker = new EventChecker((h, c) => {
       const v = this.verifier.verifyHeader(h, c);
-      this.trust.observe(v, 'history');
+      this.trust.observe(v, 'history', this.trust.floor(), false);
       return v;
     });
     return this.feed(
@@ -1151,4 +1265,9 @@ export class UrbisClient {
     }
     return { height: this.anchorHeightValue, changes };
   }
+}
+
+/** A header the trust state holds (or any verified one) as a {@link VerifiedHeader}. */
+function asVerified(v: Pick<VerifiedHeader, 'header' | 'headerHash' | 'cert'>): VerifiedHeader {
+  return { header: v.header, headerHash: v.headerHash, cert: v.cert, signers: v.cert.sigs.length };
 }

@@ -36,6 +36,8 @@ export interface HttpAnswer {
   status: number;
   headers: Headers;
   json: unknown;
+  /** The body as text (for the answers that are not JSON: the checkpoint note). */
+  text?: string;
 }
 
 export interface RequestOptions {
@@ -229,7 +231,7 @@ export class Http {
         json = undefined;
       }
     }
-    return { status: res.status, headers: res.headers, json };
+    return { status: res.status, headers: res.headers, json, text };
   }
 }
 

@@ -181,9 +181,11 @@ export class TrustState {
    *
    * @param floor the {@link floor} when the request was sent (default: now), so that answers racing
    *   each other from an honest node are not taken for a rollback.
+   * @param advance false: apply the rules without moving the trusted head (a header the caller did
+   *   not check to extend the trusted one).
    * @throws UrbisError CLIENT_FORK (any kind), CLIENT_ROLLBACK and CLIENT_STALE (current-state answers).
    */
-  observe(v: Pick<VerifiedHeader, 'header' | 'headerHash' | 'cert'>, kind: AnswerKind, floor: number = this.floor()): void {
+  observe(v: Pick<VerifiedHeader, 'header' | 'headerHash' | 'cert'>, kind: AnswerKind, floor: number = this.floor(), advance = true): void {
     const h = v.header;
     const trusted = this.headValue;
     if (trusted && h.height === trusted.height && v.headerHash !== trusted.headerHash) {
@@ -210,7 +212,7 @@ export class TrustState {
         trustedHash: trusted?.headerHash,
       });
     }
-    if (!trusted || h.height > trusted.height) {
+    if (advance && (!trusted || h.height > trusted.height)) {
       const next: TrustedHead = { height: h.height, time: h.time, ...side(v) };
       this.headValue = next;
       this.store.save(this.key, next);

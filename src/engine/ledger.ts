@@ -16,6 +16,8 @@ import type { ConsistencyAnswer } from '../core/ledger/consistency.js';
 import { parseTxEncoded, type ParsedTx } from '../core/ledger/schema.js';
 import { entryHashOf, lookupState, merkleKey, stateKey } from '../core/ledger/state.js';
 import { txSigningInput, verifyTxSignatures, verifyTxSignature, type SigVerifier, type Signer } from '../core/ledger/tx.js';
+import { checkpointNote, checkpointText, parseWitnesses, signCheckpoint, type NoteSig } from '../core/ledger/checkpoint.js';
+import { cosignatureTime, parseNote } from '../core/note/index.js';
 import { ed25519Precheck } from '../core/crypto/index.js';
 import { fromBase64url, multikeyToPublicKey } from '../core/encoding/index.js';
 import type { VerifyPool } from './verify-pool.js';
@@ -40,6 +42,9 @@ export interface LedgerOptions {
   historyBlocks?: number;
 }
 
+/** Most witnesses whose cosignatures a node keeps for one checkpoint. */
+export const MAX_WITNESSES = 64;
+
 /** Blocks between two prunings of the state history (each one pass over the node table). */
 export const PRUNE_EVERY = 256;
 
@@ -62,6 +67,8 @@ export interface PreparedBlock {
   validators: string[];
   /** This node's header signature, if it is a validator in force. */
   ownSig: { key: string; sig: string } | null;
+  /** This node's signature of the block's checkpoint note (docs/protocol.md "Checkpoints and witnesses"), with `ownSig`. */
+  ownNote: NoteSig | null;
   bundle: BlockBundle;
 }
 
@@ -286,6 +293,7 @@ export class Ledger {
     const { header, bundle } = this.buildBlock(txs, time);
     const hash = headerHash(header);
     const cert: Certificate = { height: header.height, headerHash: hash, sigs: [signHeader(hash, this.validator)] };
+    bundle.noteSigs = [signCheckpoint(header, this.validator)];
     return this.commitBundle(header, hash, bundle, cert);
   }
 
@@ -393,8 +401,10 @@ export class Ledger {
     const { header, bundle } = this.buildBlock(txs, time);
     const hash = headerHash(header);
     bundle.headerHash = hash;
-    const ownSig = this.validator && validators.includes(this.validator.id) ? signHeader(hash, this.validator) : null;
-    return { height: header.height, header, headerHash: hash, validators, ownSig, bundle };
+    const signs = this.validator && validators.includes(this.validator.id) ? this.validator : null;
+    const ownSig = signs ? signHeader(hash, signs) : null;
+    const ownNote = signs ? signCheckpoint(header, signs) : null;
+    return { height: header.height, header, headerHash: hash, validators, ownSig, ownNote, bundle };
   }
 
   /**
@@ -403,8 +413,9 @@ export class Ledger {
    *
    * @throws UrbisError from the store; the pending Merkle update is dropped then.
    */
-  commitPrepared(p: PreparedBlock, cert: Certificate, meta?: Record<string, string>): CommitResult {
+  commitPrepared(p: PreparedBlock, cert: Certificate, meta?: Record<string, string>, noteSigs?: NoteSig[]): CommitResult {
     if (meta) p.bundle.meta = meta;
+    if (noteSigs) p.bundle.noteSigs = noteSigs;
     return this.commitBundle(p.header, p.headerHash, p.bundle, { ...cert, height: p.height, headerHash: p.headerHash });
   }
 
@@ -567,6 +578,66 @@ export class Ledger {
       consistency: from > 0 && from < b ? consistencyProof(from, b, read).map(toHex) : [],
       inclusion: from < b ? inclusionProof(from, b, read).map(toHex) : [],
     };
+  }
+
+  /**
+   * The checkpoint of history tree size `size` as a signed note (docs/protocol.md "Checkpoints and
+   * witnesses"): the text of certified header `size`, the validators' note signatures held, then the
+   * witnesses' cosignatures held. Default size: the largest holding validators' signatures (the head,
+   * normally), or with `cosigned` the largest holding a witness cosignature.
+   *
+   * @throws UrbisError HTTP_NOT_FOUND when this node holds no signed (or cosigned) checkpoint of that size.
+   */
+  checkpointNote(size?: number, cosigned = false): { size: number; header: BlockHeader; note: string; cosignatures: number } {
+    const n = size ?? (cosigned ? this.store.latestCosignedSize() : this.store.latestNoteSize());
+    const header = n >= 0 ? this.store.header(n) : undefined;
+    const sigs = header ? this.store.noteSigs(n) : [];
+    if (!header || sigs.length === 0)
+      throw new UrbisError(
+        'HTTP_NOT_FOUND',
+        size === undefined ? 'this node holds no signed checkpoint yet' : `this node holds no signed checkpoint of size ${n}`,
+      );
+    const cosigs = this.store.cosigs(n);
+    return {
+      size: n,
+      header,
+      note: checkpointNote(
+        header,
+        sigs,
+        cosigs.map((c) => c.line),
+      ),
+      cosignatures: cosigs.length,
+    };
+  }
+
+  /**
+   * Keeps a witness's cosignature of the checkpoint of size `size`, which this node certified: the
+   * line must be a cosignature/v1 by the key `witness` (a verifier key) over the note text of this
+   * node's certified header `size`, timed at most a minute ahead of `nowSeconds`.
+   *
+   * @returns whether it was new (or newer than the one held) and the witness.
+   * @throws UrbisError NOTE_INVALID (malformed, not that key, does not verify, too many witnesses),
+   *   HTTP_NOT_FOUND (no signed checkpoint of that size here).
+   */
+  addCosignature(size: number, witness: string, line: string, nowSeconds: number): { stored: boolean; witness: string; time: number } {
+    const [w] = parseWitnesses([witness]);
+    const { header } = this.checkpointNote(size);
+    const text = checkpointText(header);
+    if (typeof line !== 'string' || line.length > 512) throw new UrbisError('NOTE_INVALID', 'a cosignature is one signature line');
+    const parsed = parseNote(`${text}\n${line.endsWith('\n') ? line : `${line}\n`}`);
+    const sig = parsed.signatures.length === 1 ? parsed.signatures[0]! : null;
+    if (!sig || sig.name !== w!.name || sig.keyId !== w!.keyId)
+      throw new UrbisError('NOTE_INVALID', `the line is not one cosignature by ${w!.name}+${w!.keyId}`);
+    if (!w!.verify(text, sig.signature))
+      throw new UrbisError('NOTE_INVALID', `the cosignature of ${w!.name} does not verify over the checkpoint of size ${size} this node certified`);
+    const time = cosignatureTime(sig.signature);
+    if (time > nowSeconds + 60) throw new UrbisError('NOTE_INVALID', `the cosignature is timed ${time - nowSeconds} s in the future`);
+    const id = `${w!.name}+${w!.keyId}`;
+    const held = this.store.cosigs(size);
+    if (held.length >= MAX_WITNESSES && !held.some((c) => c.witness === id)) {
+      throw new UrbisError('NOTE_INVALID', `this node keeps cosignatures of at most ${MAX_WITNESSES} witnesses per checkpoint`);
+    }
+    return { stored: this.store.putCosig(size, id, sig.line, time), witness: id, time };
   }
 
   private lookup(key: string): StateEntry | null {

@@ -232,6 +232,29 @@ function describe(): Record<string, unknown> {
           },
         },
       },
+      '/v1/checkpoint/note': {
+        get: {
+          summary:
+            'The checkpoint as a C2SP signed note: origin, history tree size and root, validator signatures, witness cosignatures (docs/protocol.md "Checkpoints and witnesses")',
+          parameters: [
+            { name: 'size', in: 'query', description: 'A tree size (block height); default: the latest signed.', schema: { type: 'integer', minimum: 0 } },
+            {
+              name: 'cosigned',
+              in: 'query',
+              description: 'Without size: the latest checkpoint a witness cosigned.',
+              schema: { type: 'string', enum: ['1', 'true'] },
+            },
+          ],
+          responses: { '200': { description: 'text/plain; charset=utf-8: the signed note; Urbis-Checkpoint-Size names its size.' }, '404': problem },
+        },
+      },
+      '/v1/checkpoint/cosignatures': {
+        post: {
+          summary:
+            'A witness cosignature (c2sp.org/tlog-cosignature, cosignature/v1) of a checkpoint this node certified: {size, witness (verifier key), cosignature (signature line)}',
+          responses: { '201': { description: '{stored: true, size, witness, time}' }, '200': { description: 'already held' }, '400': problem, '404': problem },
+        },
+      },
       '/v1/evidence': {
         get: {
           summary: 'Fork evidence held: pairs of certified headers of one height',

@@ -14,6 +14,7 @@ import type { SmtWrite, VersionedSmtNodeStore } from '../core/merkle/index.js';
 import type { SubtreeNode } from '../core/merkle/log.js';
 import type { TxEncoding } from '../core/ledger/tx.js';
 import type { ForkEvidence } from '../core/ledger/consistency.js';
+import type { NoteSig } from '../core/ledger/checkpoint.js';
 import { parentOf } from '../core/ledger/names.js';
 import { stateKey, type StateReader } from '../core/ledger/state.js';
 import type { Block, BlockHeader, Certificate, GrantEntry, IdEntry, NsEntry, StateEntry, TxResult } from '../core/ledger/types.js';
@@ -52,6 +53,8 @@ export interface BlockBundle {
    * tree"): the leaf at level 0 and each perfect subtree it closes.
    */
   historyWrites: SubtreeNode[];
+  /** Validators' note signatures of the checkpoint of size `height` (docs/protocol.md "Checkpoints and witnesses"). */
+  noteSigs?: NoteSig[];
   /**
    * Adapter metadata written in the same transaction (the network follower keeps the stream position
    * of the block here). Not part of the ledger; adapters without a metadata table ignore it.
@@ -65,6 +68,13 @@ export interface TxLocation {
   height: number;
   index: number;
   result: TxResult;
+}
+
+/** A witness cosignature as kept: the witness (`name+keyId`), its signature line and its time (POSIX s). */
+export interface CosigRow {
+  witness: string;
+  line: string;
+  time: number;
 }
 
 /** A page of results with an opaque cursor for the next page (null at the end). */
@@ -130,6 +140,24 @@ export interface LedgerStore extends StateReader, VersionedSmtNodeStore {
   putEvidence(e: ForkEvidence, hashes: [string, string], seen: number): boolean;
   /** Fork evidence held, oldest first. */
   evidence(): ForkEvidence[];
+  /**
+   * Adds validators' note signatures of the checkpoint of tree size `size` (checked by the caller);
+   * a key's signature already held is kept.
+   */
+  putNoteSigs(size: number, sigs: NoteSig[]): void;
+  /** Validators' note signatures of the checkpoint of tree size `size`. */
+  noteSigs(size: number): NoteSig[];
+  /** The largest checkpoint size holding validators' note signatures, or -1. */
+  latestNoteSize(): number;
+  /**
+   * Keeps a witness cosignature line (checked by the caller) of the checkpoint of tree size `size`,
+   * one per witness (`name+keyId`) and size, the latest time winning. @returns true when it was new or newer.
+   */
+  putCosig(size: number, witness: string, line: string, time: number): boolean;
+  /** Witness cosignatures of the checkpoint of tree size `size`, by witness. */
+  cosigs(size: number): CosigRow[];
+  /** The largest checkpoint size holding a witness cosignature, or -1. */
+  latestCosignedSize(): number;
   /** Perfect subtree `(level, index)` of the header history log, if held (a {@link SubtreeReader}). */
   historyNode(level: number, index: number): Uint8Array | undefined;
   block(height: number): Block | undefined;

@@ -166,6 +166,10 @@ function route(node: FakeNode, pending: unknown[], method: string, u: URL, init:
     if (!b) throw new UrbisError('HTTP_NOT_FOUND', 'no such block');
     return { status: 200, body: { header: b.header, headerHash: headerHash(b.header), txs: b.txs, results: b.results, cert: l.store.cert(h) } };
   }
+  if (seg[1] === 'consistency') {
+    const to = u.searchParams.get('to');
+    return { status: 200, body: l.consistency(Number(u.searchParams.get('from')), to === null ? undefined : Number(to)) };
+  }
   if (seg[1] === 'checkpoint') {
     const head = l.store.head()!;
     return { status: 200, body: { chainId: l.chain().chainId, header: head.header, headerHash: head.headerHash, cert: l.store.cert(head.height) } };

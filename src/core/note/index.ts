@@ -132,17 +132,16 @@ export interface NoteSigner {
   sign(text: string): Uint8Array;
 }
 
-/** The Ed25519 note verifier of a public key. */
-export function ed25519NoteVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
+/** A verifier of an Ed25519 key of signature type `type`, after the checks every key name and key gets. */
+function verifierOf(name: string, type: number, publicKey: Uint8Array, verify: NoteVerifier['verify']): NoteVerifier {
   if (!isKeyName(name)) bad('a key name is empty or holds a space or "+"');
   if (publicKey.length !== 32) bad('an Ed25519 public key is 32 bytes');
-  return {
-    name,
-    keyId: noteKeyId(name, NOTE_ED25519, publicKey),
-    type: NOTE_ED25519,
-    publicKey,
-    verify: (text, sig) => sig.length === 64 && ed25519Verify(sig, utf8Encode(text), publicKey),
-  };
+  return { name, keyId: noteKeyId(name, type, publicKey), type, publicKey, verify };
+}
+
+/** The Ed25519 note verifier of a public key. */
+export function ed25519NoteVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
+  return verifierOf(name, NOTE_ED25519, publicKey, (text, sig) => sig.length === 64 && ed25519Verify(sig, utf8Encode(text), publicKey));
 }
 
 /** The Ed25519 note signer of a 32-byte seed. */
@@ -301,19 +300,11 @@ function timeOf(sig: Uint8Array): number {
 
 /** A verifier of cosignature/v1 lines; {@link cosignatureTime} reads the time of one. */
 export function cosignatureVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
-  if (!isKeyName(name)) bad('a key name is empty or holds a space or "+"');
-  if (publicKey.length !== 32) bad('an Ed25519 public key is 32 bytes');
-  return {
-    name,
-    keyId: noteKeyId(name, NOTE_COSIGNATURE_V1, publicKey),
-    type: NOTE_COSIGNATURE_V1,
-    publicKey,
-    verify: (text, sig) => {
-      if (sig.length !== 72 || sig[0]! >= 0x80) return false;
-      const t = timeOf(sig);
-      return t <= MAX_TIME && ed25519Verify(sig.subarray(8), cosignatureMessage(text, t), publicKey);
-    },
-  };
+  return verifierOf(name, NOTE_COSIGNATURE_V1, publicKey, (text, sig) => {
+    if (sig.length !== 72 || sig[0]! >= 0x80) return false;
+    const t = timeOf(sig);
+    return t <= MAX_TIME && ed25519Verify(sig.subarray(8), cosignatureMessage(text, t), publicKey);
+  });
 }
 
 /** Time (POSIX seconds) of a cosignature/v1 signature (the bytes after the key ID). @throws UrbisError NOTE_INVALID. */
@@ -336,7 +327,12 @@ export interface Cosigner {
 
 /** A cosigner of a 32-byte Ed25519 seed. */
 export function cosigner(name: string, seed: Uint8Array): Cosigner {
-  const v = cosignatureVerifier(name, ed25519PublicKey(seed));
+  return cosignerOf(name, { publicKey: ed25519PublicKey(seed), sign: (m) => ed25519Sign(seed, m) });
+}
+
+/** A cosigner of an Ed25519 key that signs bytes (a key file's signer). */
+export function cosignerOf(name: string, key: { publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array }): Cosigner {
+  const v = cosignatureVerifier(name, key.publicKey);
   return {
     name,
     keyId: v.keyId,
@@ -349,7 +345,7 @@ export function cosigner(name: string, seed: Uint8Array): Cosigner {
         t[i] = x % 256;
         x = Math.floor(x / 256);
       }
-      return signatureLine(name, v.keyId, concatBytes(t, ed25519Sign(seed, cosignatureMessage(text, time))));
+      return signatureLine(name, v.keyId, concatBytes(t, key.sign(cosignatureMessage(text, time))));
     },
   };
 }

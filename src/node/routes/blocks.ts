@@ -1,6 +1,6 @@
 /**
- * Block and checkpoint routes: `GET /v1/blocks/:height`, `/v1/blocks/latest` and `/v1/checkpoint`.
- * docs/api.md "Blocks".
+ * Block and checkpoint routes: `GET /v1/blocks/:height`, `/v1/blocks/latest`, `/v1/checkpoint`, the
+ * checkpoint note and its cosignatures, consistency proofs and fork evidence. docs/api.md "Blocks".
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { UrbisError } from '../../core/errors.js';
@@ -63,6 +63,49 @@ export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void
       return reply.send(answer);
     },
   );
+  // The checkpoint as a C2SP signed note, and witness cosignatures (docs/api.md "Checkpoint note").
+  app.get(
+    '/v1/checkpoint/note',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { size: { type: 'integer', minimum: 0 }, cosigned: { type: 'string', enum: ['1', 'true'] } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      requireReady(rt);
+      const q = req.query as { size?: number; cosigned?: string };
+      const cp = guarded(() => rt.ledger.checkpointNote(q.size, q.cosigned !== undefined));
+      reply.header('cache-control', 'no-cache');
+      reply.header('content-type', 'text/plain; charset=utf-8');
+      reply.header('urbis-checkpoint-size', String(cp.size));
+      return reply.send(cp.note);
+    },
+  );
+  app.post(
+    '/v1/checkpoint/cosignatures',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['size', 'witness', 'cosignature'],
+          properties: { size: { type: 'integer', minimum: 0 }, witness: { type: 'string', maxLength: 512 }, cosignature: { type: 'string', maxLength: 512 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      requireReady(rt);
+      const b = req.body as { size: number; witness: string; cosignature: string };
+      const r = guarded(() => rt.ledger.addCosignature(b.size, b.witness, b.cosignature, Math.floor(Date.now() / 1000)));
+      if (r.stored) req.log.info({ size: b.size, witness: r.witness }, 'witness cosignature kept');
+      return reply.code(r.stored ? 201 : 200).send({ stored: r.stored, size: b.size, witness: r.witness, time: r.time });
+    },
+  );
+
   // Fork evidence: two certified headers of the same height (docs/api.md "Fork evidence").
   app.get('/v1/evidence', { schema: NO_QUERY }, async (_req, reply) => {
     reply.header('cache-control', 'no-cache');

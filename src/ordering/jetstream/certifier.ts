@@ -14,6 +14,7 @@
  */
 import { checkCertificate, isQuorum } from '../../core/ledger/block.js';
 import type { Certificate } from '../../core/ledger/types.js';
+import type { NoteSig } from '../../core/ledger/checkpoint.js';
 
 /** A header signature as published on the signature stream. */
 export interface SigMsg {
@@ -21,6 +22,11 @@ export interface SigMsg {
   headerHash: string;
   key: string;
   sig: string;
+  /**
+   * The validator's signature of the block's checkpoint note (docs/protocol.md "Checkpoints and
+   * witnesses"), base64url; checked by the follower against the header, which it holds.
+   */
+  note?: string;
   /** Stream sequence of the message. */
   seq: number;
 }
@@ -43,6 +49,8 @@ export interface Quorum {
   height: number;
   headerHash: string;
   cert: Certificate;
+  /** The quorum's note signatures as published (not checked here: the certifier has no header). */
+  notes: NoteSig[];
   /**
    * Stream sequence of the signature with which this hash first reached quorum size counting every
    * valid signature: no signature for the next height can precede it (its signer had to see this
@@ -54,6 +62,7 @@ export interface Quorum {
 interface Entry {
   hash: string;
   sig: string;
+  note: string | undefined;
   seq: number;
   /** null until checked against the set in force. */
   valid: boolean | null;
@@ -77,7 +86,8 @@ export function parseSigMsg(data: unknown, seq: number): SigMsg | null {
   if (typeof o.headerHash !== 'string' || !HEX64.test(o.headerHash)) return null;
   if (typeof o.key !== 'string' || o.key.length > 100) return null;
   if (typeof o.sig !== 'string' || o.sig.length > 100) return null;
-  return { height: o.height, headerHash: o.headerHash, key: o.key, sig: o.sig, seq };
+  if (o.note !== undefined && (typeof o.note !== 'string' || o.note.length > 100)) return null;
+  return { height: o.height, headerHash: o.headerHash, key: o.key, sig: o.sig, ...(o.note !== undefined ? { note: o.note } : {}), seq };
 }
 
 export class Certifier {
@@ -113,7 +123,7 @@ export class Certifier {
     }
     if (hashes.has(m.headerHash)) return []; // a repeated publication of the same signature
     if (hashes.size >= 4) return []; // bound what one key can make us store
-    const e: Entry = { hash: m.headerHash, sig: m.sig, seq: m.seq, valid: null };
+    const e: Entry = { hash: m.headerHash, sig: m.sig, note: m.note, seq: m.seq, valid: null };
     hashes.set(m.headerHash, e);
     if (st.validators) this.check(m.height, m.key, e, st.validators);
     return st.certified ? this.faultsOf(m.height, st) : [];
@@ -157,6 +167,7 @@ export class Certifier {
         height,
         headerHash: hash,
         cert: { height, headerHash: hash, sigs: list.map((x) => ({ key: x.key, sig: x.e.sig })) },
+        notes: list.flatMap((x) => (x.e.note !== undefined ? [{ key: x.key, sig: x.e.note }] : [])),
         seq: this.quorumSeq(st, hash, n),
       };
       break;

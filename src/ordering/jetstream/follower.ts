@@ -20,7 +20,8 @@ import { jetstream, jetstreamManager, DeliverPolicy, type ConsumerMessages, type
 import type { NatsConnection } from '@nats-io/transport-node';
 import { UrbisError } from '../../core/errors.js';
 import { checkCertificate, headerTimeFault, isQuorum } from '../../core/ledger/block.js';
-import type { Certificate } from '../../core/ledger/types.js';
+import type { BlockHeader, Certificate } from '../../core/ledger/types.js';
+import { checkNoteSig, checkpointText, type NoteSig } from '../../core/ledger/checkpoint.js';
 import type { CommitResult, Ledger, PreparedBlock } from '../../engine/ledger.js';
 import type { StreamNames } from './settings.js';
 import type { ReadyProblem, TxOutcome } from '../types.js';
@@ -264,7 +265,8 @@ export class NetworkFollower {
       if (!cert || !isQuorum(checkCertificate(cert, validators).valid.length, validators.length)) {
         this.genesisPending = true;
         const own = cert?.sigs.find((s) => s.key === this.ownKey());
-        if (own) this.publishSig(0, head.headerHash, own);
+        const note = this.ledger.store.noteSigs(0).find((s) => s.key === this.ownKey());
+        if (own) this.publishSig(0, head.headerHash, own, note);
       }
     }
     this.cutter.lastSeq = streamSeq;
@@ -499,7 +501,7 @@ export class NetworkFollower {
       return;
     }
     this.heldSig = null;
-    this.publishSig(p.height, p.headerHash, p.ownSig);
+    this.publishSig(p.height, p.headerHash, p.ownSig, p.ownNote ?? undefined);
   }
 
   private retryOwnSig(): void {
@@ -549,6 +551,8 @@ export class NetworkFollower {
     if (res.quorum && res.quorum.headerHash === stored.headerHash && res.quorum.cert.sigs.length > stored.sigs.length) {
       try {
         this.ledger.store.putCert(res.quorum.cert);
+        const header = this.ledger.store.header(height);
+        if (header) this.ledger.store.putNoteSigs(height, this.checkedNotes(header, res.quorum.notes));
       } catch (e) {
         this.log(`cannot store the certificate of block ${height}: ${(e as Error).message}`);
       }
@@ -562,8 +566,15 @@ export class NetworkFollower {
     return this.setAt.get(height) ?? this.ledger.chain().validators;
   }
 
-  private publishSig(height: number, headerHash: string, s: { key: string; sig: string }): void {
-    const data = encoder.encode(JSON.stringify({ height, headerHash, key: s.key, sig: s.sig }));
+  /** The note signatures of a quorum that verify over the checkpoint of `header` (the others are dropped). */
+  private checkedNotes(header: BlockHeader, notes: NoteSig[]): NoteSig[] {
+    const text = checkpointText(header);
+    return notes.filter((n) => checkNoteSig(header.chain, text, n));
+  }
+
+  /** Publishes a header signature with, beside it, the same validator's signature of the block's checkpoint note. */
+  private publishSig(height: number, headerHash: string, s: { key: string; sig: string }, note?: NoteSig): void {
+    const data = encoder.encode(JSON.stringify({ height, headerHash, key: s.key, sig: s.sig, ...(note ? { note: note.sig } : {}) }));
     this.o.publisher.publish(this.o.names.sig, data, `${height}-${s.key}`, { bounded: false, retryForMs: Number.POSITIVE_INFINITY }).catch((e: unknown) => {
       if (!this.stopped) this.log(`signature for block ${height} not published: ${(e as Error).message}`);
     });
@@ -630,6 +641,7 @@ export class NetworkFollower {
       return false;
     }
     this.ledger.store.putCert(q.cert);
+    this.ledger.store.putNoteSigs(0, this.checkedNotes(head.header, q.notes));
     this.o.meta.putMeta(META_SIG_SEQ, String(q.seq));
     this.genesisPending = false;
     this.log('block 0 certified');
@@ -652,7 +664,12 @@ export class NetworkFollower {
       this.diverge(prepared.height, prepared.headerHash, q.headerHash);
       return false;
     }
-    const res = this.ledger.commitPrepared(prepared, q.cert, { [META_STREAM_SEQ]: String(cut.lastSeq), [META_SIG_SEQ]: String(q.seq) });
+    const res = this.ledger.commitPrepared(
+      prepared,
+      q.cert,
+      { [META_STREAM_SEQ]: String(cut.lastSeq), [META_SIG_SEQ]: String(q.seq) },
+      this.checkedNotes(prepared.header, q.notes),
+    );
     this.awaiting = null;
     this.committed++;
     this.workSince = 0; // progress: the clock of waiting restarts with the next work

@@ -4,10 +4,11 @@
  */
 import { MemorySmtNodeStore } from '../../core/merkle/index.js';
 import type { ForkEvidence } from '../../core/ledger/consistency.js';
+import type { NoteSig } from '../../core/ledger/checkpoint.js';
 import { grantKey, idKey, nsKey, stateKey, CHAIN_KEY } from '../../core/ledger/state.js';
 import { headerHash } from '../../core/ledger/block.js';
 import type { Block, BlockHeader, Certificate, ChainEntry, GrantEntry, IdEntry, NsEntry, StateEntry } from '../../core/ledger/types.js';
-import type { BlockBundle, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
+import type { BlockBundle, CosigRow, Head, LedgerStore, Page, SearchQuery, TxLocation } from '../types.js';
 import { matchesQuery } from '../../core/api/search.js';
 
 export class MemoryStore implements LedgerStore {
@@ -76,6 +77,33 @@ export class MemoryStore implements LedgerStore {
   }
   evidence(): ForkEvidence[] {
     return [...this.forks.values()];
+  }
+  private readonly notes = new Map<number, Map<string, string>>();
+  putNoteSigs(size: number, sigs: NoteSig[]): void {
+    const m = this.notes.get(size) ?? new Map<string, string>();
+    for (const x of sigs) if (!m.has(x.key)) m.set(x.key, x.sig);
+    this.notes.set(size, m);
+  }
+  noteSigs(size: number): NoteSig[] {
+    return [...(this.notes.get(size) ?? [])].map(([key, sig]) => ({ key, sig })).sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+  latestNoteSize(): number {
+    return Math.max(-1, ...this.notes.keys());
+  }
+  private readonly cosigRows = new Map<number, Map<string, CosigRow>>();
+  putCosig(size: number, witness: string, line: string, time: number): boolean {
+    const m = this.cosigRows.get(size) ?? new Map<string, CosigRow>();
+    this.cosigRows.set(size, m);
+    const old = m.get(witness);
+    if (old && old.time >= time) return false;
+    m.set(witness, { witness, line, time });
+    return true;
+  }
+  latestCosignedSize(): number {
+    return Math.max(-1, ...[...this.cosigRows].filter(([, m]) => m.size > 0).map(([k]) => k));
+  }
+  cosigs(size: number): CosigRow[] {
+    return [...(this.cosigRows.get(size)?.values() ?? [])].sort((a, b) => (a.witness < b.witness ? -1 : 1));
   }
   historyNode(level: number, index: number): Uint8Array | undefined {
     return this.historyNodes.get(`${level}/${index}`);
@@ -158,6 +186,7 @@ export class MemoryStore implements LedgerStore {
     for (const [hash, until] of this.seen) if (until < h.time) this.seen.delete(hash);
     this.nodes.apply(b.smtWrites, h.height);
     for (const w of b.historyWrites) this.historyNodes.set(`${w.level}/${w.index}`, w.hash);
+    if (b.noteSigs?.length) this.putNoteSigs(h.height, b.noteSigs);
     this.changesByHeight[h.height] = [...b.versions];
     this.blocks[h.height] = b.block;
     this.certs[h.height] = b.cert;

@@ -40,6 +40,7 @@
  *   tree"); 2 n rows for n blocks, any proof reads O(log n) of them.
  * - `evidence(height, hash_a, hash_b, body, seen)`: fork evidence, two conflicting certified headers.
  * - `cosigs(size, witness, line, time)`: witness cosignatures of the checkpoint of a tree size.
+ * - `notesigs(size, key, sig)`: the validators' note signatures of the checkpoint of a tree size.
  */
 import Database from 'better-sqlite3';
 import { UrbisError, type ErrorCode } from '../../core/errors.js';
@@ -51,9 +52,11 @@ import type { SmtWrite } from '../../core/merkle/index.js';
 import type { SubtreeNode } from '../../core/merkle/log.js';
 import type { ForkEvidence } from '../../core/ledger/consistency.js';
 import type { TxEncoding } from '../../core/ledger/tx.js';
+import type { NoteSig } from '../../core/ledger/checkpoint.js';
 import {
   entryRow,
   type BlockBundle,
+  type CosigRow,
   type EntryRow,
   type Head,
   type LedgerStore,
@@ -86,13 +89,14 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * Tables of version 2 headers (docs/protocol.md "History tree"), fork evidence and witness
- * cosignatures; created on open so that every store has them.
+ * Tables of version 2 headers (docs/protocol.md "History tree"), fork evidence, and the checkpoint's
+ * validator signatures and witness cosignatures; created on open so that every store has them.
  */
 const LOG_TABLES = `
 CREATE TABLE IF NOT EXISTS hlog(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS evidence(height INTEGER NOT NULL, hash_a TEXT NOT NULL, hash_b TEXT NOT NULL, body TEXT NOT NULL, seen INTEGER NOT NULL, PRIMARY KEY(height, hash_a, hash_b)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cosigs(size INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY(size, witness)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS notesigs(size INTEGER NOT NULL, key TEXT NOT NULL, sig TEXT NOT NULL, PRIMARY KEY(size, key)) WITHOUT ROWID;
 `;
 
 /** Grants of one subject in key order (`parent` = the subject's reference). */
@@ -439,6 +443,42 @@ export class SqliteStore implements LedgerStore {
     return (this.s.evidenceAll.all() as string[]).map((t) => JSON.parse(t) as ForkEvidence);
   }
 
+  putNoteSigs(size: number, sigs: NoteSig[]): void {
+    this.writable();
+    try {
+      this.db.transaction(() => {
+        for (const x of sigs) this.s.notePut.run(size, x.key, x.sig);
+      })();
+    } catch (err) {
+      throw wrap(err, `cannot store the note signatures of checkpoint ${size}`);
+    }
+  }
+
+  noteSigs(size: number): NoteSig[] {
+    return this.s.noteGet.all(size) as NoteSig[];
+  }
+
+  latestNoteSize(): number {
+    return (this.s.noteLatest.get() as number | null | undefined) ?? -1;
+  }
+
+  putCosig(size: number, witness: string, line: string, time: number): boolean {
+    this.writable();
+    try {
+      return this.s.cosigPut.run(size, witness, line, time).changes > 0;
+    } catch (err) {
+      throw wrap(err, `cannot store a cosignature of checkpoint ${size}`);
+    }
+  }
+
+  cosigs(size: number): CosigRow[] {
+    return this.s.cosigGet.all(size) as CosigRow[];
+  }
+
+  latestCosignedSize(): number {
+    return (this.s.cosigLatest.get() as number | null | undefined) ?? -1;
+  }
+
   historyNode(level: number, index: number): Uint8Array | undefined {
     const b = this.s.hlogGet.get(level, index) as Buffer | undefined;
     return b === undefined ? undefined : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -671,6 +711,7 @@ export class SqliteStore implements LedgerStore {
     }
     for (const w of b.smtWrites) s.smtPut.run(w.path, height, w.node);
     for (const w of b.historyWrites) s.hlogPut.run(w.level, w.index, w.hash);
+    for (const x of b.noteSigs ?? []) s.notePut.run(height, x.key, x.sig);
     s.blockPut.run(height, hash, JSON.stringify(h), blockTxsText(txs, b.encoded), JSON.stringify(results));
     s.certPut.run(height, JSON.stringify(b.cert));
     s.metaPut.run('head_height', String(height));
@@ -956,6 +997,15 @@ function prepareStatements(db: Database.Database) {
     smtPrune: p('DELETE FROM smt AS a WHERE a.ver < @floor AND EXISTS (SELECT 1 FROM smt AS b WHERE b.path = a.path AND b.ver > a.ver AND b.ver <= @floor)'),
     evidencePut: p('INSERT OR IGNORE INTO evidence(height, hash_a, hash_b, body, seen) VALUES (?, ?, ?, ?, ?)'),
     evidenceAll: p('SELECT body FROM evidence ORDER BY seen, height').pluck(),
+    notePut: p('INSERT OR IGNORE INTO notesigs(size, key, sig) VALUES (?, ?, ?)'),
+    noteGet: p('SELECT key, sig FROM notesigs WHERE size = ? ORDER BY key'),
+    noteLatest: p('SELECT MAX(size) FROM notesigs').pluck(),
+    // One row per witness and size; a later cosignature of the same checkpoint replaces an earlier one.
+    cosigPut: p(
+      'INSERT INTO cosigs(size, witness, line, time) VALUES (?, ?, ?, ?) ON CONFLICT(size, witness) DO UPDATE SET line = excluded.line, time = excluded.time WHERE excluded.time > cosigs.time',
+    ),
+    cosigLatest: p('SELECT MAX(size) FROM cosigs').pluck(),
+    cosigGet: p('SELECT witness, line, time FROM cosigs WHERE size = ? ORDER BY witness'),
     hlogGet: p('SELECT hash FROM hlog WHERE level = ? AND idx = ?').pluck(),
     hlogPut: p('INSERT OR REPLACE INTO hlog(level, idx, hash) VALUES (?, ?, ?)'),
     blockPut: p('INSERT INTO blocks(height, hash, header, txs, results) VALUES (?, ?, ?, ?, ?)'),
