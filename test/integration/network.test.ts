@@ -14,6 +14,7 @@ import '../../src/platform/node.js';
 import { checkCertificate, headerHash, isQuorum, validatorsHash } from '../../src/core/ledger/block.js';
 import { objectIdText } from '../../src/core/ledger/names.js';
 import { verifyProvenEntry, type TrustAnchor } from '../../src/core/ledger/verify.js';
+import { verifyCheckpointNote } from '../../src/core/ledger/checkpoint.js';
 import { proofFromJson } from '../../src/core/merkle/index.js';
 import { LocalNetwork } from '../../src/network/local.js';
 import { connect } from '@nats-io/transport-node';
@@ -82,6 +83,20 @@ describe('a network of 4 validators on a 3-server JetStream cluster', () => {
       expect(new Set(headers).size, `block ${h}`).toBe(1);
       expect(new Set(blocks.map((b) => JSON.stringify(b.txs))).size).toBe(1);
       expect(blocks[0].headerHash).toBe(headerHash(blocks[0].header));
+    }
+  });
+
+  it('every node serves the checkpoint note with a quorum of validator note signatures, gathered beside the header signatures', async () => {
+    const urls = net.nodes.map((n) => n.url);
+    const top = await converged(urls, 3);
+    for (const u of urls) {
+      for (const size of [0, top.height]) {
+        const r = await fetch(`${u}/v1/checkpoint/note?size=${size}`);
+        expect(r.status, `${u} checkpoint ${size}`).toBe(200);
+        const cp = verifyCheckpointNote(await r.text(), anchor);
+        expect(cp.size).toBe(size);
+        expect(cp.validators.length).toBeGreaterThanOrEqual(3);
+      }
     }
   });
 
