@@ -245,14 +245,25 @@ function describe(): Record<string, unknown> {
               schema: { type: 'string', enum: ['1', 'true'] },
             },
           ],
-          responses: { '200': { description: 'text/plain; charset=utf-8: the signed note; Urbis-Checkpoint-Size names its size.' }, '404': problem },
+          responses: {
+            '200': { description: 'text/plain; charset=utf-8: the signed note; Urbis-Checkpoint-Size names its size.' },
+            '400': problem,
+            '404': problem,
+            '503': problem,
+          },
         },
       },
       '/v1/checkpoint/cosignatures': {
         post: {
           summary:
             'A witness cosignature (c2sp.org/tlog-cosignature, cosignature/v1) of a checkpoint this node certified: {size, witness (verifier key), cosignature (signature line)}',
-          responses: { '201': { description: '{stored: true, size, witness, time}' }, '200': { description: 'already held' }, '400': problem, '404': problem },
+          responses: {
+            '201': { description: '{stored: true, size, witness, time}' },
+            '200': { description: 'already held' },
+            '400': problem,
+            '404': problem,
+            '503': problem,
+          },
         },
       },
       '/v1/evidence': {

@@ -13,9 +13,11 @@ import { newTestNode, type TestNode } from '../helpers/node.js';
 import { createServer } from '../../src/node/server.js';
 import { formatDid, parseIdentifier } from '../../src/core/ids/index.js';
 import { objectIdText } from '../../src/core/ledger/names.js';
+import { cosigner } from '../../src/core/note/index.js';
 import type { ReadyProblem } from '../../src/ordering/types.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+const WITNESS = cosigner('witness.example/w', new Uint8Array(32).fill(7));
 /** A 1×1 PNG: a well-formed image holding no QR code. */
 const BLANK_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
@@ -125,6 +127,16 @@ describe('documented error answers', () => {
         const header = n.runtime.store.header.bind(n.runtime.store);
         return patched(n.runtime.store, 'header', (h: number) => (h === 0 ? undefined : header(h)), get('/v1/consistency?from=0'));
       },
+      'GET /v1/checkpoint/note 400': get('/v1/checkpoint/note?size=-1'),
+      'GET /v1/checkpoint/note 404': get('/v1/checkpoint/note?size=999999'),
+      'GET /v1/checkpoint/note 503': notReady(get('/v1/checkpoint/note')),
+      'POST /v1/checkpoint/cosignatures 400': post('/v1/checkpoint/cosignatures', { size: 1, witness: 'not a key', cosignature: '' }),
+      'POST /v1/checkpoint/cosignatures 404': post('/v1/checkpoint/cosignatures', {
+        size: 999999,
+        witness: WITNESS.vkey,
+        cosignature: WITNESS.cosign('x\n', 1),
+      }),
+      'POST /v1/checkpoint/cosignatures 503': notReady(post('/v1/checkpoint/cosignatures', { size: 1, witness: WITNESS.vkey, cosignature: '' })),
       'GET /v1/evidence 400': get('/v1/evidence?x=1'),
       'POST /v1/evidence 422': post('/v1/evidence', { a: {}, b: {} }),
       'GET /v1/search 400': get('/v1/search?status=sleeping'),
