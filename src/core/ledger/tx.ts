@@ -131,10 +131,12 @@ export function buildTxBody<T extends TxType>(type: T, payload: Payloads[T], opt
 
 /** Signs a body with every given signer. */
 export function signTx<T extends TxType>(body: TxBody<T>, signers: Signer[]): Tx<T> {
-  const input = txSigningInput(txHash(body));
-  // Members in canonical order, so that the plain JSON.stringify of the result is its RFC 8785
-  // form: nodes admit transactions only in that form (see checkCanonicalTxText).
-  return { body: JSON.parse(canonicalJson(body)) as TxBody<T>, sigs: signers.map((s) => ({ key: s.id, sig: toBase64url(s.sign(input)) })) };
+  // One serialisation: its bytes give the hash (txHash), its text the body in canonical member
+  // order, so that the plain JSON.stringify of the result is its RFC 8785 form: nodes admit
+  // transactions only in that form (see checkCanonicalTxText).
+  const text = canonicalJson(body);
+  const input = txSigningInput(toHex(sha256(utf8Encode(text))));
+  return { body: JSON.parse(text) as TxBody<T>, sigs: signers.map((s) => ({ key: s.id, sig: toBase64url(s.sign(input)) })) };
 }
 
 /**
