@@ -101,6 +101,27 @@ export {
   type ForkEvidence,
   type CertifiedHeader,
 } from '../core/ledger/consistency.js';
+export {
+  checkpointOrigin,
+  checkpointText,
+  checkWitnessPolicy,
+  parseWitnesses,
+  verifyCheckpointNote,
+  type VerifiedCheckpoint,
+  type VerifiedCosignature,
+  type WitnessPolicy,
+} from '../core/ledger/checkpoint.js';
+export {
+  cosigner,
+  cosignerOf,
+  openNote,
+  parseCheckpoint,
+  parseNote,
+  parseVerifierKey,
+  type Checkpoint,
+  type Cosigner,
+  type NoteVerifier,
+} from '../core/note/index.js';
 export type { TrustAnchor } from '../core/ledger/verify.js';
 export type { Signer } from '../core/ledger/tx.js';
 export { signerFromSeed, cosignTx } from '../core/ledger/tx.js';

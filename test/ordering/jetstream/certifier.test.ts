@@ -10,6 +10,7 @@ import { signerFromSeed } from '../../../src/core/ledger/tx.js';
 import { Certifier, parseSigMsg, type SigMsg } from '../../../src/ordering/jetstream/certifier.js';
 import type { BlockHeader } from '../../../src/core/ledger/types.js';
 import { headerHash } from '../../../src/core/ledger/block.js';
+import { checkNoteSig, checkpointText, signCheckpoint } from '../../../src/core/ledger/checkpoint.js';
 
 const vals = Array.from({ length: 4 }, () => signerFromSeed(generateSeed()));
 const set = vals.map((v) => v.id);
@@ -44,6 +45,23 @@ describe('Certifier', () => {
     expect(quorum?.seq).toBe(third.seq);
     expect(faults).toEqual([]);
     verifyCertificate(header(1), quorum!.cert, set);
+  });
+
+  it("carries the quorum signers' checkpoint note signatures beside the certificate (checked by the follower against its header)", () => {
+    const c = new Certifier();
+    const h = header(1);
+    const notes = vals.map((v) => signCheckpoint(h, v));
+    for (let i = 0; i < 3; i++) c.add({ ...sig(i, A), ...(i < 2 ? { note: notes[i]!.sig } : {}) });
+    const { quorum } = c.evaluate(7, set);
+    expect(quorum?.notes).toEqual(notes.slice(0, 2).sort((x, y) => set.indexOf(x.key) - set.indexOf(y.key)));
+    const text = checkpointText(h);
+    expect(quorum!.notes.every((n) => checkNoteSig('c', text, n))).toBe(true);
+    // A note over another header's checkpoint does not verify over this one.
+    expect(checkNoteSig('c', text, signCheckpoint({ ...h, historyRoot: '5'.repeat(64) }, vals[0]!))).toBe(false);
+    // The field is optional; when present it must be a short string.
+    expect(parseSigMsg({ height: 7, headerHash: A, key: set[0], sig: 'x', note: 'y' }, 1)?.note).toBe('y');
+    expect(parseSigMsg({ height: 7, headerHash: A, key: set[0], sig: 'x', note: 5 }, 1)).toBeNull();
+    expect(parseSigMsg({ height: 7, headerHash: A, key: set[0], sig: 'x', note: 'n'.repeat(101) }, 1)).toBeNull();
   });
 
   it('ignores invalid signatures, unknown keys and repeats', () => {
