@@ -8,7 +8,10 @@
  * sample of them is then proven. Reported beside raw Ed25519 verifications per second measured in the
  * same run on one core.
  *
- * Run: npm run bench -- registrations   (or: node --import tsx bench/registrations.ts [count])
+ * `workers`: the verification pool's sizes to measure, one result line each (`verifyWorkers`);
+ * default the node's default, the cores less one. `npm run bench` measures 1 and 2.
+ *
+ * Run: npm run bench -- registrations   (or: node --import tsx bench/registrations.ts [count] [workers, e.g. 1,2])
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +24,9 @@ import type { Tx } from '../src/core/ledger/types.js';
 import { Ledger } from '../src/engine/ledger.js';
 import { LocalSequencer } from '../src/ordering/local/sequencer.js';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.js';
-import { VerifyPool } from '../src/engine/verify-pool.js';
+import { defaultVerifyWorkers, VerifyPool } from '../src/engine/verify-pool.js';
 import { machine, report } from './report.js';
+import { runPart } from './http.js';
 
 /** Raw Ed25519 verifications per second (cached public key), the reference. */
 export function rawVerifyRate(ms = 1500): number {
@@ -39,7 +43,7 @@ export function rawVerifyRate(ms = 1500): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-export async function benchRegistrations(count = 50_000): Promise<Record<string, number | string>> {
+export async function benchRegistrations(count = 50_000, workers = defaultVerifyWorkers()): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), 'urbis-bench-'));
   try {
     const store = SqliteStore.open(join(dir, 'ledger.db'));
@@ -76,7 +80,7 @@ export async function benchRegistrations(count = 50_000): Promise<Record<string,
     }
     // Through JSON, as they would arrive over HTTP.
     const raws = txs.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
-    const pool = new VerifyPool();
+    const pool = new VerifyPool(workers);
     const seq = new LocalSequencer(ledger, { blockIntervalMs: 20, maxBlockTxs: 5000, maxPending: count + 1, pool });
     const t0 = performance.now();
     const dones: Promise<unknown>[] = [];
@@ -108,6 +112,7 @@ export async function benchRegistrations(count = 50_000): Promise<Record<string,
     const rate = count / secs;
     return {
       transactions: count,
+      verifyWorkers: workers,
       seconds: Number(secs.toFixed(2)),
       committedPerSec: Math.round(rate),
       rawVerifyPerSec: Math.round(verify),
@@ -120,6 +125,7 @@ export async function benchRegistrations(count = 50_000): Promise<Record<string,
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const count = Number(process.argv[2] ?? 50_000);
-  const r = await benchRegistrations(count);
-  report('registrations', r, machine());
+  const sizes = (process.argv[3] ?? String(defaultVerifyWorkers())).split(',').map(Number);
+  const env = machine();
+  for (const w of sizes) await runPart('registrations', env, async () => report('registrations', await benchRegistrations(count, w), env));
 }

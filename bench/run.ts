@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ALL: Record<string, string[]> = {
-  registrations: ['bench/registrations.ts', '50000'],
+  registrations: ['bench/registrations.ts', '50000', '1,2'],
   proofs: ['bench/proofs.ts', '7'],
   resolve: ['bench/resolve.ts', '1000000'],
   sdk: ['bench/sdk-verify.ts'],
