@@ -23,6 +23,7 @@ import { Metrics } from '../node/metrics.js';
 import { createServer, type ServerOptions } from '../node/server.js';
 import { NetworkFollower } from '../ordering/jetstream/follower.js';
 import { JetStreamOrderer } from '../ordering/jetstream/orderer.js';
+import { defaultVerifyWorkers, VerifyPool } from '../engine/verify-pool.js';
 import { StreamPublisher } from '../ordering/jetstream/publisher.js';
 import { connectNats, prepareStreams } from '../ordering/jetstream/streams.js';
 import type { NetworkConfig } from './config.js';
@@ -46,6 +47,12 @@ export interface NetworkNodeOptions {
    * (./changes.ts, docs/sharing.md "Real-time feeds"). One or two nodes per network are enough.
    */
   publishChanges?: boolean;
+  /**
+   * Worker threads checking the signatures of submitted transactions on a validator node
+   * (`--verify-workers`, `URBIS_VERIFY_WORKERS`); default config.json's `verifyWorkers`, else the
+   * machine's cores less one, at least 1.
+   */
+  verifyWorkers?: number;
   log?: (line: string) => void;
 }
 
@@ -155,7 +162,11 @@ export async function startNetworkNode(opts: NetworkNodeOptions): Promise<Runnin
     const rt = runtime;
     if (dir.validator) {
       const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+      // Signature checks of submitted transactions on the other cores (src/engine/verify-pool.ts).
+      const pool = new VerifyPool(opts.verifyWorkers ?? dir.config.verifyWorkers ?? defaultVerifyWorkers());
+      cleanup.push(() => pool.close());
       const orderer = new JetStreamOrderer({
+        pool,
         ledger: dir.ledger,
         follower,
         publisher,

@@ -70,6 +70,7 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
   const { loadNetworkConfig } = await import('../../network/config.js');
   const { startNetworkNode } = await import('../../network/node.js');
   const network = loadNetworkConfig(o.network!);
+  const workers = verifyWorkersSetting(o);
   const logger = loggerFor(o);
   // Progress and faults go to stderr with --json, so stdout stays one JSON line; with --log they are
   // structured log lines like the requests'.
@@ -83,6 +84,7 @@ async function runNetworkNode(o: NodeStartOpts, dir: string, pass: string | unde
     host: o.host,
     ...(o.snapshotFrom ? { snapshotFrom: o.snapshotFrom } : {}),
     ...(o.publishChanges ? { publishChanges: true } : {}),
+    ...(workers === undefined ? {} : { verifyWorkers: workers }),
     ...(pass === undefined ? {} : { passphrase: pass }),
     server: serverOptions(o, cors, logger),
     log,
@@ -146,7 +148,7 @@ export function registerNodeStart(node: Command): void {
       )
       .option(
         '--verify-workers <n>',
-        "single node: worker threads checking transaction signatures (or $URBIS_VERIFY_WORKERS; default config.json's verifyWorkers, else the cores less one, at least 1)",
+        "worker threads checking the signatures of submitted transactions (or $URBIS_VERIFY_WORKERS; default config.json's verifyWorkers, else the cores less one, at least 1)",
         intArg(1),
       )
       .option('--log', "structured logs (pino JSON lines on stdout): every request with its request id, and the node's own messages")

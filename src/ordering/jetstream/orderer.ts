@@ -22,6 +22,7 @@ import { UrbisError } from '../../core/errors.js';
 import { sha256 } from '../../core/crypto/index.js';
 import { toHex, utf8Encode } from '../../core/encoding/index.js';
 import type { Ledger } from '../../engine/ledger.js';
+import type { VerifyPool } from '../../engine/verify-pool.js';
 import type { Orderer, TxOutcome } from '../types.js';
 import type { NetworkFollower } from './follower.js';
 import type { StreamPublisher } from './publisher.js';
@@ -49,7 +50,12 @@ export interface JetStreamOrdererOptions {
   /** Largest message the NATS servers accept (their max_payload). */
   maxPayload: number;
   now?: () => number;
+  /** Worker threads for the signature checks of admission (src/engine/verify-pool.ts); absent: this thread. */
+  pool?: VerifyPool;
 }
+
+/** An admitted transaction: its hash, its outcome, and its acknowledgement by the stream. */
+type Admitted = { hash: string; done: Promise<TxOutcome>; accepted: Promise<void> };
 
 interface Queued {
   hash: string;
@@ -88,14 +94,36 @@ export class JetStreamOrderer implements Orderer {
   }
 
   /**
-   * @throws UrbisError from the pre-checks; NODE_DIVERGED, NODE_NOT_READY, NODE_BUSY, TX_TOO_LARGE.
+   * Admits a transaction: synchronously, or with a verification pool, once its signatures were
+   * checked on the pool's workers.
+   *
+   * @throws UrbisError from the pre-checks; NODE_DIVERGED, NODE_NOT_READY, NODE_BUSY, TX_TOO_LARGE
+   *   (with a pool: the promise rejects with them).
    */
-  submit(raw: unknown): { hash: string; done: Promise<TxOutcome>; accepted: Promise<void> } {
+  submit(raw: unknown): Admitted | Promise<Admitted> {
+    this.admissible();
+    if (this.o.pool) {
+      // Signatures on the worker pool; the state may have changed meanwhile, so check it again.
+      return this.o.ledger.precheckAsync(raw, this.now(), this.o.pool).then(({ hash }) => {
+        this.admissible();
+        return this.enqueue(raw, hash);
+      });
+    }
+    const { hash } = this.o.ledger.precheck(raw, this.now());
+    return this.enqueue(raw, hash);
+  }
+
+  /** @throws UrbisError NODE_DIVERGED, NODE_NOT_READY. */
+  private admissible(): void {
     const f = this.o.follower;
     if (f.divergence) throw new UrbisError('NODE_DIVERGED', f.notReady() ?? 'this node diverged from the certified chain', { retryAfterMs: 60_000 });
     const why = f.notReady();
     if (why) throw new UrbisError('NODE_NOT_READY', why, { retryAfterMs: 2000 });
-    const { hash } = this.o.ledger.precheck(raw, this.now());
+  }
+
+  /** Queues a checked transaction for publishing (or joins its earlier submission). */
+  private enqueue(raw: unknown, hash: string): Admitted {
+    const f = this.o.follower;
     const known = this.o.ledger.store.tx(hash);
     if (known && known.result.ok) {
       return { hash, done: Promise.resolve({ hash, height: known.height, index: known.index, result: known.result }), accepted: Promise.resolve() };
