@@ -12,7 +12,8 @@
  *   `--ids` identifiers (made with `id.allocate`), by replaying the stream, and from a certified
  *   snapshot of a peer.
  *
- * Run: npm run bench -- network   (or: node --import tsx bench/network.ts [--txs N] [--ids N] [--skip-catchup])
+ * Run: npm run bench -- network   (or: node --import tsx bench/network.ts [--txs N] [--ids N] [--skip-catchup]
+ *   [--cpu-prof DIR]: each node process writes a V8 CPU profile to DIR when it stops)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,11 +159,15 @@ async function rawPublishRate(servers: string[], n = 30_000): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'urbis-bench-net-'));
   const verbose = args.includes('--verbose');
+  // --cpu-prof DIR: every node process writes a V8 CPU profile there when it stops.
+  const profIdx = args.indexOf('--cpu-prof');
+  const execArgv = profIdx >= 0 ? ['--cpu-prof', '--cpu-prof-dir', args[profIdx + 1]!] : [];
   const net = await LocalNetwork.start({
     dir,
     nodes: 4,
     blockIntervalMs: 50,
     maxBlockTxs: 2000,
+    execArgv,
     ...(verbose ? { onLog: (who: string, line: string) => !who.startsWith('nats') && process.stderr.write(`[${who}] ${line}\n`) } : {}),
   });
   const env = { ...machine(), natsServers: 3, replicas: 3, validators: 4 };

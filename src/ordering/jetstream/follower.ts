@@ -77,6 +77,13 @@ const MAX_SIG_AHEAD = 20_000;
 /** How often the readers are checked, and after how long without a delivery one counts as stalled. */
 const WATCHDOG_MS = 500;
 const STALL_MS = 1000;
+/**
+ * How long one pull of a reader asks the server to stay open, ms. Long: under load nats-server 2.9
+ * expires pulls lazily, and a pull past its expiry neither delivers nor is ended (408) for a second
+ * or more; the reader waits on it until the watchdog recreates the consumer. A pull that ends by
+ * its message count has no such gap, so expiries are made rare rather than recovered from.
+ */
+const PULL_MS = 30_000;
 /** Faults kept for /readyz and /v1/checkpoint. */
 const MAX_FAULTS = 100;
 
@@ -309,10 +316,11 @@ export class NetworkFollower {
       try {
         const cons = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
         // Bounded pulls (fetch) rather than one endless consume(): each pull ends by itself, after
-        // which the next one is issued from the consumer's position. While a pull is handled
-        // completely the consumer stays in step with our position; anything else recreates it.
+        // which the next one is issued from the consumer's position, so a reader paused by
+        // back-pressure holds at most one pull of messages. While a pull is handled completely the
+        // consumer stays in step with our position; anything else recreates it.
         for (;;) {
-          const iter = await cons.fetch({ max_messages: which === 'tx' ? 1000 : 500, expires: 2000 });
+          const iter = await cons.fetch({ max_messages: which === 'tx' ? 1000 : 500, expires: PULL_MS });
           if (process.env.URBIS_DEBUG_NATS) {
             void (async () => {
               for await (const st of iter.status()) if (st.type !== 'next' && st.type !== 'heartbeat') this.log(`${which} consumer: ${JSON.stringify(st)}`);
@@ -337,6 +345,13 @@ export class NetworkFollower {
       this.readers[which].iter = null;
       if (!this.stopped) await new Promise((r) => setTimeout(r, failed ? Math.min(5000, 250 * 2 ** Math.min(failures, 5)) : 250));
     }
+  }
+
+  /** Consumers the watchdog recreated because their reader stalled. */
+  readerRecreations = 0;
+
+  private pausedByBackPressure(which: 'tx' | 'sig'): boolean {
+    return which === 'tx' ? this.cut.length >= MAX_CUT_AHEAD : this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD;
   }
 
   /**
@@ -374,12 +389,12 @@ export class NetworkFollower {
         const r = this.readers[which];
         if (!r.iter || Date.now() - r.lastAt < STALL_MS) continue;
         // Paused on purpose (back-pressure), not stalled:
-        if (which === 'tx' && this.cut.length >= MAX_CUT_AHEAD) continue;
-        if (which === 'sig' && this.certifier.maxHeight() > this.ledger.height() + MAX_SIG_AHEAD) continue;
+        if (this.pausedByBackPressure(which)) continue;
         const info = await jsm.streams.info(which === 'tx' ? this.o.names.stream : this.o.names.sigStream);
         const pos = which === 'tx' ? this.cutter.lastSeq : this.lastSigSeq;
         if (info.state.last_seq > pos) {
           this.log(`${which} reader stalled at ${pos} (stream at ${info.state.last_seq}); recreating it`);
+          this.readerRecreations++;
           r.lastAt = Date.now();
           this.stalledFlags[which] = true;
           await r.iter.close().catch(() => undefined);
