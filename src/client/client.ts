@@ -963,9 +963,9 @@ export class UrbisClient {
     checkWitnessPolicy(checkpoint, policy, witnesses, Math.floor(this.nowMs() / 1000));
     if (header.header.height === b.header.height) {
       if (header.headerHash !== b.headerHash) {
-        const evidence = forkEvidenceOf(forked(b, header))!;
-        await this.reportEvidence(evidence).catch(() => undefined);
-        throw forked(b, header);
+        const err = forked(b, header);
+        await this.reportEvidence(forkEvidenceOf(err)!).catch(() => undefined);
+        throw err;
       }
       return;
     }

@@ -267,6 +267,23 @@ describe('a head that does not extend the trusted one', () => {
     expect([ev.at(-1)!.a.header.stateRoot, ev.at(-1)!.b.header.stateRoot]).toContain('cd'.repeat(32));
   }, 60_000);
 
+  it("SDK with a witness policy: another certified header of the witnessed checkpoint's height is a fork (CHAIN_FORKED)", async () => {
+    await register('LAMP-8');
+    const first = JSON.parse((await cosign(0)).stdout);
+    const real = await writer.checkpoint();
+    expect(first.size).toBe(real.header.height);
+    const forgedHead = forge(real.header);
+    const c = new UrbisClient({ url: proxy.url, anchor: anchor(), witnessPolicy: { witnesses: vkeys, k: 1 } });
+    proxy.json = (path, body) => (path.startsWith('/v1/checkpoint') && !path.includes('note') ? { ...body, ...forgedHead } : body);
+    try {
+      await expect(c.checkpoint()).rejects.toMatchObject({ code: 'CHAIN_FORKED' });
+    } finally {
+      proxy.json = null;
+    }
+    expect(c.trust.head).toBeNull();
+    expect((await c.checkpoint()).headerHash).toBe(real.headerHash);
+  }, 60_000);
+
   it('the witness refuses to cosign a checkpoint that does not extend the one it cosigned (exit 5, CHAIN_FORKED)', async () => {
     // The witness's state holds a header the validator signed for another history.
     const state = mkdtempSync(join(tmp, 'wstate-'));
