@@ -919,13 +919,22 @@ export class UrbisClient {
    * @throws UrbisError NOTE_INVALID, CERT_INVALID, TX_CHAIN_MISMATCH, CLIENT_*, the node's code.
    */
   async checkpointNote(
-    opts: { size?: number; cosigned?: boolean; witnesses?: readonly string[] } = {},
+    opts: { size?: number; cosigned?: boolean | { k: number }; witnesses?: readonly string[] } = {},
   ): Promise<{ note: string; checkpoint: VerifiedCheckpoint; header: VerifiedHeader }> {
     const { size, witnesses } = opts;
-    const a = await this.http.send('GET', '/v1/checkpoint/note', { query: { size, cosigned: opts.cosigned && size === undefined ? 1 : undefined } });
+    const ws = witnesses ? parseWitnesses(witnesses) : (this.witnessPolicy?.witnesses ?? []);
+    // The latest checkpoint cosigned by k of these witnesses (any witness when none are given).
+    const query =
+      opts.cosigned && size === undefined
+        ? {
+            cosigned: 1,
+            ...(ws.length ? { witnesses: ws.map((w) => `${w.name}+${w.keyId}`).join(' ') } : {}),
+            ...(typeof opts.cosigned === 'object' ? { k: opts.cosigned.k } : {}),
+          }
+        : { size };
+    const a = await this.http.send('GET', '/v1/checkpoint/note', { query });
     if (a.status < 200 || a.status >= 300) throw problemError(a);
     const note = a.text ?? '';
-    const ws = witnesses ? parseWitnesses(witnesses) : (this.witnessPolicy?.witnesses ?? []);
     const checkpoint = verifyCheckpointNote(note, this.verifier.anchor, ws);
     if (size !== undefined && checkpoint.size !== size)
       throw new UrbisError('NOTE_INVALID', `asked for the checkpoint of size ${size}, got ${checkpoint.size}`);
@@ -956,8 +965,10 @@ export class UrbisClient {
    */
   private async requireWitnessed(b: VerifiedHeader): Promise<void> {
     const { policy, witnesses } = this.witnessPolicy!;
-    const { checkpoint, header } = await this.checkpointNote({ cosigned: true }).catch((e: unknown) => {
-      if (e instanceof UrbisError && e.code === 'HTTP_NOT_FOUND') throw new UrbisError('WITNESS_POLICY', 'the node holds no checkpoint cosigned by a witness');
+    const { checkpoint, header } = await this.checkpointNote({ cosigned: { k: policy.k } }).catch((e: unknown) => {
+      if (e instanceof UrbisError && e.code === 'HTTP_NOT_FOUND') {
+        throw new UrbisError('WITNESS_POLICY', `the node holds no checkpoint cosigned by ${policy.k} of the ${witnesses.length} witnesses required`);
+      }
       throw e;
     });
     checkWitnessPolicy(checkpoint, policy, witnesses, Math.floor(this.nowMs() / 1000));

@@ -584,12 +584,16 @@ export class Ledger {
    * The checkpoint of history tree size `size` as a signed note (docs/protocol.md "Checkpoints and
    * witnesses"): the text of certified header `size`, the validators' note signatures held, then the
    * witnesses' cosignatures held. Default size: the largest holding validators' signatures (the head,
-   * normally), or with `cosigned` the largest holding a witness cosignature.
+   * normally), or with `cosigned` the largest holding cosignatures of `k` witnesses (of the ones
+   * named, `name+keyId`, if any).
    *
    * @throws UrbisError HTTP_NOT_FOUND when this node holds no signed (or cosigned) checkpoint of that size.
    */
-  checkpointNote(size?: number, cosigned = false): { size: number; header: BlockHeader; note: string; cosignatures: number } {
-    const n = size ?? (cosigned ? this.store.latestCosignedSize() : this.store.latestNoteSize());
+  checkpointNote(
+    size?: number,
+    cosigned?: { witnesses?: readonly string[]; k?: number },
+  ): { size: number; header: BlockHeader; note: string; cosignatures: number } {
+    const n = size ?? (cosigned ? this.store.latestCosignedSize(cosigned.witnesses, cosigned.k) : this.store.latestNoteSize());
     const header = n >= 0 ? this.store.header(n) : undefined;
     const sigs = header ? this.store.noteSigs(n) : [];
     if (!header || sigs.length === 0)

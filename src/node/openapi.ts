@@ -241,9 +241,11 @@ function describe(): Record<string, unknown> {
             {
               name: 'cosigned',
               in: 'query',
-              description: 'Without size: the latest checkpoint a witness cosigned.',
+              description: 'Without size: the latest checkpoint a witness cosigned (k of the witnesses named, if any).',
               schema: { type: 'string', enum: ['1', 'true'] },
             },
+            { name: 'witnesses', in: 'query', description: 'With cosigned: witness ids (name+keyId) separated by spaces.', schema: { type: 'string' } },
+            { name: 'k', in: 'query', description: 'With cosigned: how many of them (default 1).', schema: { type: 'integer', minimum: 1, maximum: 64 } },
           ],
           responses: {
             '200': { description: 'text/plain; charset=utf-8: the signed note; Urbis-Checkpoint-Size names its size.' },

@@ -156,8 +156,11 @@ export interface LedgerStore extends StateReader, VersionedSmtNodeStore {
   putCosig(size: number, witness: string, line: string, time: number): boolean;
   /** Witness cosignatures of the checkpoint of tree size `size`, by witness. */
   cosigs(size: number): CosigRow[];
-  /** The largest checkpoint size holding a witness cosignature, or -1. */
-  latestCosignedSize(): number;
+  /**
+   * The largest checkpoint size holding cosignatures of at least `k` witnesses (of `witnesses`, ids
+   * `name+keyId`, when given), or -1.
+   */
+  latestCosignedSize(witnesses?: readonly string[], k?: number): number;
   /** Perfect subtree `(level, index)` of the header history log, if held (a {@link SubtreeReader}). */
   historyNode(level: number, index: number): Uint8Array | undefined;
   block(height: number): Block | undefined;

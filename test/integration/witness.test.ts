@@ -190,8 +190,19 @@ describe('witnesses', () => {
     expect((await one.resolve(objectIdText('156.130100', 'LAMP-3'))).present).toBe(true);
     await cosign(1);
     expect((await two.resolve(objectIdText('156.130100', 'LAMP-3'))).present).toBe(true);
-    // A head above the last witnessed checkpoint is accepted when it extends it, recent enough.
+    // A head above the last witnessed checkpoint is accepted when it extends it, recent enough, even
+    // when some other witness (anyone's key) cosigned the newer head: the client asks for the latest
+    // checkpoint its own witnesses cosigned.
     await register('LAMP-4');
+    const { checkpoint: newer } = await writer.checkpointNote();
+    const stranger = cosigner('stranger.example/x', fromHex('5e'.repeat(32)));
+    const posted = await fetch(`${node.url}/v1/checkpoint/cosignatures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ size: newer.size, witness: stranger.vkey, cosignature: stranger.cosign(newer.text, Math.floor(Date.now() / 1000)) }),
+    });
+    expect(posted.status).toBe(201);
+    expect((await one.resolve(objectIdText('156.130100', 'LAMP-4'))).present).toBe(true);
     expect((await two.resolve(objectIdText('156.130100', 'LAMP-4'))).present).toBe(true);
     const strict = new UrbisClient({
       url: node.url,

@@ -70,15 +70,23 @@ export function registerBlockRoutes(app: FastifyInstance, rt: NodeRuntime): void
       schema: {
         querystring: {
           type: 'object',
-          properties: { size: { type: 'integer', minimum: 0 }, cosigned: { type: 'string', enum: ['1', 'true'] } },
+          properties: {
+            size: { type: 'integer', minimum: 0 },
+            cosigned: { type: 'string', enum: ['1', 'true'] },
+            // Witness ids (name+keyId), separated by spaces (key names hold none), and how many must have cosigned.
+            witnesses: { type: 'string', maxLength: 4096 },
+            k: { type: 'integer', minimum: 1, maximum: 64 },
+          },
           additionalProperties: false,
         },
       },
     },
     async (req, reply) => {
       requireReady(rt);
-      const q = req.query as { size?: number; cosigned?: string };
-      const cp = guarded(() => rt.ledger.checkpointNote(q.size, q.cosigned !== undefined));
+      const q = req.query as { size?: number; cosigned?: string; witnesses?: string; k?: number };
+      const by = q.witnesses?.split(' ').filter((w) => w.length > 0);
+      const cosigned = q.cosigned !== undefined ? { ...(by ? { witnesses: by.slice(0, 64) } : {}), k: q.k ?? 1 } : undefined;
+      const cp = guarded(() => rt.ledger.checkpointNote(q.size, cosigned));
       reply.header('cache-control', 'no-cache');
       reply.header('content-type', 'text/plain; charset=utf-8');
       reply.header('urbis-checkpoint-size', String(cp.size));

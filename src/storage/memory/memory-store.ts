@@ -99,8 +99,9 @@ export class MemoryStore implements LedgerStore {
     m.set(witness, { witness, line, time });
     return true;
   }
-  latestCosignedSize(): number {
-    return Math.max(-1, ...[...this.cosigRows].filter(([, m]) => m.size > 0).map(([k]) => k));
+  latestCosignedSize(witnesses?: readonly string[], k = 1): number {
+    const count = (m: Map<string, CosigRow>) => (witnesses ? witnesses.filter((w) => m.has(w)).length : m.size);
+    return Math.max(-1, ...[...this.cosigRows].filter(([, m]) => count(m) >= k).map(([size]) => size));
   }
   cosigs(size: number): CosigRow[] {
     return [...(this.cosigRows.get(size)?.values() ?? [])].sort((a, b) => (a.witness < b.witness ? -1 : 1));

@@ -475,8 +475,16 @@ export class SqliteStore implements LedgerStore {
     return this.s.cosigGet.all(size) as CosigRow[];
   }
 
-  latestCosignedSize(): number {
-    return (this.s.cosigLatest.get() as number | null | undefined) ?? -1;
+  latestCosignedSize(witnesses?: readonly string[], k = 1): number {
+    if (witnesses === undefined) return (this.s.cosigLatest.get(k) as number | undefined) ?? -1;
+    if (witnesses.length === 0) return -1;
+    const sql = `SELECT size FROM cosigs WHERE witness IN (${witnesses.map(() => '?').join(', ')}) GROUP BY size HAVING COUNT(*) >= ? ORDER BY size DESC LIMIT 1`;
+    return (
+      (this.db
+        .prepare(sql)
+        .pluck()
+        .get(...witnesses, k) as number | undefined) ?? -1
+    );
   }
 
   historyNode(level: number, index: number): Uint8Array | undefined {
@@ -1004,7 +1012,7 @@ function prepareStatements(db: Database.Database) {
     cosigPut: p(
       'INSERT INTO cosigs(size, witness, line, time) VALUES (?, ?, ?, ?) ON CONFLICT(size, witness) DO UPDATE SET line = excluded.line, time = excluded.time WHERE excluded.time > cosigs.time',
     ),
-    cosigLatest: p('SELECT MAX(size) FROM cosigs').pluck(),
+    cosigLatest: p('SELECT size FROM cosigs GROUP BY size HAVING COUNT(*) >= ? ORDER BY size DESC LIMIT 1').pluck(),
     cosigGet: p('SELECT witness, line, time FROM cosigs WHERE size = ? ORDER BY witness'),
     hlogGet: p('SELECT hash FROM hlog WHERE level = ? AND idx = ?').pluck(),
     hlogPut: p('INSERT OR REPLACE INTO hlog(level, idx, hash) VALUES (?, ?, ?)'),
