@@ -110,9 +110,11 @@ describe('backup and restore', () => {
     for (let i = 0; i < 3; i++) {
       const out = join(tmp, `killed-${i}.db`);
       const child = spawn(process.execPath, [BIN, 'backup', '--dir', src, '--out', out], { env: { ...process.env, ...cleanEnv() }, stdio: 'ignore' });
+      // Listened for from the start: a quick backup may end before the kill, and its exit must not be missed.
+      const exited = new Promise((r) => child.once('exit', r));
       await new Promise((r) => setTimeout(r, 150 + i * 120));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       // Either no backup at all, or a complete one (the kill came after the rename).
       if (existsSync(out)) {
         const s = SqliteStore.open(out, { readonly: true });
