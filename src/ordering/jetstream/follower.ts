@@ -567,7 +567,10 @@ export class NetworkFollower {
       try {
         this.ledger.store.putCert(res.quorum.cert);
         const header = this.ledger.store.header(height);
-        if (header) this.ledger.store.putNoteSigs(height, this.checkedNotes(header, res.quorum.notes));
+        // Only the note signatures not kept yet are checked (each late signature brings the whole quorum).
+        const held = new Set(this.ledger.store.noteSigs(height).map((n) => n.key));
+        const fresh = res.quorum.notes.filter((n) => !held.has(n.key));
+        if (header && fresh.length) this.ledger.store.putNoteSigs(height, this.checkedNotes(header, fresh));
       } catch (e) {
         this.log(`cannot store the certificate of block ${height}: ${(e as Error).message}`);
       }
